@@ -1,0 +1,1 @@
+"""The engine's shell in the worker: the only package that touches ``js`` and ``pyodide``."""

@@ -1,0 +1,94 @@
+"""The worker's entry: page messages in, engine outputs and delivery results out.
+
+Runs inside the PyScript worker (``web/engine.py`` calls :func:`start`). Every message is a
+JSON text defined in ``nosto_tagging.protocol``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nosto_tagging import __version__, protocol
+from nosto_tagging.dispatcher import Dispatcher, Transport
+from nosto_tagging.engine import Built, Engine, EngineConfig, Log, StateChanged
+
+
+class WorkerShell:
+    """Owns the engine and the dispatcher; ``post`` sends one JSON text to the page."""
+
+    def __init__(self, post: Callable[[str], None], transport: Transport) -> None:
+        self._post = post
+        self._engine: Engine | None = None
+        self._dispatcher = Dispatcher(transport, self._acked, self._dropped)
+
+    def on_message(self, text: str) -> None:
+        try:
+            message = protocol.decode(text)
+        except ValueError as error:
+            self._log("error", "", f"nosto-tagging engine: ignored a message: {error}")
+            return
+        if message["kind"] == "config":
+            self._engine = Engine(
+                EngineConfig(
+                    account=str(message["account"]),
+                    endpoint=str(message["endpoint"]),
+                    visitor=str(message.get("visitor") or ""),
+                )
+            )
+            self._post(protocol.encode("ready", version=__version__))
+        elif message["kind"] == "calls":
+            for raw in message["calls"]:
+                self._apply(raw)
+
+    def _apply(self, raw: dict[str, Any]) -> None:
+        if self._engine is None:
+            self._log("error", "", "nosto-tagging engine: calls arrived before its config")
+            return
+        try:
+            call = protocol.Call.from_wire(raw)
+        except (KeyError, TypeError, ValueError) as error:
+            self._log("error", "", f"nosto-tagging engine: unreadable call {raw!r:.120}: {error}")
+            return
+        for output in self._engine.apply(call):
+            if isinstance(output, Built):
+                request = output.request
+                self._post(
+                    protocol.encode(
+                        "built", eid=request.eid, url=request.url, body=request.body_text()
+                    )
+                )
+                self._dispatcher.submit(request)
+            elif isinstance(output, StateChanged):
+                self._post(protocol.encode("state", state=output.state))
+            elif isinstance(output, Log):
+                self._log(output.level, output.method, output.message)
+
+    def _acked(self, eid: str, response: dict[str, Any]) -> None:
+        self._post(protocol.encode("acked", eid=eid, response=response))
+
+    def _dropped(self, eid: str, reason: str) -> None:
+        self._post(protocol.encode("dropped", eid=eid, reason=reason))
+
+    def _log(self, level: str, method: str, message: str) -> None:
+        self._post(protocol.encode("log", level=level, method=method, message=message))
+
+
+def start(post: Callable[[str], None]) -> Callable[[Any], None]:
+    """Make the engine's shell and return the handler for PyScript's ``xworker.onmessage``.
+
+    ``web/engine.py`` (the PyScript entry) assigns the handler itself: polyscript only
+    dispatches to a handler assigned from the entry script, not from inside a module.
+    """
+    from nosto_tagging.browser.transport import fetch_transport
+
+    shell = WorkerShell(post, fetch_transport)
+
+    def on_message(event: Any) -> None:
+        try:
+            shell.on_message(str(event.data))
+        except Exception as error:  # the worker must survive anything a message causes
+            message = f"nosto-tagging engine: internal error {type(error).__name__}: {error}"
+            post(protocol.encode("log", level="error", method="", message=message))
+
+    return on_message

@@ -1,0 +1,245 @@
+"""``build_bundle``: fetch, byte-compile and lay out the self-hosted bundle, step by step.
+
+The tree is written to a sibling staging directory and swapped in at the end, so a failed
+build leaves the previous bundle intact.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import nosto_tagging
+from nosto_tagging.bundle.compile import (
+    SITE_PREFIX,
+    STDLIB_PREFIX,
+    Compiled,
+    CompileJob,
+    compile_zips,
+)
+from nosto_tagging.bundle.errors import BuildError
+from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
+from nosto_tagging.bundle.loader import assemble_loader
+from nosto_tagging.bundle.lock import lock_entry, trim_lock
+from nosto_tagging.bundle.node import run_node
+from nosto_tagging.bundle.ownwheel import build_own_wheel
+from nosto_tagging.bundle.pins import NpmPin, Pins, load_pins
+from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
+from nosto_tagging.paths import CACHE_DIR, WEB_DIR
+
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+STDLIB = "python_stdlib.zip"
+STEPS = 7
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything fetched or built before compiling: unpacked npm packages and wheel paths."""
+
+    pyodide_dir: Path
+    pyscript_dir: Path
+    wheels: dict[str, Path]  # lock key -> downloaded wheel, pins order
+    own: Path
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and (
+        not out.is_dir() or (any(out.iterdir()) and not (out / "build-info.json").is_file())
+    ):
+        raise BuildError(
+            f"{out} exists and is not a previous bundle (no build-info.json); "
+            "pick another --out or remove it yourself"
+        )
+
+
+def _replace(out: Path, staging: Path) -> None:
+    try:
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except OSError as error:
+        raise BuildError(
+            f"cannot move the new bundle into {out} ({error}); it is complete in {staging}, "
+            "close whatever holds the old directory and re-run"
+        ) from error
+
+
+def _copy(src: Path, dst: Path) -> None:
+    if not src.is_file():
+        raise BuildError(f"{src} is missing; delete the cache directory {src.parent} and re-run")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dst)
+
+
+def _read_lock(pyodide_dir: Path) -> dict[str, Any]:
+    path = pyodide_dir / "pyodide-lock.json"
+    hint = f"delete {pyodide_dir.parent} (a fresh unpack) and re-run"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BuildError(f"cannot read Pyodide's lock file {path} ({error}); {hint}") from error
+    if not isinstance(data, dict):
+        raise BuildError(f"Pyodide's lock file {path} is not a JSON object; {hint}")
+    return data
+
+
+def _fetch_npm(progress: Progress, pin: NpmPin, cache_dir: Path) -> Path:
+    started = time.monotonic()
+    fetched = fetch_npm(pin, cache_dir)
+    package = extract_npm(fetched.path, pin.sha256, cache_dir)
+    state = "cached" if fetched.cached else "downloaded"
+    size = human(fetched.path.stat().st_size)
+    progress.step(f"fetching {pin.package} {pin.version} ({state}, {size})", started)
+    return package
+
+
+def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
+    """Steps 1-4: the two npm packages, the pinned wheels, our own wheel."""
+    pyodide_dir = _fetch_npm(progress, pins.pyodide, cache_dir)
+    pyscript_dir = _fetch_npm(progress, pins.pyscript, cache_dir)
+    started = time.monotonic()
+    fetched = {pin.lock.key: fetch_wheel(pin, cache_dir) for pin in pins.wheels}
+    fresh = sum(not f.cached for f in fetched.values())
+    progress.step(
+        f"fetching {len(fetched)} wheels ({len(fetched) - fresh} cached, {fresh} downloaded)",
+        started,
+    )
+    started = time.monotonic()
+    version = nosto_tagging.__version__
+    own = build_own_wheel(Path(nosto_tagging.__file__).parent, version, cache_dir / "own")
+    progress.step(f"building {own.name} ({human(own.stat().st_size)})", started)
+    wheels = {key: f.path for key, f in fetched.items()}
+    return Inputs(pyodide_dir, pyscript_dir, wheels, own)
+
+
+def _compile(
+    inputs: Inputs, pins: Pins, cache_dir: Path, progress: Progress
+) -> dict[str, Compiled]:
+    """Step 5: the stdlib zip and every wheel, byte-compiled (cached by input hash)."""
+    started = time.monotonic()
+    jobs = [CompileJob(inputs.pyodide_dir / STDLIB, STDLIB, STDLIB_PREFIX, wheel=False)]
+    for wheel in [*inputs.wheels.values(), inputs.own]:
+        jobs.append(CompileJob(wheel, wheel.name, SITE_PREFIX, wheel=True))
+    runtime = f"pyodide-{pins.pyodide.version}"
+    compiled = compile_zips(jobs, inputs.pyodide_dir, runtime, cache_dir)
+    count = sum(c.compiled for c in compiled.values())
+    hits = sum(c.cached for c in compiled.values())
+    progress.step(
+        f"byte-compiling {len(jobs)} zips with Pyodide's Python: {count} modules "
+        f"({hits}/{len(jobs)} from cache)",
+        started,
+    )
+    for name, result in compiled.items():
+        if result.failed:
+            shown = "; ".join(result.failed[:3])
+            progress.print(f"      {name}: {len(result.failed)} file(s) kept as .py: {shown}")
+    return compiled
+
+
+def _lay_out_runtime(
+    runtime: Path,
+    inputs: Inputs,
+    compiled: dict[str, Compiled],
+    pins: Pins,
+    web_dir: Path,
+    progress: Progress,
+) -> dict[str, Any]:
+    """Step 6: runtime/ (Pyodide core, compiled zips, trimmed lock, PyScript, engine.py)."""
+    started = time.monotonic()
+    for name in PYODIDE_FILES:
+        _copy(inputs.pyodide_dir / name, runtime / name)
+    for name, result in compiled.items():
+        _copy(result.path, runtime / name)
+    entries = {
+        pin.lock.key: lock_entry(pin.lock, pin.version, runtime / inputs.wheels[pin.lock.key].name)
+        for pin in pins.wheels
+    }
+    own = runtime / inputs.own.name
+    entries[pins.own.key] = lock_entry(pins.own, nosto_tagging.__version__, own)
+    lock = trim_lock(_read_lock(inputs.pyodide_dir), entries)
+    (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
+    dist = inputs.pyscript_dir / "dist"
+    assets = sorted(p for p in dist.glob("*") if p.suffix in {".js", ".css"} and p.is_file())
+    if not any(p.name == "core.js" for p in assets):
+        raise BuildError(f"{dist} has no core.js; delete {inputs.pyscript_dir.parent} and re-run")
+    for path in assets:
+        _copy(path, runtime / "pyscript" / path.name)
+    engine = web_dir / "engine.py"
+    if engine.is_file():
+        _copy(engine, runtime / "engine.py")
+    else:
+        progress.print(f"      note: {engine} not found, runtime/engine.py not written")
+    progress.step(
+        f"laying out runtime/ ({len(assets)} PyScript files, {len(entries)} wheels)", started
+    )
+    return lock
+
+
+def _write_loader(
+    staging: Path,
+    lock: dict[str, Any],
+    compiled: dict[str, Compiled],
+    pins: Pins,
+    web_dir: Path,
+    progress: Progress,
+) -> None:
+    """Step 7: nosto.js (syntax-checked by node) and build-info.json."""
+    started = time.monotonic()
+    version = nosto_tagging.__version__
+    loader = staging / "nosto.js"
+    loader.write_text(assemble_loader(web_dir, version, pins.pyodide.version), encoding="utf-8")
+    run_node(
+        ["--check", str(loader)],
+        "syntax-checking the assembled nosto.js",
+        60.0,
+        f"Fix the JavaScript in {web_dir}/protocol.js or {web_dir}/loader.js and re-run.",
+    )
+    versions = {
+        "nosto-tagging": version,
+        "pyodide": pins.pyodide.version,
+        "python": str(lock["info"].get("python", "")),
+        pins.pyscript.package: pins.pyscript.version,
+        **{pin.project: pin.version for pin in pins.wheels},
+    }
+    kept = {name: list(c.failed) for name, c in compiled.items() if c.failed}
+    write_build_info(
+        staging, versions, {"lock_keys": sorted(lock["packages"]), "kept_as_source": kept}
+    )
+    progress.step(f"writing nosto.js ({human(loader.stat().st_size)}) and build-info.json", started)
+
+
+def build_bundle(
+    out: Path,
+    *,
+    web_dir: Path = WEB_DIR,
+    cache_dir: Path = CACHE_DIR,
+    stream: TextIO | None = None,
+) -> Path:
+    """Build the bundle into ``out`` (replacing a previous bundle there) and return it.
+
+    Downloads are cached (and verified) in ``cache_dir``, as are byte-compiled outputs, so
+    a second build only re-copies files. Raises :class:`BuildError` on any failure.
+    """
+    out = out.resolve()
+    _check_out(out)
+    progress = Progress(STEPS, stream)
+    pins = load_pins()
+    staging = out.parent / f".{out.name}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        inputs = _gather(pins, cache_dir, progress)
+        compiled = _compile(inputs, pins, cache_dir, progress)
+        lock = _lay_out_runtime(staging / "runtime", inputs, compiled, pins, web_dir, progress)
+        _write_loader(staging, lock, compiled, pins, web_dir, progress)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _replace(out, staging)
+    progress.print(summary(out, cache_dir / "compressed-sizes.json"))
+    progress.print(f"built {out} in {time.monotonic() - progress.started:.1f}s")
+    return out

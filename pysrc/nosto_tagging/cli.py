@@ -1,0 +1,55 @@
+"""The ``nosto-tagging`` command: ``build`` the offline bundle, ``serve`` the local sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nosto_tagging.paths import DEFAULT_BUNDLE_DIR, DEFAULT_DB_PATH
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nosto-tagging",
+        description="Build the offline nostojs bundle and run the local Nosto sandbox.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="assemble the self-hosted bundle (runtime + loader)")
+    build.add_argument("--out", type=Path, default=DEFAULT_BUNDLE_DIR, help="output directory")
+
+    serve = commands.add_parser(
+        "serve", help="serve the bundle, a demo storefront and a Nosto-compatible collector"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port, 0 for a free one")
+    serve.add_argument("--db", type=Path, default=DEFAULT_DB_PATH, help="SQLite database file")
+    serve.add_argument(
+        "--bundle",
+        type=Path,
+        default=DEFAULT_BUNDLE_DIR,
+        help="bundle directory (built if missing)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "build":
+        from nosto_tagging.bundle import BuildError, build_bundle
+
+        try:
+            build_bundle(args.out)
+        except BuildError as error:
+            print(f"nosto-tagging build: {error}", file=sys.stderr)
+            return 1
+        return 0
+
+    from nosto_tagging.sandbox import serve
+
+    return serve(host=args.host, port=args.port, db_path=args.db, bundle_dir=args.bundle)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""Deliver built requests one at a time, in the order they were built, retrying per ``delivery``.
+
+Order matters: the collector applies cart and customer changes in arrival order. The
+transport, the sleep and the random draw are passed in, so tests drive time themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from nosto_tagging.delivery import REQUEST_TIMEOUT_S, Delivered, Drop, Outcome, decide
+from nosto_tagging.request import Request
+from nosto_tagging.response import action_response
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    text: str
+    retry_after: str | None = None
+
+
+class TransportError(Exception):
+    """The request did not complete: network failure, offline, or timeout."""
+
+
+class Transport(Protocol):
+    async def __call__(self, url: str, body: str, timeout_s: float) -> Response: ...
+
+
+def read_outcome(response: Response) -> tuple[Outcome, Any]:
+    """Classify an answer; a 2xx must carry a JSON object or it counts as a failure."""
+    from nosto_tagging.delivery import parse_retry_after
+
+    message: Any = None
+    json_ok = True
+    if 200 <= response.status < 300:
+        try:
+            message = json.loads(response.text)
+        except ValueError:
+            json_ok = False
+        else:
+            json_ok = isinstance(message, dict)
+    return Outcome(response.status, json_ok, parse_retry_after(response.retry_after)), message
+
+
+class Dispatcher:
+    """A FIFO of requests and the one task that drains it."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        on_acked: Callable[[str, dict[str, Any]], None],
+        on_dropped: Callable[[str, str], None],
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self._transport = transport
+        self._on_acked = on_acked
+        self._on_dropped = on_dropped
+        self._sleep = sleep
+        self._rand = rand
+        self._queue: asyncio.Queue[Request] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def submit(self, request: Request) -> None:
+        self._queue.put_nowait(request)
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._drain())
+
+    async def idle(self) -> None:
+        """Wait until every submitted request is delivered or dropped (for tests)."""
+        await self._queue.join()
+
+    async def _drain(self) -> None:
+        while not self._queue.empty():
+            request = await self._queue.get()
+            try:
+                await self._deliver(request)
+            finally:
+                self._queue.task_done()
+
+    async def _deliver(self, request: Request) -> None:
+        body = request.body_text()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._transport(request.url, body, REQUEST_TIMEOUT_S)
+            except TransportError as error:
+                outcome, message = Outcome(None, error=str(error) or "network error"), None
+            else:
+                outcome, message = read_outcome(response)
+            decision = decide(outcome, attempt, self._rand())
+            if isinstance(decision, Delivered):
+                self._on_acked(request.eid, action_response(message))
+                return
+            if isinstance(decision, Drop):
+                self._on_dropped(request.eid, decision.reason)
+                return
+            await self._sleep(decision.delay_s)

@@ -1,0 +1,196 @@
+"""Pydantic models of what pages give the engine and of Nosto's wire types.
+
+Input models (``CartItem``, ``Cart``, ``Customer``) are lax where templates commonly send
+strings for numbers and strict where a value cannot be meant. Unknown fields are kept
+(``extra="allow"``), never dropped silently. ``EventRequest`` is Nosto's
+``EventRequestMessageV1`` (``nosto.d.ts``), shared by the engine and the collector.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from nosto_tagging.errors import FieldProblem
+
+PAGE_TYPES = (
+    "front",
+    "category",
+    "product",
+    "cart",
+    "search",
+    "notfound",
+    "order",
+    "other",
+    "checkout",
+    "post-purchase",
+)
+PageType = Literal[
+    "front",
+    "category",
+    "product",
+    "cart",
+    "search",
+    "notfound",
+    "order",
+    "other",
+    "checkout",
+    "post-purchase",
+]
+
+
+def _id_string(value: object) -> object:
+    """Product and SKU ids: templates often render numbers; ``181503`` means ``"181503"``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _finite_number(value: object) -> object:
+    """Reject NaN and infinities before pydantic's lax parsing turns ``"nan"`` into a float."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("is not a finite number")
+    if isinstance(value, str) and value.strip().lower() in {"nan", "inf", "-inf", "infinity"}:
+        raise ValueError("is not a finite number")
+    return value
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+Id = Annotated[
+    str, BeforeValidator(_id_string), StringConstraints(strip_whitespace=True, min_length=1)
+]
+CurrencyCode = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{3}$")]
+Price = Annotated[float, BeforeValidator(_finite_number), Field(ge=0, allow_inf_nan=False)]
+Quantity = Annotated[int, BeforeValidator(_finite_number), Field(ge=0)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", str_max_length=10_000)
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON-ready dict Nosto expects: unset optional fields left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class CartItem(_Model):
+    """One cart line (``CartItem`` in ``nosto.d.ts``)."""
+
+    product_id: Id
+    sku_id: Id | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    # Nosto's own setCart example omits quantity; one of an item is what a cart line means.
+    quantity: Quantity = 1
+    unit_price: Price
+    price_currency_code: CurrencyCode
+
+
+class Cart(_Model):
+    """The whole cart handed to ``setCart``; partial carts do not exist (replace whole)."""
+
+    items: list[CartItem] = Field(max_length=1000)  # required: only ``{}`` means "reset"
+    hcid: str | None = None
+
+
+class Customer(_Model):
+    """A logged-in customer (``PushedCustomer``), as given to ``setCustomer``.
+
+    ``marketing_permission`` is false unless given; the page may name it ``newsletter``
+    (Session API examples) or ``marketing_permission`` (DOM tagging). On the wire it
+    travels as ``newsletter``, and only when the page gave it.
+    """
+
+    email: Email | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    customer_reference: str | None = None
+    newsletter: bool | None = None
+    marketing_permission: bool = False
+    hcid: str | None = None
+    order_number: str | None = None
+    source: str | None = None
+    source_id: str | None = None
+    type: str | None = None
+
+    @model_validator(mode="after")
+    def _merge_permission(self) -> Customer:
+        if self.newsletter is not None and "marketing_permission" not in self.model_fields_set:
+            self.marketing_permission = self.newsletter
+        elif "marketing_permission" in self.model_fields_set and self.newsletter is None:
+            self.newsletter = self.marketing_permission
+        return self
+
+    def wire(self) -> dict[str, Any]:
+        body = self.model_dump(mode="json", exclude_none=True, exclude={"marketing_permission"})
+        # Nosto's client marks a customer pushed by the page as logged in.
+        if self.email and "type" not in body:
+            body["type"] = "loggedin"
+        return body
+
+
+class WireCustomer(_Model):
+    """``PushedCustomer`` as it arrives at the collector: ``{}`` is a valid reset."""
+
+    email: Email | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    customer_reference: str | None = None
+    newsletter: bool | None = None
+    type: str | None = None
+
+
+class EventRequest(_Model):
+    """Nosto's ``EventRequestMessageV1``: the JSON body of one ``/ev1`` request."""
+
+    page_type: PageType | None = None
+    events: list[list[Any]] | None = Field(default=None, max_length=1000)
+    elements: list[str] | None = Field(default=None, max_length=1000)
+    response_mode: str | None = None
+    url: str | None = None
+    referrer: str | None = None
+    event_date: str | None = None
+    cart: list[CartItem] | None = Field(default=None, max_length=1000)
+    customer: WireCustomer | None = None
+    restore_link: str | None = None
+    current_variant_id: str | None = None
+    categories: list[str] | None = None
+    category_ids: list[str] | None = None
+    parent_category_ids: list[str] | None = None
+    brands: list[str] | None = None
+    tags: list[str] | None = None
+    custom_fields: dict[str, list[str]] | None = None
+    affinity_signals: dict[str, list[str]] | None = None
+    search_terms: list[str] | None = None
+    ref: str | None = None
+
+
+def field_problems(error: ValidationError, prefix: str = "") -> list[FieldProblem]:
+    """Translate pydantic's errors into dotted field paths: ``items[0].quantity``."""
+    problems = []
+    for item in error.errors(include_url=False):
+        path = prefix
+        for part in item["loc"]:
+            if isinstance(part, int):
+                path += f"[{part}]"
+            else:
+                path = f"{path}.{part}" if path else str(part)
+        if item["type"] == "missing":
+            problems.append(FieldProblem(path, None, "is required", missing=True))
+            continue
+        reason = item["msg"]
+        reason = reason[0].lower() + reason[1:] if reason else reason
+        problems.append(FieldProblem(path, item.get("input"), f"is invalid ({reason})"))
+    return problems

@@ -1,0 +1,139 @@
+"""The messages between the page's loader and the engine in the worker, defined once.
+
+Every message is one JSON text with a ``kind``. ``web/protocol.js`` holds the same table for
+the loader; ``tests/core/test_protocol.py`` checks that both agree. Values a JSON text cannot
+hold (``undefined``, ``NaN``, DOM elements, functions) travel as ``{"$nosto": TAG}`` markers
+made by the loader's encoder and read here by :func:`decode_value`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any, Final
+
+from nosto_tagging.response import empty_action_response
+
+VERSION: Final = 1
+
+# page -> worker
+TO_WORKER: Final = {
+    "config": ["account", "endpoint", "visitor", "version"],
+    "calls": ["calls"],
+}
+# worker -> page
+TO_PAGE: Final = {
+    "ready": ["version"],
+    "built": ["eid", "url", "body"],
+    "acked": ["eid", "response"],
+    "dropped": ["eid", "reason"],
+    "state": ["state"],
+    "log": ["level", "method", "message"],
+}
+# every journaled api call
+CALL_FIELDS: Final = ["eid", "time", "url", "referrer", "target", "method", "args"]
+MARKER: Final = "$nosto"
+MARKER_TAGS: Final = ["undefined", "nan", "infinity", "element", "function", "cycle", "too-deep"]
+
+
+class Undefined:
+    """JavaScript's ``undefined``, kept apart from ``null`` (``None``): the API tells them apart."""
+
+    _instance: Undefined | None = None
+
+    def __new__(cls) -> Undefined:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNDEFINED: Final = Undefined()
+
+
+class Unrepresentable:
+    """A value the loader could not copy (a function, a cycle, a DOM element, too deep)."""
+
+    def __init__(self, tag: str, detail: str = "") -> None:
+        self.tag = tag
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"<{self.tag}{' ' + self.detail if self.detail else ''}>"
+
+
+def decode_value(value: Any) -> Any:
+    """Turn the loader's markers back into Python: undefined, NaN/Infinity, placeholders."""
+    if isinstance(value, dict):
+        tag = value.get(MARKER)
+        if isinstance(tag, str) and len(value) <= 2:
+            if tag == "undefined":
+                return UNDEFINED
+            if tag == "nan":
+                return math.nan
+            if tag == "infinity":
+                return math.inf if value.get("sign", 1) > 0 else -math.inf
+            return Unrepresentable(tag, str(value.get("id", "")))
+        return {key: decode_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [decode_value(item) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Call:
+    """One journaled api call, as the loader recorded it before returning to the page."""
+
+    eid: str
+    time: float  # milliseconds since the epoch, the page's clock at the call
+    url: str
+    referrer: str
+    target: str  # "api", "session" or "action:<eid of the call that created the action>"
+    method: str
+    args: tuple[Any, ...]
+
+    @classmethod
+    def from_wire(cls, raw: dict[str, Any]) -> Call:
+        return cls(
+            eid=str(raw["eid"]),
+            time=float(raw["time"]),
+            url=str(raw.get("url") or ""),
+            referrer=str(raw.get("referrer") or ""),
+            target=str(raw["target"]),
+            method=str(raw["method"]),
+            args=tuple(decode_value(arg) for arg in raw.get("args") or []),
+        )
+
+
+def encode(kind: str, **fields: Any) -> str:
+    """One worker -> page message as JSON text."""
+    if kind not in TO_PAGE:
+        raise ValueError(f"unknown worker->page message kind {kind!r}")
+    return json.dumps({"kind": kind, **fields}, separators=(",", ":"), allow_nan=False)
+
+
+def decode(text: str) -> dict[str, Any]:
+    """One page -> worker message from JSON text; raises ``ValueError`` on anything else."""
+    message = json.loads(text)
+    if not isinstance(message, dict) or message.get("kind") not in TO_WORKER:
+        raise ValueError(f"not a page->worker message: {text[:80]!r}")
+    return message
+
+
+def describe() -> dict[str, Any]:
+    """The protocol as data; ``web/protocol.js`` must hold exactly this."""
+    return {
+        "version": VERSION,
+        "toWorker": TO_WORKER,
+        "toPage": TO_PAGE,
+        "callFields": CALL_FIELDS,
+        "marker": MARKER,
+        "markerTags": MARKER_TAGS,
+        "emptyActionResponse": empty_action_response(),
+    }

@@ -1,0 +1,202 @@
+"""Browser tests: Debian's Chromium (settings from playwright.config.toml) against a real
+``nosto-tagging serve`` on loopback, with its real collector and SQLite database.
+
+Test pages are given as HTML strings and served at the sandbox's own origin by routing only the
+page's main document; the bundle, the engine's runtime and ``/ev1`` are the real server's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
+from playwright.sync_api import Request as PwRequest
+from playwright.sync_api import Worker as PwWorker
+
+from nosto_tagging.paths import DEFAULT_BUNDLE_DIR, REPO_ROOT
+
+SETTINGS = tomllib.loads((REPO_ROOT / "playwright.config.toml").read_text())
+LOADER_TAG = (
+    '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1" async></script>'
+)
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+STUB = (
+    '<script>(function(){var name="nostojs";window[name]=window[name]||function(cb)'
+    "{(window[name].q=window[name].q||[]).push(cb);};})();</script>"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass
+class Sandbox:
+    """A running ``nosto-tagging serve`` and its collector's ``/api/requests``."""
+
+    origin: str
+    process: subprocess.Popen[str]
+
+    def requests(self, **filters: str) -> list[dict[str, Any]]:
+        query = "&".join(f"{key}={value}" for key, value in filters.items())
+        with urllib.request.urlopen(f"{self.origin}/api/requests?{query}", timeout=10) as answer:
+            return json.loads(answer.read())
+
+    def wait_for_requests(
+        self, count: int, *, visitor: str, timeout_s: float = 30.0
+    ) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            stored = self.requests(visitor=visitor)
+            if len(stored) >= count or time.monotonic() > deadline:
+                return stored
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    db = tmp_path_factory.mktemp("sandbox") / "requests.sqlite3"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nosto_tagging.cli",
+            "serve",
+            "--port",
+            "0",
+            "--db",
+            str(db),
+            "--bundle",
+            str(DEFAULT_BUNDLE_DIR),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()  # the build (when needed) prints progress to stderr
+    match = re.fullmatch(r"serving (http://\S+)\n", line)
+    if not match:
+        process.kill()
+        pytest.fail(f"nosto-tagging serve did not start; it printed {line!r}")
+    yield Sandbox(match.group(1), process)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        yield _launch(playwright)
+
+
+def _launch(playwright: Playwright) -> Browser:
+    launch = SETTINGS["launch"]
+    return playwright.chromium.launch(
+        executable_path=launch["executable_path"], headless=launch["headless"], args=launch["args"]
+    )
+
+
+@dataclass
+class Shop:
+    """One browser context on the sandbox, recording every request and console message."""
+
+    sandbox: Sandbox
+    context: BrowserContext
+    page: Page
+    requests: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def open(self, body: str, *, path: str = "/test/page.html", tag: str | None = None) -> Page:
+        """Serve ``body`` as a page at the sandbox origin, with the stub and our script tag."""
+        if tag is None:
+            tag = LOADER_TAG
+        html = (
+            f"<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+            f"{STUB}{tag}</head><body>{body}</body></html>"
+        )
+
+        def fulfill(route: Route) -> None:
+            route.fulfill(status=200, content_type="text/html", body=html)
+
+        self.page.route(f"{self.sandbox.origin}{path}", fulfill)
+        self.page.goto(f"{self.sandbox.origin}{path}")
+        return self.page
+
+    def visitor(self) -> str:
+        cookies = {c["name"]: c["value"] for c in self.context.cookies()}
+        return cookies["2c.cId"]
+
+    def wait_until_stored(self, count: int) -> list[dict[str, Any]]:
+        """Wait for ``count`` requests of this browser's visitor at the collector."""
+        return self.sandbox.wait_for_requests(count, visitor=self.visitor())
+
+    def wait_for_engine(self) -> None:
+        """Wait until the engine in the worker has started and answered the loader."""
+        self.page.evaluate(
+            "timeout => new Promise((resolve, reject) => {"
+            " setTimeout(() => reject(new Error('engine not ready')), timeout);"
+            " nostojs(api => api.internal.ready().then(resolve)); })",
+            SETTINGS["timeouts"]["engine_ready_ms"],
+        )
+
+    def outside_loopback(self) -> list[str]:
+        outside = []
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in {"data", "blob"}:
+                continue
+            if parts.hostname not in LOOPBACK_HOSTS:
+                outside.append(url)
+        return outside
+
+
+@pytest.fixture
+def shop(browser: Browser, sandbox: Sandbox) -> Iterator[Shop]:
+    context = browser.new_context(**SETTINGS["context"])
+    context.set_default_timeout(SETTINGS["timeouts"]["default_ms"])
+    page = context.new_page()
+    shop = Shop(sandbox, context, page)
+    context.on("request", lambda request: shop.requests.append(request.url))
+    page.on("request", lambda request: _record(shop, request))
+    page.on("console", lambda message: _console(shop, "page", message))
+    page.on("pageerror", lambda error: shop.page_errors.append(str(error)))
+    page.on("worker", lambda worker: _watch_worker(shop, worker))
+    yield shop
+    context.close()
+
+
+def _record(shop: Shop, request: PwRequest) -> None:
+    if request.url not in shop.requests:
+        shop.requests.append(request.url)
+
+
+def _console(shop: Shop, where: str, message: ConsoleMessage) -> None:
+    shop.console.append(f"{where} {message.type}: {message.text}")
+
+
+def _watch_worker(shop: Shop, worker: PwWorker) -> None:
+    shop.requests.append(worker.url)
+    worker.on("console", lambda message: _console(shop, "worker", message))

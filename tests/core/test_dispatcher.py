@@ -1,0 +1,76 @@
+"""Delivery order, acknowledgement and retries; the test drives the transport and the clock."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from nosto_tagging.dispatcher import Dispatcher, Response, TransportError
+from nosto_tagging.request import Request
+
+
+class ScriptedCollector:
+    """Answers each attempt from a script: a Response, or an exception to raise."""
+
+    def __init__(self, *answers: Response | Exception) -> None:
+        self.answers = list(answers)
+        self.seen: list[str] = []
+
+    async def __call__(self, url: str, body: str, timeout_s: float) -> Response:
+        self.seen.append(url)
+        answer = self.answers.pop(0) if self.answers else Response(200, '{"pv": 1}')
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def run(collector: ScriptedCollector, *eids: str) -> tuple[list[Any], list[float]]:
+    events: list[Any] = []
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    async def main() -> None:
+        dispatcher = Dispatcher(
+            collector,
+            lambda eid, response: events.append(("acked", eid, response["page_views"])),
+            lambda eid, reason: events.append(("dropped", eid, reason)),
+            sleep=sleep,
+            rand=lambda: 0.5,
+        )
+        for eid in eids:
+            dispatcher.submit(
+                Request(eid, f"http://127.0.0.1/ev1?eid={eid}", {"page_type": "other"})
+            )
+        await dispatcher.idle()
+
+    asyncio.run(main())
+    return events, slept
+
+
+def test_requests_are_delivered_in_the_order_they_were_built() -> None:
+    collector = ScriptedCollector()
+    events, _ = run(collector, "a", "b", "c")
+    assert [event[1] for event in events] == ["a", "b", "c"]
+    assert collector.seen == [f"http://127.0.0.1/ev1?eid={eid}" for eid in "abc"]
+
+
+def test_a_failing_collector_is_retried_with_backoff_until_it_answers() -> None:
+    collector = ScriptedCollector(
+        Response(500, "oops"),
+        TransportError("offline"),
+        Response(200, "<html>"),
+        Response(200, '{"pv": 3}'),
+    )
+    events, slept = run(collector, "a")
+    assert events == [("acked", "a", 3)]
+    assert slept == [0.25, 0.5, 1.0]
+
+
+def test_a_refused_request_is_dropped_and_the_next_one_goes_on() -> None:
+    events, _ = run(ScriptedCollector(Response(400, '{"errors": ["bad"]}')), "a", "b")
+    assert events == [
+        ("dropped", "a", "the collector refused the request with HTTP 400"),
+        ("acked", "b", 1),
+    ]

@@ -1,0 +1,162 @@
+"""Session setter rules: null/undefined no change, {} reset, replace whole, invalid ignored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nosto_tagging.errors import InvalidInput
+from nosto_tagging.protocol import UNDEFINED
+from nosto_tagging.session import Session
+
+SHIRT = {
+    "name": "Men's Running Shirt",
+    "price_currency_code": "EUR",
+    "product_id": "181503",
+    "quantity": 2,
+    "sku_id": "181505",
+    "unit_price": 123.45,
+}
+SHOE = {
+    "name": "Men's Training Shoe",
+    "price_currency_code": "EUR",
+    "product_id": "34552",
+    "quantity": 1,
+    "sku_id": "39912",
+    "unit_price": 999.00,
+}
+CUSTOMER = {
+    "customer_reference": "b369f1235cf4f08153c560.82515936",
+    "email": "devnull@nosto.com",
+    "first_name": "Nosto",
+    "last_name": "Test",
+    "newsletter": True,
+}
+
+
+def cart_of(session: Session) -> list[dict[str, Any]] | None:
+    return session.state.mirror()["cart"]
+
+
+def test_a_new_session_has_no_known_cart_or_customer() -> None:
+    session = Session()
+    assert session.state.cart is None
+    assert session.state.customer is None
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        pytest.param(None, None, None, id="null-on-new-session-stays-unknown"),
+        pytest.param(UNDEFINED, None, None, id="undefined-on-new-session-stays-unknown"),
+        pytest.param({"items": [SHIRT]}, None, [SHIRT], id="null-keeps-previous-cart"),
+        pytest.param({"items": [SHIRT]}, UNDEFINED, [SHIRT], id="undefined-keeps-previous-cart"),
+        pytest.param({"items": [SHIRT]}, {}, [], id="empty-object-resets"),
+        pytest.param({"items": [SHIRT]}, {"items": [SHOE]}, [SHOE], id="full-cart-replaces-whole"),
+        pytest.param({"items": [SHIRT]}, {"items": []}, [], id="empty-items-empties"),
+    ],
+)
+def test_set_cart_follows_the_seed_rules(first: Any, then: Any, expected: Any) -> None:
+    session = Session()
+    session.set_cart(first)
+    if then is not None:
+        session.set_cart(then)
+    assert cart_of(session) == expected
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        ({"items": [{"product_id": "1", "quantity": "lots"}]}, "items[0].quantity: 'lots'"),
+        ({"items": [dict(SHIRT, quantity=-1)]}, "items[0].quantity: -1"),
+        ({"items": [dict(SHIRT, price_currency_code="euro")]}, "items[0].price_currency_code"),
+        ({"items": [dict(SHIRT, product_id="")]}, "items[0].product_id: ''"),
+        ({"items": [dict(SHIRT, unit_price=float("nan"))]}, "items[0].unit_price"),
+        ({"items": "all of them"}, "items: 'all of them'"),
+        ("a cart", "(the argument): 'a cart' is not an object"),
+    ],
+)
+def test_invalid_cart_names_the_field_and_keeps_the_previous_cart(bad: Any, named: str) -> None:
+    session = Session()
+    session.set_cart({"items": [SHIRT]})
+    with pytest.raises(InvalidInput) as raised:
+        session.set_cart(bad)
+    assert raised.value.method == "setCart"
+    assert named in str(raised.value)
+    assert cart_of(session) == [SHIRT]
+
+
+def test_strings_for_numbers_are_read_as_numbers() -> None:
+    session = Session()
+    session.set_cart({"items": [dict(SHIRT, quantity="2", unit_price="123.45", product_id=181503)]})
+    assert cart_of(session) == [SHIRT]
+
+
+def test_unknown_cart_item_fields_are_kept() -> None:
+    session = Session()
+    session.set_cart({"items": [dict(SHIRT, color="red")]})
+    assert cart_of(session) == [dict(SHIRT, color="red")]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        pytest.param(UNDEFINED, None, None, id="undefined-stays-unknown"),
+        pytest.param(CUSTOMER, None, "kept", id="null-keeps-previous"),
+        pytest.param(CUSTOMER, UNDEFINED, "kept", id="undefined-keeps-previous"),
+        pytest.param(CUSTOMER, {}, {}, id="empty-object-resets"),
+    ],
+)
+def test_set_customer_follows_the_seed_rules(first: Any, then: Any, expected: Any) -> None:
+    session = Session()
+    session.set_customer(first)
+    if then is not None:
+        session.set_customer(then)
+    mirrored = session.state.mirror()["customer"]
+    if expected == "kept":
+        assert mirrored == dict(CUSTOMER, type="loggedin")
+    else:
+        assert mirrored == expected
+
+
+def test_marketing_permission_is_false_unless_given() -> None:
+    session = Session()
+    session.set_customer({"email": "a@example.com"})
+    assert session.state.customer is not None
+    assert session.state.customer.marketing_permission is False
+    assert "newsletter" not in session.state.mirror()["customer"]
+
+
+@pytest.mark.parametrize("name", ["newsletter", "marketing_permission"])
+def test_marketing_permission_may_be_given_by_either_name_and_travels_as_newsletter(
+    name: str,
+) -> None:
+    session = Session()
+    session.set_customer({"email": "a@example.com", name: True})
+    assert session.state.customer is not None
+    assert session.state.customer.marketing_permission is True
+    assert session.state.mirror()["customer"]["newsletter"] is True
+
+
+def test_invalid_customer_keeps_the_previous_customer() -> None:
+    session = Session()
+    session.set_customer(CUSTOMER)
+    with pytest.raises(InvalidInput, match=r"email: 'not an email'"):
+        session.set_customer(dict(CUSTOMER, email="not an email"))
+    assert session.state.mirror()["customer"]["email"] == "devnull@nosto.com"
+
+
+def test_values_the_loader_could_not_copy_are_named_and_rejected() -> None:
+    from nosto_tagging.protocol import Unrepresentable
+
+    session = Session()
+    with pytest.raises(InvalidInput, match=r"items\[0\]\.name: <cycle> cannot be sent"):
+        session.set_cart({"items": [dict(SHIRT, name=Unrepresentable("cycle"))]})
+    assert session.state.cart is None
+
+
+def test_a_cart_object_without_items_is_not_a_reset() -> None:
+    session = Session()
+    with pytest.raises(InvalidInput, match=r"items is required"):
+        session.set_cart({"item": [SHIRT]})

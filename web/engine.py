@@ -1,0 +1,13 @@
+# The script PyScript runs in the worker: start the nosto-tagging engine and connect it to the
+# page through polyscript's xworker channel (postMessage; no SharedArrayBuffer needed).
+from polyscript import xworker
+from pyodide.ffi import create_proxy
+
+from nosto_tagging.browser.worker import start
+
+
+def post(text: str) -> None:
+    xworker.postMessage(text)
+
+
+xworker.onmessage = create_proxy(start(post))
