@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from nosto_tagging.dispatcher import Dispatcher, Response, TransportError
@@ -45,7 +46,9 @@ def run(collector: ScriptedCollector, *eids: str) -> tuple[list[Any], list[float
             )
         await dispatcher.idle()
 
-    asyncio.run(main())
+    # A thread of its own: the browser tests' Playwright may own this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
     return events, slept
 
 
