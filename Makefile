@@ -1,0 +1,20 @@
+# Two commands on a fresh machine: `make demo` and `make test` (each sets up what it needs).
+.PHONY: setup demo test lint clean
+
+PORT ?= 8000
+
+setup:
+	./scripts/setup.sh
+
+demo: setup
+	.venv/bin/nosto-tagging serve --port $(PORT)
+
+lint: setup
+	.venv/bin/ruff check pysrc tests
+	.venv/bin/ruff format --check pysrc tests
+
+test: lint
+	.venv/bin/python -m pytest
+
+clean:
+	rm -rf build .venv .pytest_cache .ruff_cache
