@@ -7,6 +7,7 @@ var DEFAULT_ENDPOINT = "https://connect.nosto.com/ev1";
 var VISITOR_COOKIE = "2c.cId";
 var VISITOR_MAX_AGE_S = 4 * 365 * 24 * 3600; // Nosto's cookies live four years
 var RESPONSE_TIMEOUT_MS = 5000; // update()/load() resolve empty after this; delivery goes on
+var START_TIMEOUT_MS = 30000;   // say once that the engine is not up (a wasm fetch can just hang)
 
 // The api surface of nosto.d.ts the loader journals. Kinds: "self" returns the session,
 // "action" returns a new Action; on an Action, "self" returns it and "perform" a Promise.
@@ -135,6 +136,16 @@ function install(win, doc, script) {
       report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept but nothing is sent");
       return;
     }
+    var failed = false;
+    function fail(why) {
+      if (failed) return;
+      failed = true;
+      report("error", "the engine could not start from " + runtime + " (" + why + "); calls are " +
+        "kept in the journal. Check that the bundle's runtime/ files are served there and that " +
+        "WebAssembly is allowed (CSP 'wasm-unsafe-eval').");
+    }
+    var timeout = Number(script && script.getAttribute("data-start-timeout-ms")) || START_TIMEOUT_MS;
+    setTimeout(function () { if (!ready) fail("not ready after " + timeout / 1000 + " s"); }, timeout);
     import(runtime + "pyscript/core.js").then(function (pyscript) {
       return pyscript.PyWorker(runtime + "engine.py", {
         version: runtime + "pyodide.mjs",
@@ -144,10 +155,7 @@ function install(win, doc, script) {
       worker = w;
       w.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
       post({ kind: "config", account: account, endpoint: endpoint, visitor: visitor, version: VERSION });
-    }).catch(function (error) {
-      report("error", "the engine could not start from " + runtime + " (" + (error && error.message || error) +
-        "); calls are kept in the journal. Check that the bundle's runtime/ files are served there.");
-    });
+    }).catch(function (error) { fail(error && error.message || error); });
   }
 
   function nostojs(callback) {

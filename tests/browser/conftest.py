@@ -16,7 +16,9 @@ import time
 import tomllib
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -75,9 +77,9 @@ class Sandbox:
             time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    db = tmp_path_factory.mktemp("sandbox") / "requests.sqlite3"
+@contextmanager
+def running_sandbox(db: Path, bundle: Path) -> Iterator[Sandbox]:
+    """``nosto-tagging serve --port 0`` in a subprocess, stopped on exit."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -89,21 +91,29 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
             "--db",
             str(db),
             "--bundle",
-            str(DEFAULT_BUNDLE_DIR),
+            str(bundle),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     assert process.stdout is not None
-    line = process.stdout.readline()  # the build (when needed) prints progress to stderr
-    match = re.fullmatch(r"serving (http://\S+)\n", line)
-    if not match:
-        process.kill()
-        pytest.fail(f"nosto-tagging serve did not start; it printed {line!r}")
-    yield Sandbox(match.group(1), process)
-    process.terminate()
-    process.wait(timeout=10)
-    process.stdout.close()
+    try:
+        line = process.stdout.readline()  # the build (when needed) prints progress to stderr
+        match = re.fullmatch(r"serving (http://\S+)\n", line)
+        if not match:
+            pytest.fail(f"nosto-tagging serve did not start; it printed {line!r}")
+        yield Sandbox(match.group(1), process)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    db = tmp_path_factory.mktemp("sandbox") / "requests.sqlite3"
+    with running_sandbox(db, DEFAULT_BUNDLE_DIR) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
@@ -176,6 +186,13 @@ class Shop:
 
 @pytest.fixture
 def shop(browser: Browser, sandbox: Sandbox) -> Iterator[Shop]:
+    with shop_on(browser, sandbox) as opened:
+        yield opened
+
+
+@contextmanager
+def shop_on(browser: Browser, sandbox: Sandbox) -> Iterator[Shop]:
+    """A fresh browser context on ``sandbox`` that records requests and console messages."""
     context = browser.new_context(**SETTINGS["context"])
     context.set_default_timeout(SETTINGS["timeouts"]["default_ms"])
     page = context.new_page()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from .conftest import Shop
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import Browser
+
+from nosto_tagging.paths import DEFAULT_BUNDLE_DIR
+
+from .conftest import LOADER_TAG, Shop, running_sandbox, shop_on
 
 
 def test_nostojs_runs_callbacks_at_once_and_queued_ones_first_in_order(shop: Shop) -> None:
@@ -124,3 +131,24 @@ def test_a_missing_account_is_reported_once_and_nothing_is_sent(shop: Shop) -> N
     ours = [line for line in shop.console if "nosto-tagging" in line]
     assert len(ours) == 1 and "data-account" in ours[0]
     assert not any("/ev1" in url for url in shop.requests)
+
+
+def test_a_runtime_whose_wasm_cannot_load_is_reported_once(
+    browser: Browser, tmp_path: Path
+) -> None:
+    broken = tmp_path / "bundle"
+    shutil.copytree(DEFAULT_BUNDLE_DIR, broken)
+    (broken / "runtime" / "pyodide.asm.wasm").unlink()
+    with (
+        running_sandbox(tmp_path / "db.sqlite3", broken) as sandbox,
+        shop_on(browser, sandbox) as shop,
+    ):
+        page = shop.open(
+            "<script>nostojs(api => api.defaultSession().viewFrontPage().load())</script>",
+            tag=LOADER_TAG.replace(" async>", ' data-start-timeout-ms="4000" async>'),
+        )
+        page.wait_for_timeout(5000)
+        ours = [line for line in shop.console if "nosto-tagging" in line]
+        assert len(ours) == 1 and "not ready after 4 s" in ours[0]
+        assert page.evaluate("() => nostojs(api => api.internal.journal().length)") == 2
+        assert shop.page_errors == []
