@@ -1,6 +1,6 @@
 // The nostojs facade: journals every api call, forwards it to the Python engine in a
-// worker, and does what only the page can do (cookies, sending). No session logic here:
-// the engine decides. Built into nosto.js after protocol.js (nosto_tagging.bundle).
+// worker, and does what only the page can do (cookies, DOM, sending). No session logic
+// here: the engine decides. Built into nosto.js after protocol.js (nosto_tagging.bundle).
 
 var VERSION = "__NOSTO_TAGGING_VERSION__";
 var DEFAULT_ENDPOINT = "https://connect.nosto.com/ev1";
@@ -9,13 +9,48 @@ var VISITOR_MAX_AGE_S = 4 * 365 * 24 * 3600; // Nosto's cookies live four years
 var RESPONSE_TIMEOUT_MS = 5000; // update()/load() resolve empty after this; delivery goes on
 var START_TIMEOUT_MS = 30000;   // say once that the engine is not up (a wasm fetch can just hang)
 
-// The api surface of nosto.d.ts the loader journals. Kinds: "self" returns the session,
-// "action" returns a new Action; on an Action, "self" returns it and "perform" a Promise.
-var SESSION_METHODS = {
-  setCart: "self", setCustomer: "self",
-  viewFrontPage: "action", viewCart: "action", viewProduct: "action", viewOther: "action"
-};
-var ACTION_METHODS = { update: "perform", load: "perform" };
+// What each journaled method returns to the page: S the object itself, A a new Action,
+// T a new Attribution, R a Promise of an ActionResponse, M a Promise of the raw
+// EventResponseMessage, N a Promise of undefined, D its dumpData() from the mirror.
+var S = "S", A = "A", T = "T", R = "R", M = "M", N = "N", D = "D";
+function table(kinds) {
+  var out = {};
+  Object.keys(kinds).forEach(function (kind) {
+    kinds[kind].split(" ").forEach(function (name) { out[name] = kind; });
+  });
+  return out;
+}
+var SESSION_METHODS = table({
+  S: "setCart setCustomer setVariation setRestoreLink setResponseMode enableCampaignInjection " +
+     "disableCampaignInjection",
+  A: "viewFrontPage viewCart viewNotFound viewProduct viewProductSku viewCategory viewTag " +
+     "viewCustomField viewSearch viewOther addOrder reportAddToCart",
+  T: "recordAttribution"
+});
+var ACTION_METHODS = table({
+  S: "setRef setProduct setProducts setCart setCustomer setOrder setSearchTerms setBrands " +
+     "setCategories setCategoryIds setParentCategoryIds setTags setCustomFields setVariation " +
+     "setPlacements setRestoreLink setPageType addAffinity",
+  D: "dumpData", R: "update load"
+});
+var ATTRIBUTION_METHODS = table({ S: "recordAttribution", D: "dumpData", N: "done" });
+var BUILDER_METHODS = table({
+  S: "setPageType setElements addElements setProducts setResponseMode setCurrentVariation " +
+     "addCurrentVariation setCurrentCategories addCurrentCategories setCurrentBrands " +
+     "addCurrentBrands setCurrentTags addCurrentTags setCartContent setCustomer addCustomer " +
+     "setRestoreLink setSortOrder setAffinitySignals addEvent disableCampaignInjection",
+  D: "getData", M: "load loadRecommendations send"
+});
+// Members of nosto.d.ts this bundle does not implement: they exist and warn once.
+var UNSUPPORTED = ("load loadRecommendations pageTaggingAsync setTaggingProvider " +
+  "setRecommendationsEnabled loadCartPopupRecommendations captureError experiments " +
+  "popupCampaigns reloadOverlay openPopup enablePopup disablePopup resendCartTagging " +
+  "resendCustomerTagging sendTagging addSegmentCodeToVisit addAffinitySignals removeCampaigns " +
+  "showPlacementPreviews install getSearchSessionParams search recordSearch recordSearchClick " +
+  "recordSearchAddToCart recordSearchSubmit attributeProductClicksInCampaign").split(" ");
+var PROMISING = ("load loadRecommendations pageTaggingAsync loadCartPopupRecommendations " +
+  "getSearchSessionParams search recordSearch recordSearchClick recordSearchAddToCart " +
+  "recordSearchSubmit").split(" ");
 
 function install(win, doc, script) {
   var existing = win.nostojs;
@@ -26,17 +61,26 @@ function install(win, doc, script) {
   var endpoint = new URL(script && script.getAttribute("data-endpoint") || DEFAULT_ENDPOINT, win.location.href).href;
   var runtime = new URL(script && script.getAttribute("data-runtime") || "runtime/", base).href;
 
-  var journal = [];   // every call, in call order (kept in memory; see docs/architecture.md)
+  var journal = [];   // every call, in call order
   var unsent = [];    // calls not yet handed to the engine
   var outbox = {};    // eid -> {url, body} built by the engine, kept until acknowledged
-  var waiting = {};   // eid -> resolve of an update()/load() promise
-  var mirror = {};    // engine state for synchronous getters
+  var waiting = {};   // eid -> {kind, resolve} of a pending Promise
+  var objects = {};   // target -> dumpData() of actions and attributions, from the engine
+  var listeners = {}; // bus event -> callbacks (api.listen)
+  var warned = {};
   var worker = null, ready = false, flushQueued = false, markReady;
   var whenReady = new Promise(function (resolve) { markReady = resolve; });
-  var visitor = visitorId();
+  var cookie = doc.cookie.match(/(?:^|;\s*)2c\.cId=([0-9a-f]{24})(?:;|$)/);
+  var mirror = { session: {}, visit: { customerId: cookie ? cookie[1] : null, doNotTrack: false, autoLoad: true } };
 
   function report(level, message) {
     try { win.console[level]("nosto-tagging: " + message); } catch (e) { /* no console */ }
+  }
+
+  function emit(event, payload) {
+    (listeners[event] || []).slice().forEach(function (callback) {
+      try { callback(payload); } catch (error) { report("error", event + " listener threw: " + error); }
+    });
   }
 
   function randomHex(bytes) {
@@ -44,15 +88,6 @@ function install(win, doc, script) {
     win.crypto.getRandomValues(buf);
     for (var i = 0; i < buf.length; i++) out += (buf[i] < 16 ? "0" : "") + buf[i].toString(16);
     return out;
-  }
-
-  function visitorId() {
-    var match = doc.cookie.match(/(?:^|;\s*)2c\.cId=([0-9a-f]{24})(?:;|$)/);
-    if (match) return match[1];
-    var id = randomHex(12);
-    doc.cookie = VISITOR_COOKIE + "=" + id + "; path=/; max-age=" + VISITOR_MAX_AGE_S +
-      "; SameSite=Lax" + (win.location.protocol === "https:" ? "; Secure" : "");
-    return id;
   }
 
   function record(target, method, args) {
@@ -75,59 +110,153 @@ function install(win, doc, script) {
 
   function post(message) { worker.postMessage(JSON.stringify(message)); }
 
-  function settle(eid, response) {
-    var resolve = waiting[eid];
-    if (resolve) { delete waiting[eid]; resolve(response); }
+  function copy(value) { return value === undefined ? value : JSON.parse(JSON.stringify(value)); }
+
+  function settle(eid, response, message) {
+    var pending = waiting[eid];
+    if (!pending) return;
+    delete waiting[eid];
+    pending.resolve(pending.kind === R ? response || copy(PROTOCOL.emptyActionResponse)
+      : pending.kind === M ? message || {} : undefined);
   }
 
-  function emptyResponse() { return JSON.parse(JSON.stringify(PROTOCOL.emptyActionResponse)); }
-
-  function perform(target, method, args) {
+  function perform(kind, target, method, args) {
     var eid = record(target, method, args);
     return new Promise(function (resolve) {
-      waiting[eid] = resolve;
-      setTimeout(function () { settle(eid, emptyResponse()); }, RESPONSE_TIMEOUT_MS);
+      waiting[eid] = { kind: kind, resolve: resolve };
+      setTimeout(function () { settle(eid); }, RESPONSE_TIMEOUT_MS);
     });
   }
 
-  function facade(target, methods, self, makeAction) {
+  // An object whose methods journal calls on `target` and return per the kinds table.
+  function facade(target, methods) {
+    var self = {};
     Object.keys(methods).forEach(function (method) {
       self[method] = function () {
         var kind = methods[method];
-        if (kind === "perform") return perform(target, method, arguments);
+        if (kind === D) return copy(objects[target]);
+        if (kind === R || kind === M || kind === N) return perform(kind, target, method, arguments);
         var eid = record(target, method, arguments);
-        return kind === "action" ? makeAction(eid) : self;
+        if (kind === A) return facade("action:" + eid, ACTION_METHODS);
+        if (kind === T) return facade("attribution:" + eid, ATTRIBUTION_METHODS);
+        return self;
       };
     });
     return self;
   }
 
-  function makeAction(id) { return facade("action:" + id, ACTION_METHODS, {}, null); }
+  function apiCall(method, kind) {
+    return function () {
+      if (kind) return perform(kind, "api", method, arguments);
+      record("api", method, arguments);
+    };
+  }
 
-  var session = facade("session", SESSION_METHODS, {}, makeAction);
+  function unsupported(name) {
+    return function () {
+      if (!warned[name]) { warned[name] = true; report("warn", name + "() is not supported by this bundle; ignored"); }
+      if (PROMISING.indexOf(name) >= 0) return Promise.resolve(undefined);
+    };
+  }
+
+  var session = facade("session", SESSION_METHODS);
   var api = {
     defaultSession: function () { return session; },
+    createSession: function () { return session; },
+    createRecommendationRequest: function () {
+      return facade("builder:" + record("api", "createRecommendationRequest", arguments), BUILDER_METHODS);
+    },
+    recordAttribution: function () {
+      return facade("attribution:" + record("api", "recordAttribution", arguments), ATTRIBUTION_METHODS);
+    },
+    setAutoLoad: function (flag) {
+      if (typeof flag === "boolean") mirror.visit.autoLoad = flag; // echo; the engine confirms
+      record("api", "setAutoLoad", arguments);
+    },
+    isAutoLoad: function () { return mirror.visit.autoLoad; },
+    listen: function (event, callback) {
+      if (typeof callback === "function") (listeners[event] = listeners[event] || []).push(callback);
+    },
+    unlisten: function (event, callback) {
+      listeners[event] = (listeners[event] || []).filter(function (c) { return c !== callback; });
+    },
+    customer: apiCall("customer", N),
+    resendCartContent: apiCall("resendCartContent", N),
+    reportAddToCart: apiCall("reportAddToCart", N),
+    recommendedProductAddedToCart: apiCall("recommendedProductAddedToCart", N),
+    setResponseMode: function () { /* deprecated no-op in Nosto's client too */ },
+    visit: {
+      getCustomerId: function () { return mirror.visit.customerId || undefined; },
+      setCustomerId: apiCall("visit.setCustomerId"),
+      isDoNotTrack: function () { return mirror.visit.doNotTrack; },
+      setDoNotTrack: function (flag) {
+        if (typeof flag === "boolean") mirror.visit.doNotTrack = flag; // echo; the engine confirms
+        record("api", "visit.setDoNotTrack", arguments);
+        return mirror.visit.doNotTrack;
+      },
+      setStore: unsupported("visit.setStore"),
+      setCustomerIdentifierService: unsupported("visit.setCustomerIdentifierService")
+    },
+    placements: {
+      getPlacements: function () {
+        return Array.prototype.map.call(doc.querySelectorAll(".nosto_element[id]"), function (e) { return e.id; });
+      },
+      injectCampaigns: function (campaigns, targets) {
+        var filled = [], unfilled = [];
+        Object.keys(campaigns || {}).forEach(function (id) {
+          var content = campaigns[id], html = typeof content === "string" ? content : content && content.html;
+          var element = (targets && targets[id]) || doc.getElementById(id);
+          if (element && typeof html === "string") { element.innerHTML = html; filled.push(id); } else unfilled.push(id);
+        });
+        return Promise.resolve({ filledElements: filled, unFilledElements: unfilled });
+      },
+      removeContent: function (id) { var e = doc.getElementById(id); if (e) e.innerHTML = ""; },
+      reset: function () { /* nothing cached page-side */ }
+    },
     // Not in nosto.d.ts: for QA tools and tests. ready() resolves once the engine runs.
     internal: {
       ready: function () { return whenReady; },
-      mirror: function () { return mirror; },
+      mirror: function () { return copy(mirror); },
       journal: function () { return journal.slice(); },
-      outbox: function () { return outbox; }
+      outbox: function () { return copy(outbox); },
+      getSettings: function () { return { account: account, endpoint: endpoint, version: VERSION }; }
     }
   };
+  UNSUPPORTED.forEach(function (name) { api[name] = unsupported(name); });
+  api.pageTagging = function () { return {}; }; // nosto.d.ts: empty with the Session API
 
   function onMessage(event) {
-    var message;
-    try { message = JSON.parse(event.data); } catch (e) { return; } // not ours (PyScript's own)
-    switch (message && message.kind) {
+    var m;
+    try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (PyScript's own)
+    switch (m && m.kind) {
       case "ready": ready = true; flush(); markReady(true); break;
-      case "built": outbox[message.eid] = { url: message.url, body: message.body }; break;
-      case "acked": delete outbox[message.eid]; settle(message.eid, message.response); break;
-      case "dropped":
-        delete outbox[message.eid]; report("error", message.reason); settle(message.eid, emptyResponse());
+      case "built":
+        outbox[m.eid] = { url: m.url, body: m.body };
+        emit("prerequest", JSON.parse(m.body));
+        post({ kind: "stored", eid: m.eid });
         break;
-      case "state": mirror = message.state; break;
-      case "log": report(message.level === "warn" ? "warn" : "error", message.message); break;
+      case "acked":
+        delete outbox[m.eid];
+        emit("taggingsent", m.message);
+        if (m.message && m.message.errors && m.message.errors.length) emit("servererror", m.message.errors);
+        settle(m.eid, m.response, m.message);
+        break;
+      case "dropped":
+        delete outbox[m.eid]; report("error", m.reason); emit("servererror", [m.reason]); settle(m.eid);
+        break;
+      case "settled": settle(m.eid); break;
+      case "state": mirror = m.state; break;
+      case "object": objects[m.target] = m.data; break;
+      case "visitor":
+        if (m.visitor) {
+          doc.cookie = VISITOR_COOKIE + "=" + m.visitor + "; path=/; max-age=" + VISITOR_MAX_AGE_S +
+            "; SameSite=Lax" + (win.location.protocol === "https:" ? "; Secure" : "");
+        }
+        break;
+      case "log":
+        report(m.level === "warn" ? "warn" : "error", m.message);
+        if (m.level !== "warn") emit("scripterror", { msg: m.message, level: m.level });
+        break;
     }
   }
 
@@ -154,7 +283,7 @@ function install(win, doc, script) {
     }).then(function (w) {
       worker = w;
       w.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
-      post({ kind: "config", account: account, endpoint: endpoint, visitor: visitor, version: VERSION });
+      post({ kind: "config", account: account, endpoint: endpoint, visitor: cookie ? cookie[1] : "", version: VERSION });
     }).catch(function (error) { fail(error && error.message || error); });
   }
 

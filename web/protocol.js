@@ -2,21 +2,86 @@
 // nosto_tagging.protocol.describe() (tests/core/test_protocol.py checks it).
 var PROTOCOL = /*BEGIN PROTOCOL*/{
   "version": 1,
-  "toWorker": {"config": ["account", "endpoint", "visitor", "version"], "calls": ["calls"]},
-  "toPage": {
-    "ready": ["version"],
-    "built": ["eid", "url", "body"],
-    "acked": ["eid", "response"],
-    "dropped": ["eid", "reason"],
-    "state": ["state"],
-    "log": ["level", "method", "message"]
+  "toWorker": {
+    "config": [
+      "account",
+      "endpoint",
+      "visitor",
+      "version"
+    ],
+    "calls": [
+      "calls"
+    ],
+    "stored": [
+      "eid"
+    ]
   },
-  "callFields": ["eid", "time", "url", "referrer", "target", "method", "args"],
+  "toPage": {
+    "ready": [
+      "version"
+    ],
+    "built": [
+      "eid",
+      "url",
+      "body"
+    ],
+    "acked": [
+      "eid",
+      "response",
+      "message"
+    ],
+    "dropped": [
+      "eid",
+      "reason"
+    ],
+    "settled": [
+      "eid"
+    ],
+    "state": [
+      "state"
+    ],
+    "object": [
+      "target",
+      "data"
+    ],
+    "visitor": [
+      "visitor"
+    ],
+    "log": [
+      "level",
+      "method",
+      "message"
+    ]
+  },
+  "callFields": [
+    "eid",
+    "time",
+    "url",
+    "referrer",
+    "target",
+    "method",
+    "args"
+  ],
   "marker": "$nosto",
-  "markerTags": ["undefined", "nan", "infinity", "element", "function", "cycle", "too-deep"],
+  "markerTags": [
+    "undefined",
+    "nan",
+    "infinity",
+    "element",
+    "function",
+    "cycle",
+    "too-deep"
+  ],
   "emptyActionResponse": {
-    "recommendations": {}, "campaigns": {"recommendations": {}, "content": {}},
-    "page_views": 0, "geo_location": [], "affinities": {}, "cmpid": ""
+    "recommendations": {},
+    "campaigns": {
+      "recommendations": {},
+      "content": {}
+    },
+    "page_views": 0,
+    "geo_location": [],
+    "affinities": {},
+    "cmpid": ""
   }
 }/*END PROTOCOL*/;
 

@@ -1,27 +1,29 @@
-"""Actions: what a ``view*`` call creates and ``update()``/``load()`` performs.
+"""Actions: what a session's ``view*``/``addOrder`` call creates and ``update()``/``load()`` sends.
 
-An action copies the session when it is created; its own setters (issue-by-issue) change only
-that copy. The page type follows from the view method (``nosto.d.ts``: "You do not need to
-specify the page-type explicitly").
+An action starts from a copy of the session; its own setters change only that copy. The page
+type follows from the view method (``nosto.d.ts``: "You do not need to specify the page-type
+explicitly"). On an Action, unlike the Session, ``setCart(null)`` and ``setCustomer(null)``
+clear (``nosto.d.ts`` ``Action.setCart``); ``undefined`` leaves the value out of the request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
+from nosto_tagging import arguments
 from nosto_tagging.errors import FieldProblem, InvalidInput
-from nosto_tagging.models import PageType
-from nosto_tagging.protocol import Unrepresentable
-from nosto_tagging.session import SessionState, is_absent
+from nosto_tagging.models import PAGE_TYPES, Customer, Product, WebsiteOrder
+from nosto_tagging.protocol import UNDEFINED
+from nosto_tagging.session import (
+    SessionState,
+    cart_change,
+    customer_change,
+    is_absent,
+    validate,
+)
 
-# view method -> page type; viewProduct also records a "vp" event.
-VIEW_PAGE_TYPES: Final[dict[str, PageType]] = {
-    "viewFrontPage": "front",
-    "viewCart": "cart",
-    "viewProduct": "product",
-    "viewOther": "other",
-}
 LOAD_FLAGS: Final = ("skipPageViews", "trackEvents", "skipEvents", "reloadCart")
 
 
@@ -29,36 +31,321 @@ LOAD_FLAGS: Final = ("skipPageViews", "trackEvents", "skipEvents", "reloadCart")
 class Action:
     """One page view (or recommendation request) waiting to be performed."""
 
-    page_type: PageType
+    page_type: str | None
     state: SessionState
     events: list[list[Any]] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
     elements: list[str] = field(default_factory=list)
+    order: WebsiteOrder | None = None
+    search_terms: list[str] | None = None
+    brands: list[str] | None = None
+    categories: list[str] | None = None
+    category_ids: list[str] | None = None
+    parent_category_ids: list[str] | None = None
+    tags: list[str] | None = None
+    custom_fields: dict[str, list[str]] | None = None
+    affinity_signals: dict[str, list[str]] | None = None
+    sort_order: str | None = None
+    refs: dict[str, str] = field(default_factory=dict)
+
+    def tagging_data(self) -> dict[str, Any]:
+        """``dumpData()``: the action as Nosto's ``TaggingData`` (camelCase keys)."""
+        state = self.state
+        return {
+            "cart": {"items": [i.wire() for i in state.cart]} if state.cart is not None else None,
+            "customer": state.customer.wire() if state.customer is not None else None,
+            "variation": state.variation,
+            "restoreLink": state.restore_link,
+            "products": [product.wire() for product in self.products],
+            "order": self.order.wire() if self.order else None,
+            "searchTerms": self.search_terms,
+            "brands": self.brands,
+            "categories": self.categories,
+            "categoryIds": self.category_ids,
+            "parentCategoryIds": self.parent_category_ids,
+            "tags": self.tags,
+            "customFields": self.custom_fields,
+            "elements": self.elements,
+            "pageType": self.page_type,
+            "affinitySignals": self.affinity_signals,
+            "sortOrder": self.sort_order,
+        }
 
 
-def product_id_of(method: str, product: Any) -> str:
-    """``viewProduct("123")`` or ``viewProduct({product_id: "123", ...})`` -> ``"123"``."""
-    candidate = product.get("product_id") if isinstance(product, dict) else product
-    if isinstance(candidate, int) and not isinstance(candidate, bool):
-        candidate = str(candidate)
-    if not isinstance(candidate, str) or not candidate.strip():
-        field_name = "product.product_id" if isinstance(product, dict) else "product"
-        shown = repr(candidate) if isinstance(candidate, Unrepresentable) else candidate
-        if is_absent(candidate):
-            raise InvalidInput(method, [FieldProblem(field_name, None, "", missing=True)])
-        raise InvalidInput(
-            method, [FieldProblem(field_name, shown, "is not a product id (a non-empty string)")]
-        )
-    return candidate.strip()
+def _arg(args: tuple[Any, ...], index: int = 0) -> Any:
+    return args[index] if len(args) > index else UNDEFINED
+
+
+def parse_product(method: str, product: Any) -> Product:
+    """``"123"``, ``123`` or ``{product_id: "123", selected_sku_id?: "..."}``."""
+    if isinstance(product, dict):
+        return validate(Product, method, product)
+    return Product(product_id=arguments.text(method, "product", product))
+
+
+def product_view(product: Product, sku_id: str | None = None) -> list[Any]:
+    """The ``vp`` event tuple: the selected SKU goes in the fifth slot (``targetFragment``)."""
+    sku = sku_id or product.selected_sku_id
+    return ["vp", product.product_id, None, None, sku] if sku else ["vp", product.product_id]
+
+
+# ----- Session factories: method -> (page type, how the arguments fill the action) -----
+
+
+def _view_product(action: Action, args: tuple[Any, ...]) -> None:
+    product = parse_product("viewProduct", _arg(args))
+    action.products = [product]
+    action.events = [product_view(product)]
+
+
+def _view_product_sku(action: Action, args: tuple[Any, ...]) -> None:
+    product_id = arguments.text("viewProductSku", "productId", _arg(args, 0))
+    sku_id = arguments.text("viewProductSku", "skuId", _arg(args, 1))
+    product = Product(product_id=product_id, selected_sku_id=sku_id)
+    action.products = [product]
+    action.events = [product_view(product)]
+
+
+def _view_category(action: Action, args: tuple[Any, ...]) -> None:
+    action.categories = arguments.texts("viewCategory", "categories", list(args))
+
+
+def _view_tag(action: Action, args: tuple[Any, ...]) -> None:
+    action.tags = arguments.texts("viewTag", "tags", list(args))
+
+
+def _view_custom_field(action: Action, args: tuple[Any, ...]) -> None:
+    action.custom_fields = arguments.text_map("viewCustomField", "customFields", _arg(args))
+
+
+def _view_search(action: Action, args: tuple[Any, ...]) -> None:
+    action.search_terms = arguments.texts("viewSearch", "searchTerms", list(args))
+
+
+def _add_order(action: Action, args: tuple[Any, ...]) -> None:
+    action.order = validate(WebsiteOrder, "addOrder", _arg(args))
+
+
+def _report_add_to_cart(action: Action, args: tuple[Any, ...]) -> None:
+    product_id = arguments.text("reportAddToCart", "product", _arg(args, 0))
+    element = arguments.text("reportAddToCart", "element", _arg(args, 1))
+    action.events = [["cp", product_id, element]]
+
+
+def _nothing(action: Action, args: tuple[Any, ...]) -> None:
+    return None
+
+
+Fill = Callable[[Action, tuple[Any, ...]], None]
+VIEWS: Final[dict[str, tuple[str | None, Fill]]] = {
+    "viewFrontPage": ("front", _nothing),
+    "viewCart": ("cart", _nothing),
+    "viewNotFound": ("notfound", _nothing),
+    "viewProduct": ("product", _view_product),
+    "viewProductSku": ("product", _view_product_sku),
+    "viewCategory": ("category", _view_category),
+    # Deprecated tag and custom-field pages list products like a category page does.
+    "viewTag": ("category", _view_tag),
+    "viewCustomField": ("category", _view_custom_field),
+    "viewSearch": ("search", _view_search),
+    "viewOther": ("other", _nothing),
+    "addOrder": ("order", _add_order),
+    # Attribution only: no page type, so the collector counts no page of its own.
+    "reportAddToCart": (None, _report_add_to_cart),
+}
 
 
 def create_action(method: str, args: tuple[Any, ...], state: SessionState) -> Action:
-    """Make the action of a session ``view*`` call, with its page type and events."""
-    page_type = VIEW_PAGE_TYPES[method]
+    """Make the action of a session ``view*``/``addOrder``/``reportAddToCart`` call."""
+    page_type, fill = VIEWS[method]
     action = Action(page_type=page_type, state=state)
-    if method == "viewProduct":
-        product = args[0] if args else None
-        action.events.append(["vp", product_id_of(method, product)])
+    fill(action, args)
     return action
+
+
+# ----- Action setters: each changes the action only -----
+
+
+def _set_cart(action: Action, args: tuple[Any, ...]) -> None:
+    cart = _arg(args)
+    if cart is UNDEFINED:
+        changed = None  # "no change": leave the cart out of this request
+    elif cart is None:
+        changed = ()  # nosto.d.ts: passing null nullifies the cart on Nosto's end
+    else:
+        changed = cart_change("setCart", cart)
+    action.state = replace(action.state, cart=changed)
+
+
+def _set_customer(action: Action, args: tuple[Any, ...]) -> None:
+    customer = _arg(args)
+    changed: Customer | None
+    if customer is UNDEFINED:
+        changed = None
+    elif customer is None:
+        changed = Customer()
+    else:
+        changed = customer_change("setCustomer", customer)
+    action.state = replace(action.state, customer=changed)
+
+
+def _set_ref(action: Action, args: tuple[Any, ...]) -> None:
+    product_id = arguments.text("setRef", "productId", _arg(args, 0))
+    action.refs[product_id] = arguments.text("setRef", "reference", _arg(args, 1))
+
+
+def _set_product(action: Action, args: tuple[Any, ...]) -> None:
+    product = parse_product("setProduct", _arg(args))
+    action.products = [product]
+    action.events = [e for e in action.events if e[0] != "vp"] + [product_view(product)]
+
+
+def _set_products(action: Action, args: tuple[Any, ...]) -> None:
+    given = _arg(args)
+    if not isinstance(given, list):
+        raise InvalidInput("setProducts", [FieldProblem("products", given, "is not a list")])
+    products = [parse_product("setProducts", product) for product in given]
+    action.products = products
+    action.events = [e for e in action.events if e[0] != "vp"] + [
+        product_view(product) for product in products
+    ]
+
+
+def _set_order(action: Action, args: tuple[Any, ...]) -> None:
+    action.order = validate(WebsiteOrder, "setOrder", _arg(args))
+
+
+def _list_setter(attribute: str, method: str, name: str) -> Fill:
+    def set_list(action: Action, args: tuple[Any, ...]) -> None:
+        value = _arg(args)
+        setattr(
+            action, attribute, None if is_absent(value) else arguments.texts(method, name, value)
+        )
+
+    return set_list
+
+
+def _set_custom_fields(action: Action, args: tuple[Any, ...]) -> None:
+    value = _arg(args)
+    fields = (
+        None if is_absent(value) else arguments.text_map("setCustomFields", "customFields", value)
+    )
+    action.custom_fields = fields
+
+
+def _set_variation(action: Action, args: tuple[Any, ...]) -> None:
+    value = _arg(args)
+    variation = (
+        None
+        if is_absent(value) or value == ""
+        else arguments.text("setVariation", "variation", value)
+    )
+    action.state = replace(action.state, variation=variation)
+
+
+def _set_placements(action: Action, args: tuple[Any, ...]) -> None:
+    action.elements = arguments.texts("setPlacements", "placements", _arg(args))
+
+
+def _set_restore_link(action: Action, args: tuple[Any, ...]) -> None:
+    link = arguments.text("setRestoreLink", "restoreLink", _arg(args))
+    action.state = replace(action.state, restore_link=link)
+
+
+def _set_page_type(action: Action, args: tuple[Any, ...]) -> None:
+    action.page_type = arguments.one_of("setPageType", "pageType", _arg(args), PAGE_TYPES)
+
+
+def _add_affinity(action: Action, args: tuple[Any, ...]) -> None:
+    """Merged over earlier calls, same keys overridden; ``{clear: true}`` starts afresh."""
+    signals = arguments.text_map("addAffinity", "affinity", _arg(args, 0))
+    options = _arg(args, 1)
+    clear = False
+    if isinstance(options, dict) and not is_absent(options.get("clear")):
+        clear = arguments.flag("addAffinity", "options.clear", options["clear"])
+    elif not is_absent(options) and not isinstance(options, dict):
+        raise InvalidInput("addAffinity", [FieldProblem("options", options, "is not an object")])
+    merged = {} if clear or action.affinity_signals is None else dict(action.affinity_signals)
+    merged.update(signals)
+    action.affinity_signals = merged
+
+
+def _set_sort_order(action: Action, args: tuple[Any, ...]) -> None:
+    action.sort_order = arguments.text("setSortOrder", "sortOrder", _arg(args))
+
+
+def _set_response_mode(action: Action, args: tuple[Any, ...]) -> None:
+    from nosto_tagging.models import RENDER_MODES
+
+    mode = arguments.one_of("setResponseMode", "mode", _arg(args), RENDER_MODES)
+    action.state = replace(action.state, response_mode=mode)
+
+
+def _add_event(action: Action, args: tuple[Any, ...]) -> None:
+    kind = arguments.text("addEvent", "type", _arg(args, 0))
+    target = _arg(args, 1)
+    event: list[Any] = [kind] + ([arguments.text("addEvent", "target", target)] if target else [])
+    action.events.append(event)
+
+
+def _add_elements(action: Action, args: tuple[Any, ...]) -> None:
+    action.elements = action.elements + arguments.texts("addElements", "elements", list(args))
+
+
+def _set_injection(enabled: bool) -> Fill:
+    def set_injection(action: Action, args: tuple[Any, ...]) -> None:
+        action.state = replace(action.state, campaign_injection=enabled)
+
+    return set_injection
+
+
+ACTION_SETTERS: Final[dict[str, Fill]] = {
+    "setRef": _set_ref,
+    "setProduct": _set_product,
+    "setProducts": _set_products,
+    "setCart": _set_cart,
+    "setCustomer": _set_customer,
+    "setOrder": _set_order,
+    "setSearchTerms": _list_setter("search_terms", "setSearchTerms", "searchTerms"),
+    "setBrands": _list_setter("brands", "setBrands", "brands"),
+    "setCategories": _list_setter("categories", "setCategories", "categories"),
+    "setCategoryIds": _list_setter("category_ids", "setCategoryIds", "categoryIds"),
+    "setParentCategoryIds": _list_setter(
+        "parent_category_ids", "setParentCategoryIds", "parentCategoryIds"
+    ),
+    "setTags": _list_setter("tags", "setTags", "tags"),
+    "setCustomFields": _set_custom_fields,
+    "setVariation": _set_variation,
+    "setPlacements": _set_placements,
+    "setRestoreLink": _set_restore_link,
+    "setPageType": _set_page_type,
+    "addAffinity": _add_affinity,
+}
+
+# createRecommendationRequest(): the RequestBuilder methods that map onto an action.
+BUILDER_SETTERS: Final[dict[str, Fill]] = {
+    "setPageType": _set_page_type,
+    "setElements": _set_placements,
+    "addElements": _add_elements,
+    "setProducts": _set_products,
+    "setResponseMode": _set_response_mode,
+    "setCurrentVariation": _set_variation,
+    "addCurrentVariation": _set_variation,
+    "setCurrentCategories": _list_setter("categories", "setCurrentCategories", "categories"),
+    "addCurrentCategories": _list_setter("categories", "addCurrentCategories", "categories"),
+    "setCurrentBrands": _list_setter("brands", "setCurrentBrands", "brands"),
+    "addCurrentBrands": _list_setter("brands", "addCurrentBrands", "brands"),
+    "setCurrentTags": _list_setter("tags", "setCurrentTags", "tags"),
+    "addCurrentTags": _list_setter("tags", "addCurrentTags", "tags"),
+    "setCartContent": _set_cart,
+    "setCustomer": _set_customer,
+    "addCustomer": _set_customer,
+    "setRestoreLink": _set_restore_link,
+    "setSortOrder": _set_sort_order,
+    "setAffinitySignals": _add_affinity,
+    "addEvent": _add_event,
+    "disableCampaignInjection": _set_injection(False),
+}
 
 
 def load_flags(method: str, flags: Any) -> dict[str, bool]:

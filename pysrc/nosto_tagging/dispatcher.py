@@ -1,7 +1,8 @@
 """Deliver built requests one at a time, in the order they were built, retrying per ``delivery``.
 
-Order matters: the collector applies cart and customer changes in arrival order. The
-transport, the sleep and the random draw are passed in, so tests drive time themselves.
+Order matters: the collector applies cart and customer changes in arrival order. A request
+may be held until the page has stored its body (write-ahead), then released. The transport,
+the sleep and the random draw are passed in, so tests drive time themselves.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any, Protocol
 
 from nosto_tagging.delivery import REQUEST_TIMEOUT_S, Delivered, Drop, Outcome, decide
 from nosto_tagging.request import Request
-from nosto_tagging.response import action_response
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Dispatcher:
     def __init__(
         self,
         transport: Transport,
-        on_acked: Callable[[str, dict[str, Any]], None],
+        on_acked: Callable[[str, dict[str, Any]], None],  # (eid, EventResponseMessage)
         on_dropped: Callable[[str, str], None],
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -68,6 +68,16 @@ class Dispatcher:
         self._rand = rand
         self._queue: asyncio.Queue[Request] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._held: dict[str, Request] = {}
+
+    def hold(self, request: Request) -> None:
+        """Keep ``request`` until :meth:`release`: the page stores the body first."""
+        self._held[request.eid] = request
+
+    def release(self, eid: str) -> None:
+        request = self._held.pop(eid, None)
+        if request is not None:
+            self.submit(request)
 
     def submit(self, request: Request) -> None:
         self._queue.put_nowait(request)
@@ -99,7 +109,7 @@ class Dispatcher:
                 outcome, message = read_outcome(response)
             decision = decide(outcome, attempt, self._rand())
             if isinstance(decision, Delivered):
-                self._on_acked(request.eid, action_response(message))
+                self._on_acked(request.eid, message)
                 return
             if isinstance(decision, Drop):
                 self._on_dropped(request.eid, decision.reason)

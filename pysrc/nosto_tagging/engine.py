@@ -1,36 +1,58 @@
 """The engine: applies journaled nostojs calls, in call order, to the session and its actions.
 
-This is the one table from Nosto's camelCase API to the Python core. It is pure: what the
-browser adapter must do (send a request, tell the page, log) comes back as values.
+This is the one table from Nosto's camelCase API to the Python core. Call targets are
+``api``, ``session``, and the objects calls create, named after the event id of the creating
+call: ``action:<eid>``, ``builder:<eid>`` (``createRecommendationRequest``) and
+``attribution:<eid>``. It is pure: what the browser adapter must do (send a request, tell the
+page, log) comes back as values.
 """
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from nosto_tagging.actions import VIEW_PAGE_TYPES, Action, create_action, load_flags
+from nosto_tagging.actions import (
+    ACTION_SETTERS,
+    BUILDER_SETTERS,
+    VIEWS,
+    Action,
+    create_action,
+    load_flags,
+)
+from nosto_tagging.attribution import Attribution, attribution_body, parse_event
 from nosto_tagging.errors import InvalidInput
 from nosto_tagging.protocol import Call
-from nosto_tagging.request import Request, build_request
-from nosto_tagging.session import Session
+from nosto_tagging.request import Request, build_body, build_query, event_date
+from nosto_tagging.session import Session, SessionState, cart_change, customer_change
+from nosto_tagging.visit import Visit, new_visitor_id
 
-MAX_LIVE_ACTIONS: Final = 200
+MAX_LIVE_OBJECTS: Final = 200
 
-SESSION_SETTERS: Final[dict[str, Callable[[Session, Any], None]]] = {
+SESSION_SETTERS: Final[dict[str, Callable[..., None]]] = {
     "setCart": Session.set_cart,
     "setCustomer": Session.set_customer,
+    "setVariation": Session.set_variation,
+    "setRestoreLink": Session.set_restore_link,
+    "setResponseMode": Session.set_response_mode,
+    "enableCampaignInjection": Session.enable_campaign_injection,
+    "disableCampaignInjection": Session.disable_campaign_injection,
 }
-ACTION_PERFORMERS: Final = ("update", "load")
+SESSION_ARITY: Final = {"enableCampaignInjection": 0, "disableCampaignInjection": 0}
+PERFORMERS: Final = ("update", "load")
+BUILDER_PERFORMERS: Final = ("load", "loadRecommendations", "send")
+# Requests that only push data: no page view, no events recorded.
+QUIET: Final = {"skipPageViews": True}
 
 
 @dataclass(frozen=True)
 class EngineConfig:
     account: str
     endpoint: str  # absolute URL of the collector (the loader resolves data-endpoint)
-    visitor: str  # the 2c.cId cookie value; empty under Do-Not-Track
+    visitor: str  # the 2c.cId cookie the page already has, or ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +60,13 @@ class Built:
     """A request to deliver; the page keeps its body until the collector acknowledges it."""
 
     request: Request
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A call that promised a result settles with nothing to send (``done()`` of no events)."""
+
+    eid: str
 
 
 @dataclass(frozen=True)
@@ -51,68 +80,195 @@ class Log:
 
 @dataclass(frozen=True)
 class StateChanged:
-    """The session changed; the page's mirror must be refreshed."""
+    """The session or visit changed; the page's mirror must be refreshed."""
 
     state: dict[str, Any]
 
 
-Output = Built | Log | StateChanged
+@dataclass(frozen=True)
+class ObjectData:
+    """``dumpData()`` of an action or attribution, for the page's mirror."""
+
+    target: str
+    data: Any
+
+
+@dataclass(frozen=True)
+class VisitorChanged:
+    """The visitor id to keep in the ``2c.cId`` cookie (the page writes cookies)."""
+
+    visitor: str
+
+
+Output = Built | Settled | Log | StateChanged | ObjectData | VisitorChanged
 
 
 class Engine:
-    """One page's engine: the default session and the actions created from it."""
+    """One page's engine: the visit, the default session and the objects created from it."""
 
-    def __init__(self, config: EngineConfig) -> None:
+    def __init__(
+        self, config: EngineConfig, *, random_bytes: Callable[[int], bytes] = os.urandom
+    ) -> None:
         self.config = config
         self.session = Session()
-        self.actions: OrderedDict[str, Action] = OrderedDict()
-        self.failed_actions: dict[str, str] = {}
+        self.visit = Visit(visitor=config.visitor or None)
+        self.objects: OrderedDict[str, Action | Attribution] = OrderedDict()
+        self.failed: dict[str, str] = {}
+        self._random_bytes = random_bytes
+
+    def mirror(self) -> dict[str, Any]:
+        return {"session": self.session.state.mirror(), "visit": self.visit.mirror()}
 
     def apply(self, call: Call) -> list[Output]:
-        """Apply one call. Invalid input becomes a ``Log``; the session is left as it was."""
+        """Apply one call. Invalid input becomes a ``Log``; nothing is changed."""
         try:
             return self._apply(call)
         except InvalidInput as error:
-            if call.method in VIEW_PAGE_TYPES:
-                self.failed_actions[call.eid] = str(error)
+            self.failed[call.eid] = str(error)
             return [Log("error", error.method, str(error))]
 
+    # ----- dispatch -----
+
     def _apply(self, call: Call) -> list[Output]:
-        if call.target == "session":
-            setter = SESSION_SETTERS.get(call.method)
-            if setter is not None:
-                before = self.session.state
-                setter(self.session, call.args[0] if call.args else None)
-                changed = self.session.state != before
-                return [StateChanged(self.session.state.mirror())] if changed else []
-            if call.method in VIEW_PAGE_TYPES:
-                self._remember(call.eid, create_action(call.method, call.args, self.session.state))
-                return []
-        elif call.target.startswith("action:") and call.method in ACTION_PERFORMERS:
-            return self._perform(call.target.removeprefix("action:"), call)
-        return [Log("warn", call.method, f"{call.method}: not supported by this engine; ignored")]
+        kind, _, object_id = call.target.partition(":")
+        if kind == "session":
+            return self._session(call)
+        if kind == "api":
+            return self._api(call)
+        if object_id:
+            return self._object(kind, object_id, call)
+        return self._unsupported(call)
 
-    def _perform(self, action_id: str, call: Call) -> list[Output]:
-        action = self.actions.get(action_id)
-        if action is None:
-            why = self.failed_actions.get(action_id, "the action is unknown to the engine")
-            return [Log("error", call.method, f"{call.method}: nothing sent, because {why}")]
-        if call.method == "update":
-            flags = {"skipPageViews": True}  # update() does not count a page view
+    def _unsupported(self, call: Call) -> list[Output]:
+        return [Log("warn", call.method, f"{call.method}: not supported by this bundle; ignored")]
+
+    def _session(self, call: Call) -> list[Output]:
+        setter = SESSION_SETTERS.get(call.method)
+        if setter is not None:
+            before = self.session.state
+            setter(self.session, *call.args[: SESSION_ARITY.get(call.method, 1)])
+            return [StateChanged(self.mirror())] if self.session.state != before else []
+        if call.method in VIEWS:
+            action = create_action(call.method, call.args, self.session.state)
+            return self._remember(f"action:{call.eid}", action)
+        if call.method == "recordAttribution":
+            return self._new_attribution(call, session_form=True)
+        return self._unsupported(call)
+
+    def _object(self, kind: str, object_id: str, call: Call) -> list[Output]:
+        target = f"{kind}:{object_id}"
+        found = self.objects.get(target)
+        if found is None:
+            why = self.failed.get(object_id, f"the object it was called on ({target}) is unknown")
+            # Settle a promise the page may be waiting on (update/load/done) at once.
+            return [
+                Log("error", call.method, f"{call.method}: ignored, because {why}"),
+                Settled(call.eid),
+            ]
+        if isinstance(found, Attribution):
+            return self._attribution(target, found, call)
+        if kind == "builder":
+            setters, performers = BUILDER_SETTERS, BUILDER_PERFORMERS
         else:
-            flags = load_flags(call.method, call.args[0] if call.args else None)
-        config = self.config
-        request = build_request(
-            action,
-            call,
-            account=config.account,
-            endpoint=config.endpoint,
-            visitor=config.visitor,
-            flags=flags,
-        )
-        return [Built(request)]
+            setters, performers = ACTION_SETTERS, PERFORMERS
+        setter = setters.get(call.method)
+        if setter is not None:
+            setter(found, call.args)
+            return [ObjectData(target, found.tagging_data())]
+        if call.method in performers:
+            if call.method == "update":
+                flags = dict(QUIET)  # update() does not count a page view
+            else:
+                flags = load_flags(call.method, call.args[0] if call.args else None)
+            return self._send(call, build_body(found, call), flags)
+        return self._unsupported(call)
 
-    def _remember(self, action_id: str, action: Action) -> None:
-        self.actions[action_id] = action
-        while len(self.actions) > MAX_LIVE_ACTIONS:
-            self.actions.popitem(last=False)
+    def _api(self, call: Call) -> list[Output]:
+        method, args = call.method, call.args
+        first = args[0] if args else None
+        visit_before = self.visit.mirror()
+        if method == "setAutoLoad":
+            self.visit.set_auto_load(first)
+        elif method == "visit.setDoNotTrack":
+            self.visit.set_do_not_track(first)
+        elif method == "visit.setCustomerId":
+            self.visit.set_customer_id(first)
+            return [StateChanged(self.mirror()), VisitorChanged(self.visit.visitor or "")]
+        elif method == "createRecommendationRequest":
+            return self._remember(f"builder:{call.eid}", Action(None, self.session.state))
+        elif method == "recordAttribution":
+            return self._new_attribution(call, session_form=False)
+        elif method == "customer":
+            return self._push(call, customer=customer_change("customer", first))
+        elif method == "resendCartContent":
+            return self._push(call, cart=cart_change("resendCartContent", first))
+        elif method in ("reportAddToCart", "recommendedProductAddedToCart"):
+            action = create_action("reportAddToCart", args, self.session.state)
+            return self._send(call, build_body(action, call), dict(QUIET))
+        else:
+            return self._unsupported(call)
+        return [StateChanged(self.mirror())] if self.visit.mirror() != visit_before else []
+
+    # ----- attribution -----
+
+    def _new_attribution(self, call: Call, *, session_form: bool) -> list[Output]:
+        if session_form:  # session.recordAttribution(type, target, ref, refSrc)
+            names = ("type", "target", "ref", "refSrc")
+            event = dict(zip(names, call.args, strict=False))
+        else:
+            event = call.args[0] if call.args else None
+        attribution = Attribution([parse_event("recordAttribution", event)])
+        return self._remember(f"attribution:{call.eid}", attribution)
+
+    def _attribution(self, target: str, attribution: Attribution, call: Call) -> list[Output]:
+        if call.method == "recordAttribution":
+            attribution.events.append(
+                parse_event("recordAttribution", call.args[0] if call.args else None)
+            )
+            return [ObjectData(target, attribution.events)]
+        if call.method == "done":
+            if not attribution.events:
+                return [Settled(call.eid)]
+            body = attribution_body(attribution, call, self.session.state.customer)
+            return self._send(call, body, dict(QUIET))
+        return self._unsupported(call)
+
+    # ----- requests -----
+
+    def _push(self, call: Call, **changes: Any) -> list[Output]:
+        """``api.customer(...)`` / ``api.resendCartContent(...)``: data only, no page view."""
+        if "customer" in changes:
+            self.session.set_customer(call.args[0])
+        else:
+            self.session.set_cart(call.args[0])
+        body: dict[str, Any] = {"url": call.url, "event_date": event_date(call.time)}
+        state: SessionState = self.session.state
+        if "cart" in changes and state.cart is not None:
+            body["cart"] = [item.wire() for item in state.cart]
+        if "customer" in changes and state.customer is not None:
+            body["customer"] = state.customer.wire()
+        return [StateChanged(self.mirror()), *self._send(call, body, {**QUIET, "skipEvents": True})]
+
+    def _send(self, call: Call, body: dict[str, Any], flags: dict[str, bool]) -> list[Output]:
+        outputs = self._visitor_outputs()
+        visitor = "" if self.visit.do_not_track else (self.visit.visitor or "")
+        query = build_query(self.config.account, visitor, call.eid, flags)
+        separator = "&" if "?" in self.config.endpoint else "?"
+        url = f"{self.config.endpoint}{separator}{query}"
+        return [*outputs, Built(Request(call.eid, url, body))]
+
+    def _visitor_outputs(self) -> list[Output]:
+        """Make the visitor id when a request first needs one (never under Do-Not-Track)."""
+        if self.visit.do_not_track:
+            return []
+        if self.visit.visitor is None:
+            self.visit.visitor = new_visitor_id(self._random_bytes)
+            return [VisitorChanged(self.visit.visitor), StateChanged(self.mirror())]
+        return []
+
+    def _remember(self, target: str, created: Action | Attribution) -> list[Output]:
+        self.objects[target] = created
+        while len(self.objects) > MAX_LIVE_OBJECTS:
+            self.objects.popitem(last=False)
+        data = created.tagging_data() if isinstance(created, Action) else created.events
+        return [ObjectData(target, data)]

@@ -76,6 +76,27 @@ CurrencyCode = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern
 Price = Annotated[float, BeforeValidator(_finite_number), Field(ge=0, allow_inf_nan=False)]
 Quantity = Annotated[int, BeforeValidator(_finite_number), Field(ge=0)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+RENDER_MODES = (
+    "HTML",
+    "SIMPLE",
+    "JSON_170x170",
+    "JSON_100_X_100",
+    "JSON_90x70",
+    "JSON_50x50",
+    "JSON_30x30",
+    "JSON_100x140",
+    "JSON_200x200",
+    "JSON_400x400",
+    "JSON_750x750",
+    "JSON_10_MAX_SQUARE",
+    "JSON_200x200_SQUARE",
+    "JSON_400x400_SQUARE",
+    "JSON_750x750_SQUARE",
+    "JSON_ORIGINAL",
+    "VERSION_SOURCE",
+)
 
 
 class _Model(BaseModel):
@@ -141,6 +162,49 @@ class Customer(_Model):
         return body
 
 
+class Product(_Model):
+    """A product given to ``viewProduct``/``setProduct`` (``Product`` in ``nosto.d.ts``).
+
+    Only the id (and the selected SKU) travel in the product-view event; the rest is kept.
+    """
+
+    product_id: Id
+    selected_sku_id: Id | None = None
+
+
+class OrderInfo(_Model):
+    """The buyer of an order (``OrderCustomer``); Nosto needs at least the order number."""
+
+    order_number: Id
+    email: Email | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    # nosto.d.ts types it as a string ("true"/"false"); booleans are accepted and kept.
+    newsletter: bool | str | None = None
+    country: str | None = None
+    phone: str | None = None
+    post_code: str | None = None
+    type: str | None = None
+
+
+class OrderItem(CartItem):
+    """One purchased line (``ConversionItem``): like a cart item, price optional."""
+
+    unit_price: Price | None = None  # type: ignore[assignment]
+
+
+class WebsiteOrder(_Model):
+    """An order given to ``addOrder``/``setOrder`` (``WebsiteOrder`` in ``nosto.d.ts``)."""
+
+    info: OrderInfo
+    items: list[OrderItem] = Field(min_length=1, max_length=1000)
+    external_order_ref: str | None = None
+    created_at: str | None = None
+    order_status: str | None = None
+    order_status_label: str | None = None
+    payment_provider: str | None = None
+
+
 class WireCustomer(_Model):
     """``PushedCustomer`` as it arrives at the collector: ``{}`` is a valid reset."""
 
@@ -174,7 +238,8 @@ class EventRequest(_Model):
     custom_fields: dict[str, list[str]] | None = None
     affinity_signals: dict[str, list[str]] | None = None
     search_terms: list[str] | None = None
-    ref: str | None = None
+    order: WebsiteOrder | None = None
+    sort_order: str | None = None
 
 
 def field_problems(error: ValidationError, prefix: str = "") -> list[FieldProblem]:

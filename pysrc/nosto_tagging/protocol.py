@@ -21,14 +21,18 @@ VERSION: Final = 1
 TO_WORKER: Final = {
     "config": ["account", "endpoint", "visitor", "version"],
     "calls": ["calls"],
+    "stored": ["eid"],  # the page keeps the built body: the engine may send it now
 }
 # worker -> page
 TO_PAGE: Final = {
     "ready": ["version"],
     "built": ["eid", "url", "body"],
-    "acked": ["eid", "response"],
+    "acked": ["eid", "response", "message"],
     "dropped": ["eid", "reason"],
+    "settled": ["eid"],
     "state": ["state"],
+    "object": ["target", "data"],
+    "visitor": ["visitor"],
     "log": ["level", "method", "message"],
 }
 # every journaled api call

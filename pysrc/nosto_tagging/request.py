@@ -35,40 +35,65 @@ def event_date(milliseconds: float) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _events(action: Action) -> list[list[Any]]:
+    """Event tuples, with ``setRef`` references filled into the third slot of matching ones."""
+    events = []
+    for event in action.events:
+        ref = action.refs.get(event[1]) if len(event) > 1 else None
+        if ref is not None:
+            event = [*event, None][: max(len(event), 3)]
+            event[2] = ref
+        events.append(event)
+    return events
+
+
 def build_body(action: Action, call: Call) -> dict[str, Any]:
-    """``EventRequestMessageV1`` for ``action``, performed by ``call`` (url, time)."""
-    body: dict[str, Any] = {"page_type": action.page_type}
-    if action.events:
-        body["events"] = action.events
+    """``EventRequestMessageV1`` for ``action``, performed by ``call`` (url, referrer, time)."""
+    state = action.state
+    body: dict[str, Any] = {}
+    if action.page_type:
+        body["page_type"] = action.page_type
+    events = _events(action)
+    if events:
+        body["events"] = events
     if action.elements:
         body["elements"] = action.elements
-    body["response_mode"] = action.state.response_mode
+    body["response_mode"] = state.response_mode
     if call.url:
         body["url"] = call.url
     if call.referrer:
         body["referrer"] = call.referrer
     body["event_date"] = event_date(call.time)
-    if action.state.cart is not None:
-        body["cart"] = [item.wire() for item in action.state.cart]
-    if action.state.customer is not None:
-        body["customer"] = action.state.customer.wire()
+    if state.cart is not None:
+        body["cart"] = [item.wire() for item in state.cart]
+    if state.customer is not None:
+        body["customer"] = state.customer.wire()
+    if state.variation:
+        body["current_variant_id"] = state.variation
+    if state.restore_link:
+        body["restore_link"] = state.restore_link
+    if action.order is not None:
+        body["order"] = action.order.wire()
+    optional = {
+        "search_terms": action.search_terms,
+        "categories": action.categories,
+        "category_ids": action.category_ids,
+        "parent_category_ids": action.parent_category_ids,
+        "brands": action.brands,
+        "tags": action.tags,
+        "custom_fields": action.custom_fields,
+        "affinity_signals": action.affinity_signals,
+        "sort_order": action.sort_order,
+    }
+    body.update({key: value for key, value in optional.items() if value})
     return body
 
 
-def build_request(
-    action: Action,
-    call: Call,
-    *,
-    account: str,
-    endpoint: str,
-    visitor: str,
-    flags: dict[str, bool],
-) -> Request:
-    """The request of ``update()`` (``flags={"skipPageViews": True}``) or ``load(flags)``."""
+def build_query(account: str, visitor: str, eid: str, flags: dict[str, bool]) -> str:
+    """``m`` (account), ``c`` (visitor; left out under Do-Not-Track), ``eid``, then flags."""
     query: dict[str, str] = {"m": account}
     if visitor:
         query["c"] = visitor
-    query["eid"] = call.eid
+    query["eid"] = eid
     query.update({name: "true" if value else "false" for name, value in flags.items()})
-    separator = "&" if "?" in endpoint else "?"
-    return Request(call.eid, f"{endpoint}{separator}{urlencode(query)}", build_body(action, call))
+    return urlencode(query)

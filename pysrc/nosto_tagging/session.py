@@ -8,13 +8,14 @@ wipe what Nosto already holds. Invalid input raises ``InvalidInput`` and changes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from nosto_tagging import arguments
 from nosto_tagging.errors import FieldProblem, InvalidInput
-from nosto_tagging.models import Cart, CartItem, Customer, field_problems
+from nosto_tagging.models import RENDER_MODES, Cart, CartItem, Customer, field_problems
 from nosto_tagging.protocol import UNDEFINED, Unrepresentable
 
 DEFAULT_RESPONSE_MODE = "JSON_ORIGINAL"
@@ -58,21 +59,40 @@ def validate(model: type[M], method: str, value: Any) -> M:
         raise InvalidInput(method, field_problems(error)) from None
 
 
+def cart_change(method: str, cart: Any) -> tuple[CartItem, ...]:
+    """A cart argument that is not "no change": ``{}`` resets, an object replaces whole."""
+    if cart == {}:
+        return ()
+    return tuple(validate(Cart, method, cart).items)
+
+
+def customer_change(method: str, customer: Any) -> Customer:
+    """A customer argument that is not "no change": ``{}`` resets (sent as ``customer: {}``)."""
+    if customer == {}:
+        return Customer()
+    return validate(Customer, method, customer)
+
+
 @dataclass(frozen=True)
 class SessionState:
     """What the session holds; ``None`` for cart/customer means never set (unknown)."""
 
     cart: tuple[CartItem, ...] | None = None
     customer: Customer | None = None
+    variation: str | None = None
+    restore_link: str | None = None
     response_mode: str = DEFAULT_RESPONSE_MODE
-    extra: dict[str, Any] = field(default_factory=dict)
+    campaign_injection: bool = False  # nosto.d.ts: "By default, the campaign injection is disabled"
 
     def mirror(self) -> dict[str, Any]:
         """The page-side copy the loader keeps for synchronous getters (memory only)."""
         return {
             "cart": [item.wire() for item in self.cart] if self.cart is not None else None,
             "customer": self.customer.wire() if self.customer is not None else None,
+            "variation": self.variation,
+            "restoreLink": self.restore_link,
             "responseMode": self.response_mode,
+            "campaignInjection": self.campaign_injection,
         }
 
 
@@ -82,19 +102,33 @@ class Session:
     def __init__(self) -> None:
         self.state = SessionState()
 
+    def _update(self, **changes: Any) -> None:
+        self.state = replace(self.state, **changes)
+
     def set_cart(self, cart: Any) -> None:
-        if is_absent(cart):
-            return
-        if cart == {}:
-            self.state = replace(self.state, cart=())
-            return
-        parsed = validate(Cart, "setCart", cart)
-        self.state = replace(self.state, cart=tuple(parsed.items))
+        if not is_absent(cart):
+            self._update(cart=cart_change("setCart", cart))
 
     def set_customer(self, customer: Any) -> None:
-        if is_absent(customer):
-            return
-        if customer == {}:
-            self.state = replace(self.state, customer=Customer())
-            return
-        self.state = replace(self.state, customer=validate(Customer, "setCustomer", customer))
+        if not is_absent(customer):
+            self._update(customer=customer_change("setCustomer", customer))
+
+    def set_variation(self, variation: Any) -> None:
+        # nosto-react sends "" when the shop has a single currency: that means no variation.
+        if variation == "":
+            self._update(variation=None)
+        elif not is_absent(variation):
+            self._update(variation=arguments.text("setVariation", "variation", variation))
+
+    def set_restore_link(self, link: Any) -> None:
+        if not is_absent(link):
+            self._update(restore_link=arguments.text("setRestoreLink", "restoreLink", link))
+
+    def set_response_mode(self, mode: Any) -> None:
+        self._update(response_mode=arguments.one_of("setResponseMode", "mode", mode, RENDER_MODES))
+
+    def enable_campaign_injection(self) -> None:
+        self._update(campaign_injection=True)
+
+    def disable_campaign_injection(self) -> None:
+        self._update(campaign_injection=False)

@@ -156,9 +156,14 @@ class Shop:
         self.page.goto(f"{self.sandbox.origin}{path}")
         return self.page
 
-    def visitor(self) -> str:
-        cookies = {c["name"]: c["value"] for c in self.context.cookies()}
-        return cookies["2c.cId"]
+    def visitor(self, timeout_s: float = 30.0) -> str:
+        """The ``2c.cId`` cookie, waiting for the engine to have made it."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            cookies = {c["name"]: c["value"] for c in self.context.cookies()}
+            if "2c.cId" in cookies or time.monotonic() > deadline:
+                return cookies["2c.cId"]
+            self.page.wait_for_timeout(50)
 
     def wait_until_stored(self, count: int) -> list[dict[str, Any]]:
         """Wait for ``count`` requests of this browser's visitor at the collector."""

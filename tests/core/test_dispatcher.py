@@ -35,7 +35,7 @@ def run(collector: ScriptedCollector, *eids: str) -> tuple[list[Any], list[float
     async def main() -> None:
         dispatcher = Dispatcher(
             collector,
-            lambda eid, response: events.append(("acked", eid, response["page_views"])),
+            lambda eid, message: events.append(("acked", eid, message["pv"])),
             lambda eid, reason: events.append(("dropped", eid, reason)),
             sleep=sleep,
             rand=lambda: 0.5,

@@ -155,7 +155,7 @@ def test_setters_report_the_new_state_for_the_page_mirror() -> None:
     page.call("session", "setCart", None)
     states = [output for output in page.outputs if isinstance(output, StateChanged)]
     assert len(states) == 1
-    assert states[0].state["cart"] == [SHIRT]
+    assert states[0].state["session"]["cart"] == [SHIRT]
 
 
 def test_an_action_whose_view_call_was_invalid_sends_nothing_and_says_why() -> None:
@@ -163,8 +163,8 @@ def test_an_action_whose_view_call_was_invalid_sends_nothing_and_says_why() -> N
     page.call("action:" + page.call("session", "viewProduct", ""), "load")
     assert page.requests() == []
     first, second = page.logs()
-    assert "product: '' is not a product id" in first.message
-    assert second.method == "load" and "nothing sent" in second.message
+    assert "product: '' is not a non-empty string" in first.message
+    assert second.method == "load" and "ignored, because viewProduct" in second.message
 
 
 def test_invalid_load_flags_are_reported_and_nothing_is_sent() -> None:

@@ -1,7 +1,9 @@
-"""The worker's entry: page messages in, engine outputs and delivery results out.
+"""The worker's shell: page messages in, engine outputs and delivery results out.
 
-Runs inside the PyScript worker (``web/engine.py`` calls :func:`start`). Every message is a
-JSON text defined in ``nosto_tagging.protocol``.
+Runs inside the PyScript worker; ``web/engine.py`` (the PyScript entry) connects it to
+polyscript's ``xworker`` channel. Every message is a JSON text defined in
+``nosto_tagging.protocol``. A built request is held until the page answers ``stored``
+(it keeps the body until the collector acknowledges it), then sent.
 """
 
 from __future__ import annotations
@@ -11,7 +13,17 @@ from typing import Any
 
 from nosto_tagging import __version__, protocol
 from nosto_tagging.dispatcher import Dispatcher, Transport
-from nosto_tagging.engine import Built, Engine, EngineConfig, Log, StateChanged
+from nosto_tagging.engine import (
+    Built,
+    Engine,
+    EngineConfig,
+    Log,
+    ObjectData,
+    Settled,
+    StateChanged,
+    VisitorChanged,
+)
+from nosto_tagging.response import action_response
 
 
 class WorkerShell:
@@ -26,9 +38,10 @@ class WorkerShell:
         try:
             message = protocol.decode(text)
         except ValueError as error:
-            self._log("error", "", f"nosto-tagging engine: ignored a message: {error}")
+            self._log("error", "", f"engine: ignored a message: {error}")
             return
-        if message["kind"] == "config":
+        kind = message["kind"]
+        if kind == "config":
             self._engine = Engine(
                 EngineConfig(
                     account=str(message["account"]),
@@ -37,35 +50,44 @@ class WorkerShell:
                 )
             )
             self._post(protocol.encode("ready", version=__version__))
-        elif message["kind"] == "calls":
+        elif kind == "calls":
             for raw in message["calls"]:
                 self._apply(raw)
+        elif kind == "stored":
+            self._dispatcher.release(str(message["eid"]))
 
     def _apply(self, raw: dict[str, Any]) -> None:
         if self._engine is None:
-            self._log("error", "", "nosto-tagging engine: calls arrived before its config")
+            self._log("error", "", "engine: calls arrived before its config")
             return
         try:
             call = protocol.Call.from_wire(raw)
         except (KeyError, TypeError, ValueError) as error:
-            self._log("error", "", f"nosto-tagging engine: unreadable call {raw!r:.120}: {error}")
+            self._log("error", "", f"engine: unreadable call {raw!r:.120}: {error}")
             return
         for output in self._engine.apply(call):
-            if isinstance(output, Built):
-                request = output.request
-                self._post(
-                    protocol.encode(
-                        "built", eid=request.eid, url=request.url, body=request.body_text()
-                    )
-                )
-                self._dispatcher.submit(request)
-            elif isinstance(output, StateChanged):
-                self._post(protocol.encode("state", state=output.state))
-            elif isinstance(output, Log):
-                self._log(output.level, output.method, output.message)
+            self._emit(output)
 
-    def _acked(self, eid: str, response: dict[str, Any]) -> None:
-        self._post(protocol.encode("acked", eid=eid, response=response))
+    def _emit(self, output: Any) -> None:
+        encode = protocol.encode
+        if isinstance(output, Built):
+            request = output.request
+            self._dispatcher.hold(request)
+            self._post(encode("built", eid=request.eid, url=request.url, body=request.body_text()))
+        elif isinstance(output, StateChanged):
+            self._post(encode("state", state=output.state))
+        elif isinstance(output, ObjectData):
+            self._post(encode("object", target=output.target, data=output.data))
+        elif isinstance(output, VisitorChanged):
+            self._post(encode("visitor", visitor=output.visitor))
+        elif isinstance(output, Settled):
+            self._post(encode("settled", eid=output.eid))
+        elif isinstance(output, Log):
+            self._log(output.level, output.method, output.message)
+
+    def _acked(self, eid: str, message: dict[str, Any]) -> None:
+        response = action_response(message)
+        self._post(protocol.encode("acked", eid=eid, response=response, message=message))
 
     def _dropped(self, eid: str, reason: str) -> None:
         self._post(protocol.encode("dropped", eid=eid, reason=reason))
@@ -88,7 +110,7 @@ def start(post: Callable[[str], None]) -> Callable[[Any], None]:
         try:
             shell.on_message(str(event.data))
         except Exception as error:  # the worker must survive anything a message causes
-            message = f"nosto-tagging engine: internal error {type(error).__name__}: {error}"
+            message = f"engine: internal error {type(error).__name__}: {error}"
             post(protocol.encode("log", level="error", method="", message=message))
 
     return on_message

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import rjsmin  # type: ignore[import-untyped]
+
 from nosto_tagging.bundle.errors import BuildError
 
 SOURCES = ("protocol.js", "loader.js")
@@ -38,4 +40,7 @@ def assemble_loader(web_dir: Path, version: str, pyodide_version: str) -> str:
         f"/*! nosto-tagging {version} | nostojs-compatible loader; the Python engine runs on "
         f"Pyodide {pyodide_version} from ./runtime/ */\n"
     )
-    return header + '(function () {\n"use strict";\n' + "\n".join(parts) + "})();\n"
+    script = header + '(function () {\n"use strict";\n' + "\n".join(parts) + "})();\n"
+    script = script.replace("__NOSTO_TAGGING_VERSION__", version)
+    # Comments and indentation are most of the source; the loader's budget is 5 KB brotli.
+    return str(rjsmin.jsmin(script, keep_bang_comments=True)) + "\n"

@@ -1,0 +1,55 @@
+"""The visit: visitor id (the ``2c.cId`` cookie), Do-Not-Track and the auto-load flag.
+
+Under Do-Not-Track (``api.visit.setDoNotTrack(true)``, ``nostojs-api.md`` §4.6) requests carry
+no visitor id and no visitor cookie is created; a cookie that exists is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from nosto_tagging import arguments
+from nosto_tagging.errors import FieldProblem, InvalidInput
+from nosto_tagging.session import is_absent
+
+VISITOR_ID: Final = re.compile(r"^[0-9a-f]{24}$")
+
+
+def new_visitor_id(random_bytes: Callable[[int], bytes]) -> str:
+    """A fresh 24-hex-character visitor id, as Nosto's client makes."""
+    return random_bytes(12).hex()
+
+
+@dataclass
+class Visit:
+    visitor: str | None = None  # None: not known yet (made when the first request needs it)
+    do_not_track: bool = False
+    auto_load: bool = True
+
+    def set_customer_id(self, value: Any) -> None:
+        if is_absent(value):
+            self.visitor = None
+            return
+        candidate = arguments.text("visit.setCustomerId", "id", value).lower()
+        if not VISITOR_ID.match(candidate):
+            raise InvalidInput(
+                "visit.setCustomerId",
+                [FieldProblem("id", value, "is not a visitor id (24 hex characters)")],
+            )
+        self.visitor = candidate
+
+    def set_do_not_track(self, value: Any) -> None:
+        self.do_not_track = arguments.flag("visit.setDoNotTrack", "dnt", value)
+
+    def set_auto_load(self, value: Any) -> None:
+        self.auto_load = arguments.flag("setAutoLoad", "flag", value)
+
+    def mirror(self) -> dict[str, Any]:
+        return {
+            "customerId": self.visitor,
+            "doNotTrack": self.do_not_track,
+            "autoLoad": self.auto_load,
+        }
