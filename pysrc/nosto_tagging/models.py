@@ -12,6 +12,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -21,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from nosto_tagging.currencies import ISO_4217
 from nosto_tagging.errors import FieldProblem
 
 PAGE_TYPES = (
@@ -69,10 +71,21 @@ def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _iso_currency(value: str) -> str:
+    if value not in ISO_4217:
+        raise ValueError("is not an ISO 4217 currency code")
+    return value
+
+
 Id = Annotated[
     str, BeforeValidator(_id_string), StringConstraints(strip_whitespace=True, min_length=1)
 ]
-CurrencyCode = Annotated[str, BeforeValidator(_upper), StringConstraints(pattern=r"^[A-Z]{3}$")]
+CurrencyCode = Annotated[
+    str,
+    BeforeValidator(_upper),
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    AfterValidator(_iso_currency),
+]
 Price = Annotated[float, BeforeValidator(_finite_number), Field(ge=0, allow_inf_nan=False)]
 Quantity = Annotated[int, BeforeValidator(_finite_number), Field(ge=0)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$")]
@@ -255,7 +268,7 @@ def field_problems(error: ValidationError, prefix: str = "") -> list[FieldProble
         if item["type"] == "missing":
             problems.append(FieldProblem(path, None, "is required", missing=True))
             continue
-        reason = item["msg"]
+        reason = item["msg"].removeprefix("Value error, ")
         reason = reason[0].lower() + reason[1:] if reason else reason
         problems.append(FieldProblem(path, item.get("input"), f"is invalid ({reason})"))
     return problems

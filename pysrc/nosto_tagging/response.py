@@ -1,45 +1,74 @@
-"""Turn Nosto's ``EventResponseMessage`` into the ``ActionResponse`` that ``load()`` resolves to.
+"""Nosto's answer: ``EventResponseMessage`` in, the ``ActionResponse`` of ``load()`` out.
 
-``nosto.d.ts``: ``{recommendations, campaigns?, page_views, geo_location, affinities, cmpid}``,
-a reshaped response: ``pv`` -> ``page_views``, ``gl`` -> ``geo_location``,
-``af`` -> ``affinities``.
+``nosto.d.ts``: ``ActionResponse = {recommendations, campaigns?, page_views, geo_location,
+affinities, cmpid}``, a reshaped response: ``pv`` -> ``page_views``, ``gl`` -> ``geo_location``,
+``af`` -> ``affinities``. The answer is read leniently: a part that is missing or of the wrong
+type reads as empty rather than failing the whole answer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class EventResponse(BaseModel):
+    """``EventResponseMessage``, the parts the client uses; everything else is kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    recommendations: dict[str, Any] = Field(default_factory=dict)
+    visit: str = ""
+    customer: str = ""
+    pv: int = 0
+    cs: float = 0
+    ct: float = 0
+    gl: list[str] = Field(default_factory=list)
+    af: dict[str, Any] = Field(default_factory=dict)
+    cmpid: str = ""
+    errors: list[str] = Field(default_factory=list)
+
+    @field_validator("*", mode="wrap")
+    @classmethod
+    def _empty_when_unreadable(cls, value: Any, handler: Any, info: Any) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            field = cls.model_fields[info.field_name]
+            return field.get_default(call_default_factory=True)
+
+
+class ActionResponse(BaseModel):
+    """What ``update()`` and ``load()`` resolve to."""
+
+    recommendations: dict[str, Any] = Field(default_factory=dict)
+    campaigns: dict[str, dict[str, Any]] = Field(
+        default_factory=lambda: {"recommendations": {}, "content": {}}
+    )
+    page_views: int = 0
+    geo_location: list[str] = Field(default_factory=list)
+    affinities: dict[str, Any] = Field(default_factory=dict)
+    cmpid: str = ""
+
 
 def empty_action_response() -> dict[str, Any]:
     """What ``update()``/``load()`` resolve to when no answer came in time."""
-    return {
-        "recommendations": {},
-        "campaigns": {"recommendations": {}, "content": {}},
-        "page_views": 0,
-        "geo_location": [],
-        "affinities": {},
-        "cmpid": "",
-    }
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+    return ActionResponse().model_dump()
 
 
 def action_response(message: Any) -> dict[str, Any]:
-    """Reshape one ``EventResponseMessage``; missing or mistyped parts read as empty."""
-    message = _mapping(message)
-    recommendations = _mapping(message.get("recommendations"))
-    page_views = message.get("pv")
-    geo = message.get("gl")
-    return {
-        "recommendations": recommendations,
-        "campaigns": {
+    """Reshape one ``EventResponseMessage`` (any JSON value) into an ``ActionResponse``."""
+    answer = EventResponse.model_validate(message if isinstance(message, dict) else {})
+    recommendations = answer.recommendations
+    return ActionResponse(
+        recommendations=recommendations,
+        campaigns={
             "recommendations": {k: v for k, v in recommendations.items() if isinstance(v, dict)},
             "content": {k: v for k, v in recommendations.items() if isinstance(v, str)},
         },
-        "page_views": page_views if isinstance(page_views, int) else 0,
-        "geo_location": [g for g in geo if isinstance(g, str)] if isinstance(geo, list) else [],
-        "affinities": _mapping(message.get("af")),
-        "cmpid": message.get("cmpid") if isinstance(message.get("cmpid"), str) else "",
-    }
+        page_views=answer.pv,
+        geo_location=answer.gl,
+        affinities=answer.af,
+        cmpid=answer.cmpid,
+    ).model_dump()
