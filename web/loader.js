@@ -4,6 +4,7 @@
 
 var VERSION = "__NOSTO_TAGGING_VERSION__";
 var DEFAULT_ENDPOINT = "https://connect.nosto.com/ev1";
+var RUNTIME_DIR = "__NOSTO_RUNTIME_DIR__"; // the build writes the runtime's folder name here
 var VISITOR_COOKIE = "2c.cId";
 var VISITOR_MAX_AGE_S = 4 * 365 * 24 * 3600; // Nosto's cookies live four years
 var RESPONSE_TIMEOUT_MS = 5000; // update()/load() resolve empty after this; delivery goes on
@@ -59,7 +60,7 @@ function install(win, doc, script) {
   var account = script && script.getAttribute("data-account");
   var base = (script && script.src) || win.location.href;
   var endpoint = new URL(script && script.getAttribute("data-endpoint") || DEFAULT_ENDPOINT, win.location.href).href;
-  var runtime = new URL(script && script.getAttribute("data-runtime") || "runtime/", base).href;
+  var runtime = new URL(script && script.getAttribute("data-runtime") || RUNTIME_DIR, base).href;
 
   var journal = [];   // every call, in call order
   var unsent = [];    // calls not yet handed to the engine

@@ -71,6 +71,10 @@ def test_set_cart_follows_the_seed_rules(first: Any, then: Any, expected: Any) -
         ({"items": [{"product_id": "1", "quantity": "lots"}]}, "items[0].quantity: 'lots'"),
         ({"items": [dict(SHIRT, quantity=-1)]}, "items[0].quantity: -1"),
         ({"items": [dict(SHIRT, price_currency_code="euro")]}, "items[0].price_currency_code"),
+        (
+            {"items": [dict(SHIRT, price_currency_code="XYZ")]},
+            "'XYZ' is invalid (is not an ISO 4217",
+        ),
         ({"items": [dict(SHIRT, product_id="")]}, "items[0].product_id: ''"),
         ({"items": [dict(SHIRT, unit_price=float("nan"))]}, "items[0].unit_price"),
         ({"items": "all of them"}, "items: 'all of them'"),
@@ -89,7 +93,19 @@ def test_invalid_cart_names_the_field_and_keeps_the_previous_cart(bad: Any, name
 
 def test_strings_for_numbers_are_read_as_numbers() -> None:
     session = Session()
-    session.set_cart({"items": [dict(SHIRT, quantity="2", unit_price="123.45", product_id=181503)]})
+    session.set_cart(
+        {
+            "items": [
+                dict(
+                    SHIRT,
+                    quantity="2",
+                    unit_price="123.45",
+                    product_id=181503,
+                    price_currency_code="eur",
+                )
+            ]
+        }
+    )
     assert cart_of(session) == [SHIRT]
 
 

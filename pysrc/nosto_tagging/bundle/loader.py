@@ -17,7 +17,9 @@ SOURCES = ("protocol.js", "loader.js")
 _MODULE_SYNTAX = re.compile(r"^\s*(export\s|import\s*[\w{*\"'])", re.MULTILINE)
 
 
-def assemble_loader(web_dir: Path, version: str, pyodide_version: str) -> str:
+def assemble_loader(
+    web_dir: Path, version: str, pyodide_version: str, runtime_dir: str = "runtime/"
+) -> str:
     parts = []
     for name in SOURCES:
         path = web_dir / name
@@ -42,5 +44,6 @@ def assemble_loader(web_dir: Path, version: str, pyodide_version: str) -> str:
     )
     script = header + '(function () {\n"use strict";\n' + "\n".join(parts) + "})();\n"
     script = script.replace("__NOSTO_TAGGING_VERSION__", version)
+    script = script.replace("__NOSTO_RUNTIME_DIR__", runtime_dir)
     # Comments and indentation are most of the source; the loader's budget is 5 KB brotli.
     return str(rjsmin.jsmin(script, keep_bang_comments=True)) + "\n"
