@@ -53,6 +53,66 @@ var PROMISING = ("load loadRecommendations pageTaggingAsync loadCartPopupRecomme
   "getSearchSessionParams search recordSearch recordSearchClick recordSearchAddToCart " +
   "recordSearchSubmit").split(" ");
 
+var KEY = "nosto-tagging:";      // Web Storage key prefix
+var ORPHAN_AFTER_MS = 15000;      // a page silent this long is gone: its leftovers are adopted
+var HEARTBEAT_MS = 5000;
+var OUTBOX_MAX_COUNT = 500, OUTBOX_MAX_BYTES = 2000000, BEACON_BUDGET = 60000;
+// A call whose arguments name a person is private: sessionStorage only (this tab), never
+// localStorage or cookies.
+var PRIVATE = /"(email|first_name|last_name|customer_reference|phone|post_code|hcid)"\s*:/;
+
+// Write-ahead storage: every call and built body is stored before the call returns or the
+// body is sent; private ones go to sessionStorage, others to localStorage; memory if neither
+// works (said once).
+function makeStore(win, report) {
+  var memory = {}, warned = false;
+  function area(isPrivate) {
+    try { return isPrivate ? win.sessionStorage : win.localStorage; } catch (e) { return null; }
+  }
+  function each(callback) {
+    [false, true].forEach(function (isPrivate) {
+      var storage = area(isPrivate);
+      try {
+        for (var i = 0; storage && i < storage.length; i++) {
+          var key = storage.key(i);
+          if (key && key.indexOf(KEY) === 0) callback(key.slice(KEY.length), storage.getItem(key));
+        }
+      } catch (e) { /* unreadable storage holds nothing for us */ }
+    });
+    Object.keys(memory).forEach(function (key) { callback(key, memory[key]); });
+  }
+  return {
+    put: function (key, value, isPrivate) {
+      var text = JSON.stringify(value), storage = area(isPrivate);
+      try {
+        if (!storage) throw new Error("Web Storage is unavailable");
+        storage.setItem(KEY + key, text);
+      } catch (error) {
+        memory[key] = text;
+        if (!warned) {
+          warned = true;
+          report("warn", "cannot store pending events (" + (error && error.message || error) +
+            "); they are kept in memory and lost if this page closes before they are sent");
+        }
+      }
+    },
+    remove: function (key) {
+      delete memory[key];
+      [false, true].forEach(function (isPrivate) {
+        try { area(isPrivate).removeItem(KEY + key); } catch (e) { /* gone already */ }
+      });
+    },
+    // [[key, value], ...] of keys starting with `prefix`, in key order
+    list: function (prefix) {
+      var found = {};
+      each(function (key, text) {
+        if (key.indexOf(prefix) === 0) { try { found[key] = JSON.parse(text); } catch (e) { /* skip */ } }
+      });
+      return Object.keys(found).sort().map(function (key) { return [key, found[key]]; });
+    }
+  };
+}
+
 function install(win, doc, script) {
   var existing = win.nostojs;
   if (existing && existing.nostoTagging) return; // a second inclusion is a no-op
@@ -65,6 +125,10 @@ function install(win, doc, script) {
   var journal = [];   // every call, in call order
   var unsent = [];    // calls not yet handed to the engine
   var outbox = {};    // eid -> {url, body} built by the engine, kept until acknowledged
+  var page = Date.now().toString(36) + Math.random().toString(36).slice(2, 8); // this page's id
+  var seq = 0, applied = 0; // calls journaled / applied by the engine on this page
+  var journalKeys = [];     // stored journal entries of this page
+  var store = makeStore(win, report);
   var waiting = {};   // eid -> {kind, resolve} of a pending Promise
   var objects = {};   // target -> dumpData() of actions and attributions, from the engine
   var listeners = {}; // bus event -> callbacks (api.listen)
@@ -96,11 +160,18 @@ function install(win, doc, script) {
       eid: randomHex(16), time: Date.now(), url: win.location.href, referrer: doc.referrer,
       target: target, method: method, args: encodeArgs(args)
     };
+    entry.seq = ++seq;
+    entry.page = page;
+    entry.private = PRIVATE.test(JSON.stringify(entry.args));
+    journalKeys.push("j:" + page + ":" + pad(entry.seq));
+    store.put(journalKeys[journalKeys.length - 1], entry, entry.private);
     journal.push(entry);
     unsent.push(entry);
     if (!flushQueued) { flushQueued = true; Promise.resolve().then(flush); }
     return entry.eid;
   }
+
+  function pad(n) { return ("0000000000" + n).slice(-10); }
 
   function flush() {
     flushQueued = false;
@@ -220,30 +291,126 @@ function install(win, doc, script) {
       mirror: function () { return copy(mirror); },
       journal: function () { return journal.slice(); },
       outbox: function () { return copy(outbox); },
-      getSettings: function () { return { account: account, endpoint: endpoint, version: VERSION }; }
+      getSettings: function () { return { account: account, endpoint: endpoint, version: VERSION }; },
+      // With data-test-clock the engine's retry timers wait for these ticks, not real time.
+      tick: function (ms) { if (ready) post({ kind: "tick", ms: ms }); }
     }
   };
   UNSUPPORTED.forEach(function (name) { api[name] = unsupported(name); });
   api.pageTagging = function () { return {}; }; // nosto.d.ts: empty with the Session API
 
+  // ----- the outbox: built bodies, stored until the collector acknowledges them -----
+
+  function keep(eid, entry) {
+    entry.page = page;
+    outbox[eid] = entry;
+    store.put("o:" + eid, entry, PRIVATE.test(entry.body));
+    bound();
+  }
+
+  function release(eid) {
+    delete outbox[eid];
+    store.remove("o:" + eid);
+    compact();
+  }
+
+  // Bounded in count and bytes: the oldest non-order bodies go first, loudly; orders never.
+  function bound() {
+    var eids = Object.keys(outbox), bytes = 0, dropped = 0;
+    eids.forEach(function (eid) { bytes += outbox[eid].body.length; });
+    for (var i = 0; i < eids.length && (eids.length - dropped > OUTBOX_MAX_COUNT || bytes > OUTBOX_MAX_BYTES); i++) {
+      var entry = outbox[eids[i]];
+      if (/"page_type":"order"/.test(entry.body)) continue;
+      bytes -= entry.body.length; dropped++;
+      delete outbox[eids[i]]; store.remove("o:" + eids[i]);
+    }
+    if (dropped) report("error", dropped + " unsent events were dropped: the outbox is full (Nosto unreachable?)");
+  }
+
+  // With nothing in flight and every call applied, the journal of this page is not needed.
+  function compact() {
+    if (applied < seq || Object.keys(outbox).length) return;
+    journalKeys.forEach(store.remove);
+    journalKeys = [];
+  }
+
+  // Leftovers of pages that are gone: bodies are sent again (the collector keeps each event id
+  // once), calls the engine never saw are replayed in an engine of their own.
+  function adopt() {
+    var now = Date.now(), alive = {}, journals = {};
+    store.list("p:").forEach(function (kv) {
+      var other = kv[0].slice(2);
+      if (other === page) return;
+      if (!kv[1].gone && now - kv[1].t < ORPHAN_AFTER_MS) alive[other] = true;
+      else store.remove(kv[0]);
+    });
+    store.list("o:").forEach(function (kv) {
+      var entry = kv[1], eid = kv[0].slice(2);
+      if (entry.page === page || alive[entry.page] || outbox[eid]) return;
+      keep(eid, entry);
+      post({ kind: "resend", eid: eid, url: entry.url, body: entry.body });
+    });
+    store.list("j:").forEach(function (kv) {
+      var entry = kv[1];
+      if (entry.page !== page && !alive[entry.page]) (journals[entry.page] = journals[entry.page] || []).push(entry);
+    });
+    Object.keys(journals).forEach(function (other) {
+      post({ kind: "replay", page: other, calls: journals[other] });
+    });
+  }
+
+  function heartbeat(gone) { store.put("p:" + page, { t: Date.now(), gone: !!gone }, false); }
+
+  // At unload whatever is unacknowledged goes out as a beacon (CORS-simple text/plain), or
+  // with fetch keepalive within its budget; it also stays stored for the next page.
+  function beaconAll() {
+    var budget = BEACON_BUDGET;
+    Object.keys(outbox).forEach(function (eid) {
+      var entry = outbox[eid], sent = false;
+      try { sent = win.navigator.sendBeacon(entry.url, new Blob([entry.body], { type: "text/plain;charset=UTF-8" })); } catch (e) { /* fall back */ }
+      if (!sent && entry.body.length < budget) {
+        budget -= entry.body.length;
+        try {
+          win.fetch(entry.url, { method: "POST", body: entry.body, keepalive: true,
+            headers: { "Content-Type": "text/plain;charset=UTF-8" } }).catch(function () {});
+        } catch (e) { /* the next page sends it */ }
+      }
+    });
+  }
+
+  win.addEventListener("pagehide", function () { beaconAll(); heartbeat(true); });
+  win.addEventListener("pageshow", function (event) { if (event.persisted) heartbeat(false); });
+  doc.addEventListener("visibilitychange", function () { if (doc.visibilityState === "hidden") beaconAll(); });
+  win.addEventListener("online", function () { if (ready) post({ kind: "online" }); });
+  heartbeat(false);
+  setInterval(heartbeat, HEARTBEAT_MS);
+
   function onMessage(event) {
     var m;
     try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (PyScript's own)
     switch (m && m.kind) {
-      case "ready": ready = true; flush(); markReady(true); break;
+      case "ready":
+        ready = true;
+        if (script && script.hasAttribute("data-test-clock")) post({ kind: "clock", manual: true });
+        adopt(); flush(); markReady(true);
+        break;
       case "built":
-        outbox[m.eid] = { url: m.url, body: m.body };
+        keep(m.eid, { url: m.url, body: m.body });
         emit("prerequest", JSON.parse(m.body));
         post({ kind: "stored", eid: m.eid });
         break;
+      case "applied":
+        if (m.page === page) { applied = Math.max(applied, m.seq); compact(); }
+        else store.list("j:" + m.page + ":").forEach(function (kv) { store.remove(kv[0]); });
+        break;
       case "acked":
-        delete outbox[m.eid];
+        release(m.eid);
         emit("taggingsent", m.message);
         if (m.message && m.message.errors && m.message.errors.length) emit("servererror", m.message.errors);
         settle(m.eid, m.response, m.message);
         break;
       case "dropped":
-        delete outbox[m.eid]; report("error", m.reason); emit("servererror", [m.reason]); settle(m.eid);
+        release(m.eid); report("error", m.reason); emit("servererror", [m.reason]); settle(m.eid);
         break;
       case "settled": settle(m.eid); break;
       case "state": mirror = m.state; break;

@@ -14,6 +14,22 @@ var PROTOCOL = /*BEGIN PROTOCOL*/{
     ],
     "stored": [
       "eid"
+    ],
+    "replay": [
+      "page",
+      "calls"
+    ],
+    "resend": [
+      "eid",
+      "url",
+      "body"
+    ],
+    "online": [],
+    "clock": [
+      "manual"
+    ],
+    "tick": [
+      "ms"
     ]
   },
   "toPage": {
@@ -36,6 +52,10 @@ var PROTOCOL = /*BEGIN PROTOCOL*/{
     ],
     "settled": [
       "eid"
+    ],
+    "applied": [
+      "page",
+      "seq"
     ],
     "state": [
       "state"
@@ -60,7 +80,10 @@ var PROTOCOL = /*BEGIN PROTOCOL*/{
     "referrer",
     "target",
     "method",
-    "args"
+    "args",
+    "seq",
+    "page",
+    "private"
   ],
   "marker": "$nosto",
   "markerTags": [

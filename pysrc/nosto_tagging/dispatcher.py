@@ -69,6 +69,15 @@ class Dispatcher:
         self._queue: asyncio.Queue[Request] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._held: dict[str, Request] = {}
+        self._wake = asyncio.Event()
+
+    def use_sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
+        """Sleep on another clock from now on (tests drive a ``ManualClock``)."""
+        self._sleep = sleep
+
+    def nudge(self) -> None:
+        """Cut the current backoff short: the browser says it is back online."""
+        self._wake.set()
 
     def hold(self, request: Request) -> None:
         """Keep ``request`` until :meth:`release`: the page stores the body first."""
@@ -114,4 +123,12 @@ class Dispatcher:
             if isinstance(decision, Drop):
                 self._on_dropped(request.eid, decision.reason)
                 return
-            await self._sleep(decision.delay_s)
+            await self._pause(decision.delay_s)
+
+    async def _pause(self, seconds: float) -> None:
+        self._wake.clear()
+        sleeper = asyncio.ensure_future(self._sleep(seconds))
+        waker = asyncio.ensure_future(self._wake.wait())
+        await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        sleeper.cancel()
+        waker.cancel()

@@ -22,6 +22,11 @@ TO_WORKER: Final = {
     "config": ["account", "endpoint", "visitor", "version"],
     "calls": ["calls"],
     "stored": ["eid"],  # the page keeps the built body: the engine may send it now
+    "replay": ["page", "calls"],  # calls of a page that is gone, never applied there
+    "resend": ["eid", "url", "body"],  # a stored body of a page that is gone
+    "online": [],  # the browser is back online: retry now
+    "clock": ["manual"],  # tests: retry timers wait for ticks instead of real time
+    "tick": ["ms"],
 }
 # worker -> page
 TO_PAGE: Final = {
@@ -30,13 +35,16 @@ TO_PAGE: Final = {
     "acked": ["eid", "response", "message"],
     "dropped": ["eid", "reason"],
     "settled": ["eid"],
+    "applied": ["page", "seq"],  # every call of that page up to seq is applied
     "state": ["state"],
     "object": ["target", "data"],
     "visitor": ["visitor"],
     "log": ["level", "method", "message"],
 }
 # every journaled api call
-CALL_FIELDS: Final = ["eid", "time", "url", "referrer", "target", "method", "args"]
+CALL_FIELDS: Final = [
+    "eid", "time", "url", "referrer", "target", "method", "args", "seq", "page", "private",
+]  # fmt: skip
 MARKER: Final = "$nosto"
 MARKER_TAGS: Final = ["undefined", "nan", "infinity", "element", "function", "cycle", "too-deep"]
 

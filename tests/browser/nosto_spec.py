@@ -30,7 +30,9 @@ def nosto_dts() -> str:
         )  # fmt: skip
     digest = hashlib.sha256(tarball.read_bytes()).hexdigest()
     if digest != SHA256:
-        raise RuntimeError(f"{tarball} has sha256 {digest}, expected {SHA256}; delete it to refetch")
+        raise RuntimeError(
+            f"{tarball} has sha256 {digest}, expected {SHA256}; delete it to refetch"
+        )
     with tarfile.open(tarball) as archive:
         member = archive.extractfile(MEMBER)
         assert member is not None

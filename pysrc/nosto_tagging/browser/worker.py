@@ -8,10 +8,12 @@ polyscript's ``xworker`` channel. Every message is a JSON text defined in
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from nosto_tagging import __version__, protocol
+from nosto_tagging.clock import ManualClock
 from nosto_tagging.dispatcher import Dispatcher, Transport
 from nosto_tagging.engine import (
     Built,
@@ -23,6 +25,7 @@ from nosto_tagging.engine import (
     StateChanged,
     VisitorChanged,
 )
+from nosto_tagging.request import Request
 from nosto_tagging.response import action_response
 
 
@@ -33,6 +36,7 @@ class WorkerShell:
         self._post = post
         self._engine: Engine | None = None
         self._dispatcher = Dispatcher(transport, self._acked, self._dropped)
+        self._clock: ManualClock | None = None
 
     def on_message(self, text: str) -> None:
         try:
@@ -50,23 +54,44 @@ class WorkerShell:
                 )
             )
             self._post(protocol.encode("ready", version=__version__))
+        elif self._engine is None:
+            self._log("error", "", f"engine: a {kind!r} message arrived before its config")
         elif kind == "calls":
-            for raw in message["calls"]:
-                self._apply(raw)
+            self._apply_all(self._engine, message["calls"])
+        elif kind == "replay":
+            # Calls of a page that closed before its engine saw them: their own engine (their
+            # own session), the same visit; requests keep their original event ids and times.
+            replay = Engine(self._engine.config)
+            replay.visit = self._engine.visit
+            self._apply_all(replay, message["calls"], page=str(message["page"]))
+        elif kind == "resend":
+            body = json.loads(message["body"])
+            self._dispatcher.submit(Request(str(message["eid"]), str(message["url"]), body))
         elif kind == "stored":
             self._dispatcher.release(str(message["eid"]))
+        elif kind == "online":
+            self._dispatcher.nudge()
+        elif kind == "clock" and message.get("manual"):
+            self._clock = ManualClock()
+            self._dispatcher.use_sleep(self._clock.sleep)
+        elif kind == "tick" and self._clock is not None:
+            self._clock.advance(float(message["ms"]) / 1000)
 
-    def _apply(self, raw: dict[str, Any]) -> None:
-        if self._engine is None:
-            self._log("error", "", "engine: calls arrived before its config")
-            return
-        try:
-            call = protocol.Call.from_wire(raw)
-        except (KeyError, TypeError, ValueError) as error:
-            self._log("error", "", f"engine: unreadable call {raw!r:.120}: {error}")
-            return
-        for output in self._engine.apply(call):
-            self._emit(output)
+    def _apply_all(self, engine: Engine, calls: list[Any], page: str | None = None) -> None:
+        last_seq, last_page = 0, page
+        for raw in calls:
+            try:
+                call = protocol.Call.from_wire(raw)
+            except (KeyError, TypeError, ValueError) as error:
+                self._log("error", "", f"engine: unreadable call {raw!r:.120}: {error}")
+                continue
+            for output in engine.apply(call):
+                if page is None or isinstance(output, Built | Log | VisitorChanged):
+                    self._emit(output)
+            last_seq = max(last_seq, int(raw.get("seq") or 0))
+            last_page = last_page or str(raw.get("page") or "")
+        if last_page:
+            self._post(protocol.encode("applied", page=last_page, seq=last_seq))
 
     def _emit(self, output: Any) -> None:
         encode = protocol.encode

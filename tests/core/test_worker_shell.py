@@ -1,0 +1,155 @@
+"""The worker's shell in CPython: messages in, messages out, with a scripted collector."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from nosto_tagging.browser.worker import WorkerShell
+from nosto_tagging.dispatcher import Response
+
+from .test_session import SHIRT
+
+CONFIG = {"kind": "config", "account": "demo", "endpoint": "http://127.0.0.1/ev1",
+          "visitor": "0123456789abcdef01234567", "version": "1"}  # fmt: skip
+
+
+def call(seq: int, target: str, method: str, *args: Any, page: str = "p1") -> dict[str, Any]:
+    return {
+        "eid": f"{page}-{seq}",
+        "time": 0,
+        "url": "http://shop.test/",
+        "referrer": "",
+        "target": target,
+        "method": method,
+        "args": list(args),
+        "seq": seq,
+        "page": page,
+    }
+
+
+class Harness:
+    def __init__(self, *answers: int) -> None:
+        self.posted: list[dict[str, Any]] = []
+        self.sent: list[str] = []
+        self.answers = list(answers)
+        self.shell = WorkerShell(lambda text: self.posted.append(json.loads(text)), self.transport)
+
+    async def transport(self, url: str, body: str, timeout_s: float) -> Response:
+        self.sent.append(url)
+        status = self.answers.pop(0) if self.answers else 200
+        return Response(status, '{"pv": 1}')
+
+    def send(self, kind: str, **fields: Any) -> None:
+        self.shell.on_message(json.dumps({"kind": kind, **fields}))
+
+    def kinds(self) -> list[str]:
+        return [message["kind"] for message in self.posted]
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [message for message in self.posted if message["kind"] == kind]
+
+
+def run(scenario: Any) -> None:
+    async def main() -> None:
+        await scenario()
+        await asyncio.sleep(0.05)
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
+
+
+def test_a_body_is_sent_only_after_the_page_stored_it() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send(
+            "calls", calls=[call(1, "session", "viewFrontPage"), call(2, "action:p1-1", "load")]
+        )
+        await asyncio.sleep(0.01)
+        assert harness.sent == []
+        harness.send("stored", eid="p1-2")
+        await asyncio.sleep(0.01)
+        assert len(harness.sent) == 1
+
+    run(scenario)
+    assert harness.kinds() == ["ready", "object", "built", "applied", "acked"]
+    assert harness.of("applied") == [{"kind": "applied", "page": "p1", "seq": 2}]
+
+
+def test_a_replayed_page_has_its_own_session_and_keeps_its_event_ids() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("calls", calls=[call(1, "session", "setCart", {"items": [SHIRT]})])
+        old = [
+            call(1, "session", "viewCart", page="old"),
+            call(2, "action:old-1", "update", page="old"),
+        ]
+        harness.send("replay", page="old", calls=old)
+        harness.send("stored", eid="old-2")
+
+    run(scenario)
+    [built] = harness.of("built")
+    assert built["eid"] == "old-2"
+    assert "cart" not in json.loads(built["body"])  # the live page's cart did not leak in
+    assert {"kind": "applied", "page": "old", "seq": 2} in harness.posted
+    assert "state" not in [m["kind"] for m in harness.posted[harness.kinds().index("built") - 1 :]]
+
+
+def test_a_resent_body_goes_out_as_it_was_stored() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("resend", eid="e9", url="http://127.0.0.1/ev1?m=demo&eid=e9",
+                     body='{"page_type": "front"}')  # fmt: skip
+
+    run(scenario)
+    assert harness.sent == ["http://127.0.0.1/ev1?m=demo&eid=e9"]
+    assert harness.of("acked")[0]["eid"] == "e9"
+
+
+def test_with_a_test_clock_retries_wait_for_ticks() -> None:
+    harness = Harness(500, 500)
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("clock", manual=True)
+        harness.send("resend", eid="e1", url="http://127.0.0.1/ev1?eid=e1", body="{}")
+        await asyncio.sleep(0.05)
+        assert len(harness.sent) == 1  # waiting for the clock, not for real time
+        harness.send("tick", ms=60_000)
+        await asyncio.sleep(0.01)
+        harness.send("tick", ms=60_000)
+        await asyncio.sleep(0.01)
+
+    run(scenario)
+    assert len(harness.sent) == 3
+    assert harness.of("acked")[0]["eid"] == "e1"
+
+
+def test_online_cuts_a_backoff_short() -> None:
+    harness = Harness(503)
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("clock", manual=True)  # no ticks: only the nudge can end the wait
+        harness.send("resend", eid="e1", url="http://127.0.0.1/ev1?eid=e1", body="{}")
+        await asyncio.sleep(0.02)
+        harness.send("online")
+        await asyncio.sleep(0.02)
+
+    run(scenario)
+    assert len(harness.sent) == 2
+
+
+def test_messages_before_the_config_are_reported_not_crashed_on() -> None:
+    harness = Harness()
+    harness.send("calls", calls=[])
+    harness.shell.on_message("not json")
+    assert [m["level"] for m in harness.of("log")] == ["error", "error"]
