@@ -135,8 +135,12 @@ function install(win, doc, script) {
   var warned = {};
   var worker = null, ready = false, flushQueued = false, markReady;
   var whenReady = new Promise(function (resolve) { markReady = resolve; });
-  var cookie = doc.cookie.match(/(?:^|;\s*)2c\.cId=([0-9a-f]{24})(?:;|$)/);
-  var mirror = { session: {}, visit: { customerId: cookie ? cookie[1] : null, doNotTrack: false, autoLoad: true } };
+  function readCookie() {
+    var match = doc.cookie.match(/(?:^|;\s*)2c\.cId=([0-9a-f]{24})(?:;|$)/);
+    return match ? match[1] : "";
+  }
+  var cookie = readCookie();
+  var mirror = { session: {}, visit: { customerId: cookie || null, doNotTrack: false, autoLoad: true } };
 
   function report(level, message) {
     try { win.console[level]("nosto-tagging: " + message); } catch (e) { /* no console */ }
@@ -177,7 +181,7 @@ function install(win, doc, script) {
     flushQueued = false;
     if (!ready || !unsent.length) return;
     var calls = unsent; unsent = [];
-    post({ kind: "calls", calls: calls });
+    post({ kind: "calls", calls: calls, visitor: readCookie() });
   }
 
   function post(message) { worker.postMessage(JSON.stringify(message)); }
@@ -451,7 +455,7 @@ function install(win, doc, script) {
     }).then(function (w) {
       worker = w;
       w.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
-      post({ kind: "config", account: account, endpoint: endpoint, visitor: cookie ? cookie[1] : "", version: VERSION });
+      post({ kind: "config", account: account, endpoint: endpoint, visitor: cookie, version: VERSION });
     }).catch(function (error) { fail(error && error.message || error); });
   }
 

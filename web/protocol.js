@@ -10,7 +10,8 @@ var PROTOCOL = /*BEGIN PROTOCOL*/{
       "version"
     ],
     "calls": [
-      "calls"
+      "calls",
+      "visitor"
     ],
     "stored": [
       "eid"

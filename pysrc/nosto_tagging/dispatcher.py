@@ -23,6 +23,7 @@ class Response:
     status: int
     text: str
     retry_after: str | None = None
+    content_type: str = "application/json"
 
 
 class TransportError(Exception):
@@ -34,12 +35,18 @@ class Transport(Protocol):
 
 
 def read_outcome(response: Response) -> tuple[Outcome, Any]:
-    """Classify an answer; a 2xx must carry a JSON object or it counts as a failure."""
+    """Classify an answer; a 2xx must be a JSON object served as JSON, or it is a failure.
+
+    A proxy's HTML error page or a captive portal may answer 200: taking that for an
+    acknowledgement would lose the event.
+    """
     from nosto_tagging.delivery import parse_retry_after
 
     message: Any = None
     json_ok = True
-    if 200 <= response.status < 300:
+    if 200 <= response.status < 300 and "json" not in response.content_type.lower():
+        json_ok = False
+    elif 200 <= response.status < 300:
         try:
             message = json.loads(response.text)
         except ValueError:

@@ -28,7 +28,7 @@ from nosto_tagging.errors import InvalidInput
 from nosto_tagging.protocol import Call
 from nosto_tagging.request import Request, build_body, build_query, event_date
 from nosto_tagging.session import Session, SessionState, cart_change, customer_change
-from nosto_tagging.visit import Visit, new_visitor_id
+from nosto_tagging.visit import VISITOR_ID, Visit, new_visitor_id
 
 MAX_LIVE_OBJECTS: Final = 200
 
@@ -115,6 +115,11 @@ class Engine:
         self.objects: OrderedDict[str, Action | Attribution] = OrderedDict()
         self.failed: dict[str, str] = {}
         self._random_bytes = random_bytes
+
+    def observe_cookie(self, visitor: str) -> None:
+        """The page's ``2c.cId`` cookie now: a first visit in two tabs ends with one visitor."""
+        if self.visit.visitor is None and VISITOR_ID.match(visitor):
+            self.visit.visitor = visitor
 
     def mirror(self) -> dict[str, Any]:
         return {"session": self.session.state.mirror(), "visit": self.visit.mirror()}

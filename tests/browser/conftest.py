@@ -7,18 +7,12 @@ page's main document; the bundle, the engine's runtime and ``/ev1`` are the real
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import subprocess
-import sys
 import time
 import tomllib
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,7 +29,8 @@ from playwright.sync_api import (
 from playwright.sync_api import Request as PwRequest
 from playwright.sync_api import Worker as PwWorker
 
-from nosto_tagging.paths import DEFAULT_BUNDLE_DIR, REPO_ROOT
+from nosto_tagging.paths import REPO_ROOT
+from nosto_tagging.testing import Sandbox
 
 SETTINGS = tomllib.loads((REPO_ROOT / "playwright.config.toml").read_text())
 LOADER_TAG = (
@@ -54,66 +49,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@dataclass
-class Sandbox:
-    """A running ``nosto-tagging serve`` and its collector's ``/api/requests``."""
-
-    origin: str
-    process: subprocess.Popen[str]
-
-    def requests(self, **filters: str) -> list[dict[str, Any]]:
-        query = "&".join(f"{key}={value}" for key, value in filters.items())
-        with urllib.request.urlopen(f"{self.origin}/api/requests?{query}", timeout=10) as answer:
-            return json.loads(answer.read())
-
-    def wait_for_requests(
-        self, count: int, *, visitor: str, timeout_s: float = 30.0
-    ) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            stored = self.requests(visitor=visitor)
-            if len(stored) >= count or time.monotonic() > deadline:
-                return stored
-            time.sleep(0.1)
-
-
-@contextmanager
-def running_sandbox(db: Path, bundle: Path) -> Iterator[Sandbox]:
-    """``nosto-tagging serve --port 0`` in a subprocess, stopped on exit."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "nosto_tagging.cli",
-            "serve",
-            "--port",
-            "0",
-            "--db",
-            str(db),
-            "--bundle",
-            str(bundle),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    try:
-        line = process.stdout.readline()  # the build (when needed) prints progress to stderr
-        match = re.fullmatch(r"serving (http://\S+)\n", line)
-        if not match:
-            pytest.fail(f"nosto-tagging serve did not start; it printed {line!r}")
-        yield Sandbox(match.group(1), process)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
-
-
-@pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    db = tmp_path_factory.mktemp("sandbox") / "requests.sqlite3"
-    with running_sandbox(db, DEFAULT_BUNDLE_DIR) as running:
-        yield running
+@pytest.fixture
+def sandbox(nosto_sandbox: Sandbox) -> Sandbox:
+    """The QA plugin's sandbox (``nosto_tagging.testing``): one server, checkpointed per test."""
+    return nosto_sandbox
 
 
 @pytest.fixture(scope="session")
@@ -152,7 +91,7 @@ class Shop:
         def fulfill(route: Route) -> None:
             route.fulfill(status=200, content_type="text/html", body=html)
 
-        self.page.route(f"{self.sandbox.origin}{path}", fulfill)
+        self.context.route(f"{self.sandbox.origin}{path}", fulfill)
         self.page.goto(f"{self.sandbox.origin}{path}")
         return self.page
 

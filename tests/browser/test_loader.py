@@ -8,8 +8,9 @@ from pathlib import Path
 from playwright.sync_api import Browser
 
 from nosto_tagging.paths import DEFAULT_BUNDLE_DIR
+from nosto_tagging.testing import running_sandbox
 
-from .conftest import LOADER_TAG, Shop, running_sandbox, shop_on
+from .conftest import LOADER_TAG, Shop, shop_on
 
 
 def test_nostojs_runs_callbacks_at_once_and_queued_ones_first_in_order(shop: Shop) -> None:
@@ -139,7 +140,8 @@ def test_a_runtime_whose_wasm_cannot_load_is_reported_once(
 ) -> None:
     broken = tmp_path / "bundle"
     shutil.copytree(DEFAULT_BUNDLE_DIR, broken)
-    (broken / "runtime" / "pyodide.asm.wasm").unlink()
+    for wasm in broken.glob("runtime*/pyodide.asm.wasm*"):  # and its precompressed copies
+        wasm.unlink()
     with (
         running_sandbox(tmp_path / "db.sqlite3", broken) as sandbox,
         shop_on(browser, sandbox) as shop,

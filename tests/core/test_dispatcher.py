@@ -64,11 +64,12 @@ def test_a_failing_collector_is_retried_with_backoff_until_it_answers() -> None:
         Response(500, "oops"),
         TransportError("offline"),
         Response(200, "<html>"),
+        Response(200, '{"pv": 2}', content_type="text/html"),  # JSON served as HTML: a proxy
         Response(200, '{"pv": 3}'),
     )
     events, slept = run(collector, "a")
     assert events == [("acked", "a", 3)]
-    assert slept == [0.25, 0.5, 1.0]
+    assert slept == [0.25, 0.5, 1.0, 2.0]
 
 
 def test_a_refused_request_is_dropped_and_the_next_one_goes_on() -> None:

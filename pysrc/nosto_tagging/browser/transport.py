@@ -27,4 +27,10 @@ async def fetch_transport(url: str, body: str, timeout_s: float) -> Response:
         text = await response.text()
     except (JsException, OSError) as error:
         raise TransportError(str(error)) from error
-    return Response(response.status, text, response.headers.get("retry-after"))
+    headers = response.headers
+    return Response(
+        response.status,
+        text,
+        headers.get("retry-after"),
+        headers.get("content-type", ""),
+    )

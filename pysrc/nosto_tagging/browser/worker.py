@@ -57,6 +57,7 @@ class WorkerShell:
         elif self._engine is None:
             self._log("error", "", f"engine: a {kind!r} message arrived before its config")
         elif kind == "calls":
+            self._engine.observe_cookie(str(message.get("visitor") or ""))
             self._apply_all(self._engine, message["calls"])
         elif kind == "replay":
             # Calls of a page that closed before its engine saw them: their own engine (their
