@@ -341,29 +341,48 @@ function install(win, doc, script) {
   // Leftovers of pages that are gone: bodies are sent again (the collector keeps each event id
   // once), calls the engine never saw are replayed in an engine of their own.
   function adopt() {
-    var now = Date.now(), alive = {}, journals = {};
+    var now = Date.now(), alive = {}, journals = {}, held = 0;
     store.list("p:").forEach(function (kv) {
       var other = kv[0].slice(2);
       if (other === page) return;
-      if (!kv[1].gone && now - kv[1].t < ORPHAN_AFTER_MS) alive[other] = true;
-      else store.remove(kv[0]);
+      if (!kv[1].gone && now - kv[1].t < ORPHAN_AFTER_MS) { alive[other] = true; return; }
+      held += kv[1].held || 0;
+      store.remove(kv[0]);
     });
     store.list("o:").forEach(function (kv) {
       var entry = kv[1], eid = kv[0].slice(2);
       if (entry.page === page || alive[entry.page] || outbox[eid]) return;
+      if (PRIVATE.test(entry.body)) held--;
       keep(eid, entry);
       post({ kind: "resend", eid: eid, url: entry.url, body: entry.body });
     });
     store.list("j:").forEach(function (kv) {
       var entry = kv[1];
-      if (entry.page !== page && !alive[entry.page]) (journals[entry.page] = journals[entry.page] || []).push(entry);
+      if (entry.page === page || alive[entry.page]) return;
+      if (entry.private) held--;
+      (journals[entry.page] = journals[entry.page] || []).push(entry);
     });
+    // What a closed tab held with customer data lived in its sessionStorage and is gone.
+    if (held > 0) {
+      report("warn", held + " events with customer data were lost with a closed tab (customer data " +
+        "is kept in sessionStorage only); the next request reports the count");
+      post({ kind: "lost", count: held });
+    }
     Object.keys(journals).forEach(function (other) {
       post({ kind: "replay", page: other, calls: journals[other] });
     });
   }
 
-  function heartbeat(gone) { store.put("p:" + page, { t: Date.now(), gone: !!gone }, false); }
+  // Pages announce they are alive; a page going away says how many events with customer data
+  // it still holds (only in this tab's sessionStorage): a count, never the data.
+  function heartbeat(gone) {
+    var held = 0;
+    if (gone) {
+      journal.forEach(function (entry) { if (entry.private && entry.seq > applied) held++; });
+      Object.keys(outbox).forEach(function (eid) { if (PRIVATE.test(outbox[eid].body)) held++; });
+    }
+    store.put("p:" + page, { t: Date.now(), gone: !!gone, held: held }, false);
+  }
 
   // At unload whatever is unacknowledged goes out as a beacon (CORS-simple text/plain), or
   // with fetch keepalive within its budget; it also stays stored for the next page.

@@ -26,6 +26,9 @@ var PROTOCOL = /*BEGIN PROTOCOL*/{
       "body"
     ],
     "online": [],
+    "lost": [
+      "count"
+    ],
     "clock": [
       "manual"
     ],

@@ -115,6 +115,7 @@ class Engine:
         self.objects: OrderedDict[str, Action | Attribution] = OrderedDict()
         self.failed: dict[str, str] = {}
         self._random_bytes = random_bytes
+        self.lost_private = 0  # reported once, on the next request (privacy: never silent)
 
     def observe_cookie(self, visitor: str) -> None:
         """The page's ``2c.cId`` cookie now: a first visit in two tabs ends with one visitor."""
@@ -258,6 +259,9 @@ class Engine:
         outputs = self._visitor_outputs()
         visitor = "" if self.visit.do_not_track else (self.visit.visitor or "")
         query = build_query(self.config.account, visitor, call.eid, flags)
+        if self.lost_private:
+            query += f"&lostPrivate={self.lost_private}"
+            self.lost_private = 0
         separator = "&" if "?" in self.config.endpoint else "?"
         url = f"{self.config.endpoint}{separator}{query}"
         return [*outputs, Built(Request(call.eid, url, body))]

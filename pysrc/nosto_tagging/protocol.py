@@ -25,6 +25,7 @@ TO_WORKER: Final = {
     "replay": ["page", "calls"],  # calls of a page that is gone, never applied there
     "resend": ["eid", "url", "body"],  # a stored body of a page that is gone
     "online": [],  # the browser is back online: retry now
+    "lost": ["count"],  # events with customer data that died with a closed tab
     "clock": ["manual"],  # tests: retry timers wait for ticks instead of real time
     "tick": ["ms"],
 }

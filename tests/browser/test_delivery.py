@@ -189,3 +189,23 @@ def test_customer_data_is_never_kept_in_local_storage_or_cookies(shop: Shop) -> 
     for kept in (local, cookies):
         assert "devnull" not in kept and "Nosto" not in kept and "b369f1235" not in kept
     shop.wait_until_stored(1)
+
+
+def test_customer_data_lost_with_a_closed_tab_is_counted_and_reported(shop: Shop) -> None:
+    shop.open(
+        "<script>nostojs(api => api.defaultSession().setCustomer({email: 'devnull@nosto.com'})"
+        ".viewCart().setPlacements(['closed-tab']).update())</script>",
+        path="/test/closing.html",
+    )
+    shop.page.close()  # before its engine started: the customer call lived in sessionStorage
+    shop.page = shop.context.new_page()
+    shop.page.on(
+        "console", lambda message: shop.console.append(f"page {message.type}: {message.text}")
+    )
+    shop.open(view("next-tab"), path="/test/next.html")
+    stored = shop.wait_until_stored(2)
+    assert_exactly_once(stored, ["closed-tab", "next-tab"])
+    replayed = next(r for r in stored if "closed-tab" in r["body"]["elements"])
+    assert "customer" not in replayed["body"]  # it could not be kept: never written to localStorage
+    assert any(r["query"].get("lostPrivate") == "1" for r in stored)
+    assert any("1 events with customer data were lost" in line for line in shop.console)

@@ -460,3 +460,14 @@ def test_bad_arguments_name_the_method_and_field(
     else:
         [error] = driver.errors()
         assert error.startswith(method) and named in error
+
+
+def test_customer_data_lost_with_a_closed_tab_is_reported_on_the_next_request() -> None:
+    driver = Driver()
+    driver.engine.lost_private = 2
+    driver.call("session", "viewFrontPage")
+    driver.call("action", "load")
+    driver.call("action", "load")
+    first, second = (parse_qs(urlsplit(b.request.url).query) for b in driver.requests())
+    assert first["lostPrivate"] == ["2"]
+    assert "lostPrivate" not in second

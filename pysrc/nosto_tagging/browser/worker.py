@@ -70,6 +70,8 @@ class WorkerShell:
             self._dispatcher.submit(Request(str(message["eid"]), str(message["url"]), body))
         elif kind == "stored":
             self._dispatcher.release(str(message["eid"]))
+        elif kind == "lost":
+            self._engine.lost_private += int(message["count"])
         elif kind == "online":
             self._dispatcher.nudge()
         elif kind == "clock" and message.get("manual"):
