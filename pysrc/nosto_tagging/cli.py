@@ -31,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_BUNDLE_DIR,
         help="bundle directory (built if missing)",
     )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a page origin besides the sandbox's own that may read /ev1 answers, "
+        "e.g. http://localhost:5173 (repeatable)",
+    )
     return parser
 
 
@@ -48,7 +56,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from nosto_tagging.sandbox import serve
 
-    return serve(host=args.host, port=args.port, db_path=args.db, bundle_dir=args.bundle)
+    return serve(
+        host=args.host,
+        port=args.port,
+        db_path=args.db,
+        bundle_dir=args.bundle,
+        cors_origins=args.cors_origin,
+    )
 
 
 if __name__ == "__main__":

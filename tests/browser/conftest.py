@@ -106,7 +106,10 @@ class Shop:
 
     def wait_until_stored(self, count: int) -> list[dict[str, Any]]:
         """Wait for ``count`` requests of this browser's visitor at the collector."""
-        return self.sandbox.wait_for_requests(count, visitor=self.visitor())
+        stored = self.sandbox.wait_for_requests(count, visitor=self.visitor())
+        # Playwright's sync API delivers events (console, requests) only while it is called.
+        self.page.wait_for_timeout(50)
+        return stored
 
     def wait_for_engine(self) -> None:
         """Wait until the engine in the worker has started and answered the loader."""
@@ -143,7 +146,8 @@ def shop_on(browser: Browser, sandbox: Sandbox) -> Iterator[Shop]:
     shop = Shop(sandbox, context, page)
     context.on("request", lambda request: shop.requests.append(request.url))
     page.on("request", lambda request: _record(shop, request))
-    page.on("console", lambda message: _console(shop, "page", message))
+    # Every page of the context (tabs opened later too); workers report through their page.
+    context.on("console", lambda message: _console(shop, "page", message))
     page.on("pageerror", lambda error: shop.page_errors.append(str(error)))
     page.on("worker", lambda worker: _watch_worker(shop, worker))
     yield shop

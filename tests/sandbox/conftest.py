@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,25 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from nosto_tagging.sandbox import build_app
+
+CART = [
+    {
+        "name": "Men's Running Shirt",
+        "price_currency_code": "EUR",
+        "product_id": "181503",
+        "quantity": 2,
+        "sku_id": "181505",
+        "unit_price": 123.45,
+    },
+    {
+        "name": "Men's Training Shoe",
+        "price_currency_code": "EUR",
+        "product_id": "34552",
+        "quantity": 1,
+        "sku_id": "39912",
+        "unit_price": 999.00,
+    },
+]
 
 
 @pytest.fixture
@@ -39,3 +60,16 @@ def db_path(tmp_path: Path) -> Path:
 def client(db_path: Path, bundle_dir: Path) -> Iterator[TestClient]:
     with TestClient(build_app(db_path, bundle_dir)) as client:
         yield client
+
+
+def post(
+    client: TestClient,
+    body: dict[str, Any],
+    content_type: str = "text/plain;charset=UTF-8",
+    **params: str,
+) -> Any:
+    """POST ``body`` to /ev1 as the browser does; ``m=demo&c=visitor-1`` unless overridden."""
+    query = {"m": "demo", "c": "visitor-1"} | params
+    return client.post(
+        "/ev1", params=query, content=json.dumps(body), headers={"Content-Type": content_type}
+    )

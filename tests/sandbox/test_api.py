@@ -61,3 +61,57 @@ def test_the_database_uses_the_write_ahead_log(client: TestClient, db_path: Path
     send(client, "demo", "v", "1")
 
     assert db_path.with_name(db_path.name + "-wal").exists()
+
+
+def test_requests_can_be_filtered_by_page_type(client: TestClient) -> None:
+    for eid, page_type in (("1", "front"), ("2", "cart"), ("3", "front")):
+        client.post(
+            "/ev1",
+            params={"m": "demo", "c": "v", "eid": eid},
+            content=f'{{"page_type": "{page_type}"}}',
+        )
+
+    front = client.get("/api/requests", params={"page_type": "front"}).json()
+    assert [entry["event_id"] for entry in front] == ["1", "3"]
+    assert {entry["page_type"] for entry in front} == {"front"}
+
+
+def test_limit_and_tail_bound_the_list(client: TestClient) -> None:
+    for eid in "abcde":
+        send(client, "demo", "v", eid)
+
+    def event_ids(**params: str) -> list[str]:
+        return [entry["event_id"] for entry in client.get("/api/requests", params=params).json()]
+
+    assert event_ids(limit="2") == ["a", "b"]
+    assert event_ids(tail="2") == ["d", "e"]
+    assert client.get("/api/requests", params={"limit": "0"}).status_code == 400
+
+
+def test_stats_count_accepted_duplicates_and_rejections_by_reason(client: TestClient) -> None:
+    send(client, "demo", "v", "1")
+    send(client, "demo", "v", "1")
+    client.post("/ev1", params={"m": "demo"}, content="{")
+    client.post("/ev1", params={"m": "demo"}, content='{"page_type": "nowhere"}')
+    client.post("/ev1", params={"m": "demo"}, content='{"page_type": "nowhere"}')
+    client.put("/ev1", params={"m": "demo"}, content="{}")
+
+    assert client.get("/api/stats").json() == {
+        "accepted": 1,
+        "duplicates": 1,
+        "rejected": 4,
+        "rejected_by_reason": {"invalid_fields": 2, "malformed_json": 1, "method_not_allowed": 1},
+        "faulted": 0,
+        "visitors": 1,
+    }
+    assert len(client.get("/api/requests").json()) == 1  # neither rejected nor duplicates listed
+
+
+def test_unknown_api_paths_and_methods_answer_json_errors(client: TestClient) -> None:
+    missing = client.get("/api/nothing")
+    wrong = client.post("/api/requests")
+
+    assert missing.status_code == 404
+    assert "/api/" in missing.json()["errors"][0]
+    assert wrong.status_code == 405
+    assert set(wrong.headers["allow"].split(", ")) == {"GET", "HEAD"}  # Starlette: set order

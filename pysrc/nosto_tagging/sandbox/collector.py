@@ -1,74 +1,128 @@
-"""The ``/ev1`` collector: takes Nosto event requests, validates and stores them, and answers
-in the shape of Nosto's ``EventResponseMessage`` (visit, customer, page views, cart totals).
+"""The ``/ev1`` collector: takes Nosto event requests, validates them with the engine's models,
+hands them to the recorder and answers with Nosto's ``EventResponseMessage``.
+
+Client input never causes a 500: what cannot be accepted is a 4xx whose ``errors`` say what to
+fix, counted in ``/api/stats`` by reason and shown live in ``/api/stream``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 
-from nosto_tagging.sandbox.cors import PREFLIGHT_HEADERS, cors_headers
-from nosto_tagging.sandbox.db import NewRequest, RequestStore, VisitorHistory
-
-if TYPE_CHECKING:
-    from nosto_tagging.models import EventRequest
+from nosto_tagging.sandbox.cors import PREFLIGHT_HEADERS, AllowedOrigins
+from nosto_tagging.sandbox.faults import Faults, faulty_response
+from nosto_tagging.sandbox.recorder import Accepted, Recorder, StoreUnavailable
+from nosto_tagging.sandbox.responses import JSON
+from nosto_tagging.sandbox.stream import Broadcaster
 
 MAX_MESSAGE_BYTES = 64 * 1024
+MAX_DEPTH = 64
 RESERVED_PARAMS = frozenset({"m", "c", "eid", "message"})
 ALLOWED_METHODS = "GET, POST, OPTIONS"
+STORE_RETRY_AFTER_S = 1
 
 
 class Rejected(Exception):
-    """A request the collector refuses, with the HTTP status and what to fix."""
+    """A request the collector refuses: HTTP status, a reason for the stats, what to fix."""
 
     def __init__(
-        self, status: int, errors: str | list[str], headers: dict[str, str] | None = None
+        self,
+        status: int,
+        reason: str,
+        errors: str | list[str],
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.errors = [errors] if isinstance(errors, str) else errors
         super().__init__("; ".join(self.errors))
         self.status = status
+        self.reason = reason
         self.headers = headers or {}
 
 
 async def collect(request: Request) -> Response:
     """``/ev1``: POST (body) or GET (``?message=``) one event request; OPTIONS preflight."""
-    headers = cors_headers(request)
+    state = request.state
+    origins: AllowedOrigins = state.origins
+    headers = origins.headers(request)
     if request.method == "OPTIONS":
         return Response(status_code=204, headers=headers | PREFLIGHT_HEADERS)
+    recorder: Recorder = state.recorder
+    broadcaster: Broadcaster = state.broadcaster
+    params = request.query_params
+    who = {
+        "account": params.get("m"),
+        "visitor": params.get("c"),
+        "event_id": params.get("eid"),
+    }
     try:
-        new, event = await _accept(request)
+        if request.method not in ("GET", "POST"):
+            raise Rejected(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not supported by /ev1: POST the event JSON as the body, "
+                "or GET /ev1?m=...&message=<event JSON>",
+                {"Allow": ALLOWED_METHODS},
+            )
+        faults: Faults = state.faults
+        fault = faults.take(params.get("m", ""), params.get("c", ""))
+        if fault is not None:
+            recorder.count("faulted")
+            broadcaster.publish("fault", {"received_at": _now(), "fault": fault.as_json(), **who})
+            return await faulty_response(fault, headers)
+        accepted = await accept(request)
     except Rejected as rejected:
-        return JSONResponse(
+        recorder.count(f"rejected:{rejected.reason}")
+        broadcaster.publish(
+            "rejected",
+            {
+                "received_at": _now(),
+                "status": rejected.status,
+                "reason": rejected.reason,
+                "errors": rejected.errors,
+                **who,
+            },
+        )
+        return JSON(
             {"errors": rejected.errors},
             status_code=rejected.status,
             headers=headers | rejected.headers,
         )
-    store: RequestStore = request.state.store
-    answer, _stored = await run_in_threadpool(store.record, new, partial(respond, new, event))
-    return JSONResponse(answer, headers=headers | {"Cache-Control": "no-store"})
-
-
-async def _accept(request: Request) -> tuple[NewRequest, EventRequest]:
-    """The request to store and its validated ``EventRequest``, or :class:`Rejected`."""
-    if request.method not in ("GET", "POST"):
-        raise Rejected(
-            405,
-            f"{request.method} is not supported by /ev1: POST the event JSON as the body, "
-            "or GET /ev1?m=...&message=<event JSON>",
-            {"Allow": ALLOWED_METHODS},
+    except ClientDisconnect:
+        return Response(status_code=400)
+    try:
+        outcome = await recorder.submit(accepted)
+    except StoreUnavailable as error:
+        return JSON(
+            {"errors": [f"{error}; retry in {STORE_RETRY_AFTER_S} s"]},
+            status_code=503,
+            headers=headers | {"Retry-After": str(STORE_RETRY_AFTER_S)},
         )
+    if not outcome.stored:
+        broadcaster.publish("duplicate", {"received_at": _now(), **who})
+    return Response(
+        outcome.response_text,
+        media_type="application/json",
+        headers=headers | {"Cache-Control": "no-store"},
+    )
+
+
+async def accept(request: Request) -> Accepted:
+    """The validated request, ready to record, or :class:`Rejected`."""
+    from nosto_tagging.models import EventRequest, field_problems
+
     params = request.query_params
     account = params.get("m", "")
     if not account:
-        raise Rejected(400, "the account is missing: add ?m=<account id> to the /ev1 URL")
+        raise Rejected(
+            400, "missing_account", "the account is missing: add ?m=<account id> to the /ev1 URL"
+        )
     if request.method == "POST":
         text = await _body_text(request)
         source = "body"
@@ -76,15 +130,20 @@ async def _accept(request: Request) -> tuple[NewRequest, EventRequest]:
         text = _message_param(params.get("message"))
         source = "message parameter"
     message = parse_message(text, source)
-    event = validate_message(message)
-    new = NewRequest(
+    try:
+        event = EventRequest.model_validate(message)
+    except ValidationError as error:
+        problems = [_shorten(str(problem)) for problem in field_problems(error)]
+        raise Rejected(400, "invalid_fields", problems) from error
+    return Accepted(
         account=account,
         visitor=params.get("c") or secrets.token_hex(12),
         event_id=params.get("eid") or None,
         query={key: value for key, value in params.items() if key not in RESERVED_PARAMS},
+        body_text=text,
         body=message,
+        event=event,
     )
-    return new, event
 
 
 async def _body_text(request: Request) -> str:
@@ -101,6 +160,7 @@ async def _body_text(request: Request) -> str:
     except UnicodeDecodeError as error:
         raise Rejected(
             400,
+            "not_utf8",
             f"the body is not UTF-8 text ({error.reason} at byte {error.start}); "
             "send the event JSON encoded as UTF-8",
         ) from error
@@ -110,9 +170,10 @@ def _message_param(message: str | None) -> str:
     if message is None:
         raise Rejected(
             400,
+            "missing_message",
             "GET /ev1 needs the event JSON in ?message=...; or POST it as the request body",
         )
-    size = len(message.encode("utf-8"))
+    size = len(message.encode("utf-8", "surrogatepass"))
     if size > MAX_MESSAGE_BYTES:
         raise _too_large(size)
     return message
@@ -121,6 +182,7 @@ def _message_param(message: str | None) -> str:
 def _too_large(size: int) -> Rejected:
     return Rejected(
         413,
+        "too_large",
         f"the event message is {size} bytes, more than the {MAX_MESSAGE_BYTES} bytes /ev1 "
         "accepts; send fewer elements, events or cart items per request",
     )
@@ -132,36 +194,52 @@ def _reject_constant(name: str) -> Any:
 
 def parse_message(text: str, source: str) -> dict[str, Any]:
     """The JSON object in ``text`` (``source`` names where it came from), or :class:`Rejected`."""
+    hint = "send the EventRequest as a JSON object"
     try:
         message = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         raise Rejected(
             400,
+            "malformed_json",
             f"the {source} is not valid JSON ({error.msg} at line {error.lineno} column "
-            f"{error.colno}); send the EventRequest as a JSON object",
+            f"{error.colno}); {hint}",
         ) from error
-    except (ValueError, RecursionError) as error:
+    except RecursionError as error:
+        raise _too_deep(source) from error
+    except ValueError as error:  # NaN/Infinity, integers too long to convert
         raise Rejected(
-            400, f"the {source} is not valid JSON ({error}); send the EventRequest as a JSON object"
+            400, "malformed_json", f"the {source} is not valid JSON ({error}); {hint}"
         ) from error
     if not isinstance(message, dict):
         raise Rejected(
             400,
-            f"the {source} is JSON {type(message).__name__}, not an object; "
-            "send the EventRequest as a JSON object",
+            "not_an_object",
+            f"the {source} is JSON {type(message).__name__}, not an object; {hint}",
         )
+    if not nested_within(message, MAX_DEPTH):
+        raise _too_deep(source)
     return message
 
 
-def validate_message(message: dict[str, Any]) -> EventRequest:
-    """``message`` as the engine's ``EventRequest``, or :class:`Rejected` naming each field."""
-    from nosto_tagging.models import EventRequest, field_problems
+def _too_deep(source: str) -> Rejected:
+    return Rejected(
+        400,
+        "too_deep",
+        f"the {source} nests arrays and objects more than {MAX_DEPTH} levels deep; "
+        "an EventRequest needs a handful",
+    )
 
-    try:
-        return EventRequest.model_validate(message)
-    except ValidationError as error:
-        problems = [_shorten(str(problem)) for problem in field_problems(error)]
-        raise Rejected(400, problems) from error
+
+def nested_within(value: Any, limit: int) -> bool:
+    """Whether ``value``'s lists and dicts nest at most ``limit`` deep (iterative, no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if depth > limit:
+            return False
+        children = current.values() if isinstance(current, dict) else current
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return True
 
 
 def _shorten(text: str, limit: int = 300) -> str:
@@ -169,27 +247,5 @@ def _shorten(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def respond(new: NewRequest, event: EventRequest, history: VisitorHistory) -> dict[str, Any]:
-    """The ``EventResponseMessage`` for ``new`` given what was stored for its visitor before."""
-    if event.cart is not None:
-        cart_size = sum(item.quantity for item in event.cart)
-        cart_total = round(sum(item.quantity * item.unit_price for item in event.cart), 2)
-    elif history.last_response is not None:
-        cart_size = history.last_response["cs"]
-        cart_total = history.last_response["ct"]
-    else:
-        cart_size, cart_total = 0, 0
-    return {
-        "visit": visit_id(new.account, new.visitor),
-        "customer": new.visitor,
-        "pv": history.page_views + (1 if new.counts_as_page_view else 0),
-        "cs": cart_size,
-        "ct": cart_total,
-        "recommendations": dict.fromkeys(event.elements or [], ""),
-        "errors": [],
-    }
-
-
-def visit_id(account: str, visitor: str) -> str:
-    """A stable 24-hex visit id per account and visitor."""
-    return hashlib.sha256(f"{account}\0{visitor}".encode()).hexdigest()[:24]
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -1,6 +1,9 @@
-"""The sandbox's SQLite store of collected ``/ev1`` requests: the only module that speaks SQL.
+"""The sandbox's SQLite database: the only module that speaks SQL.
 
-One connection shared by the server's worker threads behind a lock; WAL journal.
+WAL journal with ``synchronous=NORMAL``: a committed transaction is in the WAL file before the
+commit returns, so it survives the server process being killed (not a power cut), and no commit
+waits for an fsync. One connection writes (the recorder's thread, see ``recorder.py``); reads use a
+second connection, so listing requests never waits for a write.
 """
 
 from __future__ import annotations
@@ -8,12 +11,15 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from nosto_tagging.sandbox.visitors import VisitorState
+
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY,
@@ -23,37 +29,34 @@ CREATE TABLE IF NOT EXISTS requests (
     event_id TEXT UNIQUE,
     query TEXT NOT NULL,
     body TEXT NOT NULL,
-    response TEXT NOT NULL
+    response TEXT NOT NULL,
+    page_type TEXT,
+    warnings TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS requests_by_visitor ON requests (account, visitor, id);
+CREATE TABLE IF NOT EXISTS visitors (
+    account TEXT NOT NULL,
+    visitor TEXT NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (account, visitor)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+) WITHOUT ROWID;
 """
-
-# A request counts as a page view unless its query says skipPageViews=true.
-SKIP_PAGE_VIEWS = "skipPageViews"
-_COUNTS_AS_PAGE_VIEW = f"coalesce(json_extract(query, '$.{SKIP_PAGE_VIEWS}'), '') != 'true'"
-
-
-@dataclass(frozen=True)
-class NewRequest:
-    """An accepted ``/ev1`` request, before it is stored."""
-
-    account: str
-    visitor: str
-    event_id: str | None
-    query: dict[str, str]
-    body: Any
-
-    @property
-    def counts_as_page_view(self) -> bool:
-        return self.query.get(SKIP_PAGE_VIEWS) != "true"
+# The walking skeleton's table had neither column; added (and filled) on open.
+_V1_COLUMNS = {
+    "page_type": "ALTER TABLE requests ADD COLUMN page_type TEXT",
+    "warnings": "ALTER TABLE requests ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'",
+}
+_COLUMNS = "id, received_at, account, visitor, event_id, query, body, response, page_type, warnings"
+MAX_LIST = 10_000
 
 
-@dataclass(frozen=True)
-class VisitorHistory:
-    """What is stored for a visitor before a new request: what its answer is computed from."""
-
-    page_views: int
-    last_response: dict[str, Any] | None
+def dumps(value: Any) -> str:
+    """Compact JSON, ASCII only: lone surrogates from ``\\ud800`` escapes stay escaped."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,11 @@ class StoredRequest:
     account: str
     visitor: str
     event_id: str | None
+    page_type: str | None
     query: dict[str, str]
     body: Any
     response: dict[str, Any]
+    warnings: list[dict[str, str]]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -76,130 +81,242 @@ class StoredRequest:
             "account": self.account,
             "visitor": self.visitor,
             "event_id": self.event_id,
+            "page_type": self.page_type,
             "query": self.query,
             "body": self.body,
             "response": self.response,
+            "warnings": self.warnings,
         }
 
 
-Answer = Callable[[VisitorHistory], dict[str, Any]]
+@dataclass(frozen=True)
+class NewRow:
+    """A request row to insert (JSON columns already encoded)."""
+
+    id: int
+    received_at: str
+    account: str
+    visitor: str
+    event_id: str | None
+    page_type: str | None
+    query: str
+    body: str
+    response: str
+    warnings: str
 
 
-class RequestStore:
-    """Stores requests and answers; every method is blocking (call it off the event loop)."""
+@dataclass(frozen=True)
+class Filters:
+    """Which stored requests to list: every given field must match; ``since`` is exclusive."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._connection = connection
-        self._lock = threading.Lock()
+    account: str | None = None
+    visitor: str | None = None
+    page_type: str | None = None
+    since: int | None = None
+    limit: int = MAX_LIST
+    tail: bool = False  # the newest ``limit`` instead of the oldest
+
+
+class Database:
+    """The open database: a write connection for the recorder and a locked read connection."""
+
+    def __init__(self, writer: sqlite3.Connection, reader: sqlite3.Connection, rebuilt: bool):
+        self.writer = writer
+        self._reader = reader
+        self._read_lock = threading.Lock()
+        self.needs_visitor_rebuild = rebuilt
 
     @classmethod
-    def open(cls, path: Path) -> RequestStore:
-        """Open (creating the file, its parent directories and the table) the store at ``path``."""
+    def open(cls, path: Path) -> Database:
+        """Open (creating the file, its directories and the tables) the database at ``path``."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("PRAGMA busy_timeout=5000")
-            connection.executescript(SCHEMA)
+            writer = _connect(path)
+            writer.execute("PRAGMA journal_mode=WAL")
+            migrated = _migrate(writer)
+            reader = _connect(path)
         except (OSError, sqlite3.Error) as error:
             raise RuntimeError(
                 f"cannot open the sandbox database {path}: {error}; "
-                "pass --db with a writable file path (it is created if missing)"
+                "pass --db with a writable file path (it is created if missing), "
+                "or delete the file to start afresh"
             ) from error
-        return cls(connection)
+        return cls(writer, reader, migrated)
 
     def close(self) -> None:
-        with self._lock:
-            self._connection.close()
+        with self._read_lock:
+            self._reader.close()
+        self.writer.close()
 
-    def record(self, request: NewRequest, answer: Answer) -> tuple[dict[str, Any], bool]:
-        """Store ``request`` with the response ``answer`` computes from the visitor's history.
+    # Writing: called only from the recorder's thread, inside :meth:`transaction`.
 
-        A request whose event id is already stored is not stored again: its stored response
-        is returned. Returns the response and whether the request was stored now.
-        """
-        with self._lock:
-            connection = self._connection
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                if request.event_id is not None:
-                    row = connection.execute(
-                        "SELECT response FROM requests WHERE event_id = ?", (request.event_id,)
-                    ).fetchone()
-                    if row is not None:
-                        connection.execute("ROLLBACK")
-                        return json.loads(row[0]), False
-                response = answer(self._history(request.account, request.visitor))
-                connection.execute(
-                    "INSERT INTO requests"
-                    " (received_at, account, visitor, event_id, query, body, response)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        _now(),
-                        request.account,
-                        request.visitor,
-                        request.event_id,
-                        json.dumps(request.query),
-                        json.dumps(request.body),
-                        json.dumps(response),
-                    ),
-                )
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-            return response, True
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back if the block raises."""
+        self.writer.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.writer.execute("ROLLBACK")
+            raise
+        self.writer.execute("COMMIT")
 
-    def _history(self, account: str, visitor: str) -> VisitorHistory:
-        (page_views,) = self._connection.execute(
-            f"SELECT count(*) FROM requests WHERE account = ? AND visitor = ?"
-            f" AND {_COUNTS_AS_PAGE_VIEW}",
-            (account, visitor),
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """One request's writes inside a batch: undone alone if the block raises."""
+        self.writer.execute("SAVEPOINT one")
+        try:
+            yield
+        except BaseException:
+            self.writer.execute("ROLLBACK TO one")
+            self.writer.execute("RELEASE one")
+            raise
+        self.writer.execute("RELEASE one")
+
+    def next_request_id(self) -> int:
+        (last,) = self.writer.execute("SELECT coalesce(max(id), 0) FROM requests").fetchone()
+        return int(last) + 1
+
+    def stored_response(self, event_id: str) -> str | None:
+        row = self.writer.execute(
+            "SELECT response FROM requests WHERE event_id = ?", (event_id,)
         ).fetchone()
-        row = self._connection.execute(
-            "SELECT response FROM requests WHERE account = ? AND visitor = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (account, visitor),
-        ).fetchone()
-        return VisitorHistory(page_views, json.loads(row[0]) if row else None)
+        return row[0] if row else None
 
-    def list(
-        self, account: str | None = None, visitor: str | None = None, since: int | None = None
-    ) -> list[StoredRequest]:
-        """Stored requests, oldest first, optionally of one account/visitor, after id ``since``."""
+    def load_visitor(self, account: str, visitor: str) -> VisitorState | None:
+        row = self.writer.execute(
+            "SELECT state FROM visitors WHERE account = ? AND visitor = ?", (account, visitor)
+        ).fetchone()
+        return VisitorState.from_json(json.loads(row[0])) if row else None
+
+    def insert_request(self, row: NewRow) -> None:
+        self.writer.execute(
+            f"INSERT INTO requests ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.id,
+                row.received_at,
+                row.account,
+                row.visitor,
+                row.event_id,
+                row.query,
+                row.body,
+                row.response,
+                row.page_type,
+                row.warnings,
+            ),
+        )
+
+    def save_visitor(self, state: VisitorState) -> None:
+        self.writer.execute(
+            "INSERT INTO visitors (account, visitor, state) VALUES (?, ?, ?)"
+            " ON CONFLICT (account, visitor) DO UPDATE SET state = excluded.state",
+            (state.account, state.visitor, dumps(state.as_json())),
+        )
+
+    def add_counts(self, counts: dict[str, int]) -> None:
+        self.writer.executemany(
+            "INSERT INTO counters (name, count) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET count = count + excluded.count",
+            list(counts.items()),
+        )
+
+    def replay_rows(self) -> Iterator[StoredRequest]:
+        """Every stored request, oldest first (for rebuilding visitors after a migration)."""
+        cursor = self.writer.execute(f"SELECT {_COLUMNS} FROM requests ORDER BY id")
+        for row in cursor:
+            yield _stored(row)
+
+    def clear_visitors(self) -> None:
+        self.writer.execute("DELETE FROM visitors")
+
+    # Reading: any thread.
+
+    def list_requests(self, filters: Filters) -> list[StoredRequest]:
+        """Stored requests matching ``filters``, oldest first."""
         conditions: list[str] = []
         values: list[str | int] = []
-        if account is not None:
-            conditions.append("account = ?")
-            values.append(account)
-        if visitor is not None:
-            conditions.append("visitor = ?")
-            values.append(visitor)
-        if since is not None:
+        for column in ("account", "visitor", "page_type"):
+            value = getattr(filters, column)
+            if value is not None:
+                conditions.append(f"{column} = ?")
+                values.append(value)
+        if filters.since is not None:
             conditions.append("id > ?")
-            values.append(since)
+            values.append(filters.since)
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        with self._lock:
-            rows = self._connection.execute(
-                "SELECT id, received_at, account, visitor, event_id, query, body, response"
-                f" FROM requests{where} ORDER BY id",
-                values,
+        order = "DESC" if filters.tail else "ASC"
+        with self._read_lock:
+            rows = self._reader.execute(
+                f"SELECT {_COLUMNS} FROM requests{where} ORDER BY id {order} LIMIT ?",
+                [*values, min(filters.limit, MAX_LIST)],
             ).fetchall()
-        return [
-            StoredRequest(
-                id=row[0],
-                received_at=row[1],
-                account=row[2],
-                visitor=row[3],
-                event_id=row[4],
-                query=json.loads(row[5]),
-                body=json.loads(row[6]),
-                response=json.loads(row[7]),
-            )
-            for row in rows
-        ]
+        stored = [_stored(row) for row in rows]
+        return stored[::-1] if filters.tail else stored
+
+    def visitor_states(self, visitor: str, account: str | None = None) -> list[VisitorState]:
+        query = "SELECT state FROM visitors WHERE visitor = ?"
+        values = [visitor]
+        if account is not None:
+            query += " AND account = ?"
+            values.append(account)
+        with self._read_lock:
+            rows = self._reader.execute(query + " ORDER BY account", values).fetchall()
+        return [VisitorState.from_json(json.loads(row[0])) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self._read_lock:
+            rows = self._reader.execute("SELECT name, count FROM counters").fetchall()
+            (visitors,) = self._reader.execute("SELECT count(*) FROM visitors").fetchone()
+        counts = {name: int(count) for name, count in rows}
+        counts["visitors"] = int(visitors)
+        return counts
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA busy_timeout=5000")
+    return connection
+
+
+def _migrate(connection: sqlite3.Connection) -> bool:
+    """Create or upgrade the tables; whether visitor states must be rebuilt from requests."""
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise sqlite3.DatabaseError(
+            f"it was written by a newer sandbox (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade nosto-tagging or use another --db"
+        )
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(requests)")}
+    old_table = bool(columns) and version < SCHEMA_VERSION
+    for column, statement in _V1_COLUMNS.items():
+        if columns and column not in columns:
+            connection.execute(statement)
+    connection.executescript(SCHEMA)
+    if old_table:
+        connection.execute(
+            "UPDATE requests SET page_type = json_extract(body, '$.page_type')"
+            " WHERE page_type IS NULL AND json_valid(body)"
+        )
+        (accepted,) = connection.execute("SELECT count(*) FROM requests").fetchone()
+        connection.execute(
+            "INSERT OR REPLACE INTO counters (name, count) VALUES ('accepted', ?)", (accepted,)
+        )
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return old_table
+
+
+def _stored(row: tuple[Any, ...]) -> StoredRequest:
+    page_type = row[8]
+    return StoredRequest(
+        id=row[0],
+        received_at=row[1],
+        account=row[2],
+        visitor=row[3],
+        event_id=row[4],
+        query=json.loads(row[5]),
+        body=json.loads(row[6]),
+        response=json.loads(row[7]),
+        page_type=page_type if isinstance(page_type, str) else None,
+        warnings=json.loads(row[9]),
+    )

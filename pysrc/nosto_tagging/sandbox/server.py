@@ -10,31 +10,52 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from starlette.applications import Starlette
 
 from nosto_tagging.sandbox.app import build_app
 from nosto_tagging.sandbox.collector import MAX_MESSAGE_BYTES
 
+# Seconds open connections get to finish once the server is told to stop.
+GRACEFUL_SHUTDOWN_S = 3
+LISTEN_BACKLOG = 1024
+
 
 class _AnnouncingServer(uvicorn.Server):
-    """A uvicorn server that prints its URL on stdout once it accepts connections."""
+    """A uvicorn server that prints its URL once it accepts connections, and ends live streams
+    and hanging faults first when it stops (they would otherwise hold the shutdown)."""
 
-    def __init__(self, config: uvicorn.Config, url: str) -> None:
+    def __init__(self, config: uvicorn.Config, url: str, app: Starlette) -> None:
         super().__init__(config)
         self.url = url
+        self.app = app
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if self.started:
             print(f"serving {self.url}", flush=True)
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.app.state.broadcaster.close()
+        self.app.state.faults.clear()
+        await super().shutdown(sockets=sockets)
 
-def serve(host: str, port: int, db_path: Path, bundle_dir: Path) -> int:
-    """Serve the sandbox on ``host:port`` (0: a free port) until interrupted; the exit status."""
+
+def serve(
+    host: str,
+    port: int,
+    db_path: Path,
+    bundle_dir: Path,
+    cors_origins: Iterable[str] = (),
+) -> int:
+    """Serve the sandbox on ``host:port`` (0: a free port) until interrupted; the exit status.
+
+    ``cors_origins``: page origins besides the sandbox's own that may read ``/ev1`` answers.
+    """
     if not (bundle_dir / "nosto.js").is_file():
         status = _build_bundle(bundle_dir)
         if status:
@@ -51,16 +72,22 @@ def serve(host: str, port: int, db_path: Path, bundle_dir: Path) -> int:
     with listener:
         bound_port = listener.getsockname()[1]
         url_host = f"[{host}]" if ":" in host else host
-        app = build_app(db_path, bundle_dir)
+        try:
+            app = build_app(db_path, bundle_dir, cors_origins=cors_origins)
+        except (ValueError, FileNotFoundError) as error:
+            print(f"nosto-tagging serve: {error}", file=sys.stderr)
+            return 1
         config = uvicorn.Config(
             app,
             log_level="warning",
             access_log=False,
             lifespan="on",
-            # Room for GET /ev1?message=<64 KB of JSON, URL-encoded> in the request line.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+            # Room for GET /ev1?message=<64 KB of JSON, URL-encoded> in the request line
+            # (h11 only; with httptools, uvicorn sets no such limit).
             h11_max_incomplete_event_size=4 * MAX_MESSAGE_BYTES,
         )
-        server = _AnnouncingServer(config, f"http://{url_host}:{bound_port}")
+        server = _AnnouncingServer(config, f"http://{url_host}:{bound_port}", app)
         with _stop_on_signals(server):
             server.run(sockets=[listener])
     return 0
@@ -80,11 +107,24 @@ def _build_bundle(bundle_dir: Path) -> int:
 
 
 def _listen(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host:port``; port 0 picks a free one."""
-    family, *_rest, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    """A listening TCP socket on ``host:port``; port 0 picks a free one.
+
+    Made with an explicit ``IPPROTO_TCP``: asyncio turns Nagle's algorithm off only for sockets
+    whose ``proto`` says TCP, and ``socket.create_server`` leaves it 0. With Nagle on, a
+    response written in two parts (headers, body) meets the client's delayed ACK: 40 ms each.
+    """
+    family, kind, proto, _name, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP, flags=socket.AI_PASSIVE
     )[0]
-    return socket.create_server(address, family=family)
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(LISTEN_BACKLOG)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 @contextlib.contextmanager

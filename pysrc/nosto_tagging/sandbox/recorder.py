@@ -1,0 +1,317 @@
+"""Records accepted requests: one writer thread, group commit, derived state, answers.
+
+Handlers hand an accepted request to :meth:`Recorder.submit` and await its answer. The thread
+takes every request waiting (up to ``MAX_BATCH``), and in one transaction per batch drops
+duplicate event ids, applies each request to its visitor's state (``visitors.apply``), computes
+the answer (``answers.answer``) and the warnings (``rules.check_request``) and inserts the row.
+Only after ``COMMIT`` are the handlers' futures resolved: a 2xx answer means the request is in
+the WAL. One commit per batch instead of per request is what makes the collector fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from nosto_tagging.sandbox.answers import answer
+from nosto_tagging.sandbox.catalog import Catalog
+from nosto_tagging.sandbox.db import Database, NewRow, dumps
+from nosto_tagging.sandbox.recommendations import Recommender
+from nosto_tagging.sandbox.rules import check_request
+from nosto_tagging.sandbox.visitors import Change, VisitorState, apply
+
+if TYPE_CHECKING:
+    from nosto_tagging.models import EventRequest
+
+MAX_BATCH = 512
+CACHED_VISITORS = 10_000
+_STOP = object()
+
+
+class StoreUnavailable(Exception):
+    """The database could not take the request (disk full, file removed, ...): retry later."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A request that passed validation, waiting to be recorded."""
+
+    account: str
+    visitor: str
+    event_id: str | None
+    query: dict[str, str]
+    body_text: str
+    body: dict[str, Any]
+    event: EventRequest
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What recording a request came to: the answer's JSON text, and whether it was new."""
+
+    response_text: str
+    stored: bool
+    request_id: int | None = None
+
+
+@dataclass
+class _Job:
+    request: Accepted
+    future: asyncio.Future[Outcome]
+    loop: asyncio.AbstractEventLoop
+
+
+@dataclass
+class _Barrier:
+    future: asyncio.Future[None]
+    loop: asyncio.AbstractEventLoop
+
+
+@dataclass
+class _Batch:
+    jobs: list[_Job] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    barriers: list[_Barrier] = field(default_factory=list)
+
+
+class Listener(Protocol):
+    """Where stored requests go after their commit (the live stream)."""
+
+    def listening(self) -> bool:
+        """Whether anyone wants them (if not, they are not even built)."""
+
+    def publish_requests(self, stored: list[dict[str, Any]]) -> None:
+        """Take stored requests (called from the recorder's thread)."""
+
+
+class Recorder:
+    """The single writer: see the module docstring."""
+
+    def __init__(self, database: Database, catalog: Catalog, listener: Listener) -> None:
+        self._database = database
+        self._recommender = Recommender(catalog)
+        self._listener = listener
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._visitors: OrderedDict[tuple[str, str], VisitorState] = OrderedDict()
+        self._thread = threading.Thread(target=self._run, name="sandbox-recorder", daemon=True)
+        self._next_id = 0
+
+    def start(self) -> None:
+        if self._database.needs_visitor_rebuild:
+            self.rebuild_visitors()
+        self._next_id = self._database.next_request_id()
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Record everything submitted so far, then end the thread."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join()
+
+    async def submit(self, request: Accepted) -> Outcome:
+        """Record ``request``; returns once it is committed (or was a duplicate)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Outcome] = loop.create_future()
+        self._queue.put(_Job(request, future, loop))
+        return await future
+
+    async def sync(self) -> None:
+        """Return once everything submitted or counted before is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._queue.put(_Barrier(future, loop))
+        await future
+
+    def count(self, name: str) -> None:
+        """Add one to the counter ``name`` (committed with the next batch)."""
+        self._queue.put((name, 1))
+
+    def rebuild_visitors(self) -> None:
+        """Derive every visitor's state again from the stored requests (after a migration)."""
+        from pydantic import ValidationError
+
+        from nosto_tagging.models import EventRequest
+
+        states: dict[tuple[str, str], VisitorState] = {}
+        with self._database.transaction():
+            self._database.clear_visitors()
+            for row in self._database.replay_rows():
+                try:
+                    event = EventRequest.model_validate(row.body)
+                except ValidationError:
+                    continue
+                key = (row.account, row.visitor)
+                state = states.get(key) or VisitorState(row.account, row.visitor)
+                change = Change(row.id, row.received_at, row.query, row.body, event)
+                states[key] = apply(state, change)
+            for state in states.values():
+                self._database.save_visitor(state)
+        self._database.needs_visitor_rebuild = False
+
+    def _run(self) -> None:
+        while True:
+            batch, stop = self._take()
+            if batch.jobs or batch.counts:
+                self._record(batch)
+            for barrier in batch.barriers:
+                with contextlib.suppress(RuntimeError):  # a closed loop waits for nothing
+                    barrier.loop.call_soon_threadsafe(_release, barrier.future)
+            if stop:
+                return
+
+    def _take(self) -> tuple[_Batch, bool]:
+        batch = _Batch()
+        item = self._queue.get()
+        while True:
+            if item is _STOP:
+                return batch, True
+            if isinstance(item, _Job):
+                batch.jobs.append(item)
+            elif isinstance(item, _Barrier):
+                batch.barriers.append(item)
+            else:
+                name, amount = item
+                batch.counts[name] = batch.counts.get(name, 0) + amount
+            if len(batch.jobs) >= MAX_BATCH:
+                return batch, False
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+
+    def _record(self, batch: _Batch) -> None:
+        results: list[tuple[_Job, Outcome | BaseException]] = []
+        published: list[dict[str, Any]] = []
+        changed: dict[tuple[str, str], VisitorState] = {}
+        counts = dict(batch.counts)
+        next_id = self._next_id
+        try:
+            with self._database.transaction():
+                for job in batch.jobs:
+                    try:
+                        with self._database.savepoint():
+                            outcome, event = self._record_one(job.request, next_id, changed)
+                    except Exception as error:  # a bug must not take the batch down with it
+                        results.append((job, error))
+                        continue
+                    results.append((job, outcome))
+                    if outcome.stored:
+                        next_id += 1
+                        if event:
+                            published.append(event)
+                        counts["accepted"] = counts.get("accepted", 0) + 1
+                    else:
+                        counts["duplicates"] = counts.get("duplicates", 0) + 1
+                for state in changed.values():  # once per visitor and batch
+                    self._database.save_visitor(state)
+                if counts:
+                    self._database.add_counts(counts)
+        except Exception as error:
+            self._next_id = self._database.next_request_id()
+            failure = StoreUnavailable(f"the sandbox database could not store the request: {error}")
+            _settle([(job, failure) for job in batch.jobs])
+            return
+        self._next_id = next_id
+        for key, state in changed.items():
+            self._remember(key, state)
+        _settle(results)
+        if published:
+            self._listener.publish_requests(published)
+
+    def _record_one(
+        self, request: Accepted, request_id: int, changed: dict[tuple[str, str], VisitorState]
+    ) -> tuple[Outcome, dict[str, Any]]:
+        database = self._database
+        key = (request.account, request.visitor)
+        if request.event_id is not None:
+            stored = database.stored_response(request.event_id)
+            if stored is not None:
+                known = changed.get(key) or self._visitor(key)
+                if known.requests:
+                    changed[key] = replace(known, duplicates=known.duplicates + 1)
+                return Outcome(stored, stored=False), {}
+        state = changed.get(key) or self._visitor(key)
+        received_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        change = Change(request_id, received_at, request.query, request.body, request.event)
+        state = apply(state, change)
+        response = answer(request.event, state, self._recommender)
+        warnings = [finding.as_json() for finding in check_request(request.body, request.query)]
+        response_text = dumps(response)
+        page_type = request.body.get("page_type")
+        database.insert_request(
+            NewRow(
+                id=request_id,
+                received_at=received_at,
+                account=request.account,
+                visitor=request.visitor,
+                event_id=request.event_id,
+                page_type=page_type if isinstance(page_type, str) else None,
+                query=dumps(request.query),
+                body=request.body_text,
+                response=response_text,
+                warnings=dumps(warnings),
+            )
+        )
+        changed[key] = state
+        outcome = Outcome(response_text, stored=True, request_id=request_id)
+        if not self._listener.listening():
+            return outcome, {}
+        event = {
+            "id": request_id,
+            "received_at": received_at,
+            "account": request.account,
+            "visitor": request.visitor,
+            "event_id": request.event_id,
+            "page_type": page_type if isinstance(page_type, str) else None,
+            "query": request.query,
+            "body": request.body,
+            "response": response,
+            "warnings": warnings,
+            "visitor_state": state.as_json(),
+        }
+        return outcome, event
+
+    def _visitor(self, key: tuple[str, str]) -> VisitorState:
+        state = self._visitors.get(key)
+        if state is None:
+            state = self._database.load_visitor(*key) or VisitorState(*key)
+        return state
+
+    def _remember(self, key: tuple[str, str], state: VisitorState) -> None:
+        self._visitors[key] = state
+        self._visitors.move_to_end(key)
+        while len(self._visitors) > CACHED_VISITORS:
+            self._visitors.popitem(last=False)
+
+
+def _settle(results: list[tuple[_Job, Outcome | BaseException]]) -> None:
+    """Resolve the handlers' futures: one wake-up per event loop, not one per request."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, Outcome | BaseException]]] = {}
+    for job, result in results:
+        by_loop.setdefault(job.loop, []).append((job, result))
+    for loop, settled in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, settled)
+        except RuntimeError:  # that loop is closed: nobody waits for these answers any more
+            continue
+
+
+def _release(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _resolve(settled: list[tuple[_Job, Outcome | BaseException]]) -> None:
+    for job, result in settled:
+        if job.future.done():
+            continue
+        if isinstance(result, BaseException):
+            job.future.set_exception(result)
+        else:
+            job.future.set_result(result)
