@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from tests.examples import CUSTOMER as NOSTO_CUSTOMER
+from tests.examples import SHIRT, SHOE
+
 from .conftest import Shop
 
 CART_EXAMPLE = """
@@ -23,32 +26,8 @@ nostojs(api => {
    .viewCart().update()
 });
 """
-ITEMS = [
-    {
-        "name": "Men's Running Shirt",
-        "price_currency_code": "EUR",
-        "product_id": "181503",
-        "quantity": 2,
-        "sku_id": "181505",
-        "unit_price": 123.45,
-    },
-    {
-        "name": "Men's Training Shoe",
-        "price_currency_code": "EUR",
-        "product_id": "34552",
-        "quantity": 1,
-        "sku_id": "39912",
-        "unit_price": 999.0,
-    },
-]
-CUSTOMER = {
-    "customer_reference": "b369f1235cf4f08153c560.82515936",
-    "email": "devnull@nosto.com",
-    "first_name": "Nosto",
-    "last_name": "Test",
-    "newsletter": True,
-    "type": "loggedin",
-}
+ITEMS = [SHIRT, SHOE]
+CUSTOMER = dict(NOSTO_CUSTOMER, type="loggedin")
 
 
 def test_both_examples_reach_the_collector_with_the_exact_items_and_customer(shop: Shop) -> None:

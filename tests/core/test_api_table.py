@@ -14,8 +14,7 @@ import pytest
 
 from nosto_tagging.engine import Built, Engine, EngineConfig, Log, ObjectData, Settled
 from nosto_tagging.protocol import UNDEFINED, Call
-
-from .test_session import CUSTOMER, SHIRT, SHOE
+from tests.examples import CUSTOMER, SHIRT, SHOE
 
 URL = "http://shop.test/p"
 VISITOR = "0123456789abcdef01234567"

@@ -10,8 +10,7 @@ import pytest
 
 from nosto_tagging.engine import Built, Engine, EngineConfig, Log, StateChanged
 from nosto_tagging.protocol import UNDEFINED, Call
-
-from .test_session import CUSTOMER, SHIRT, SHOE
+from tests.examples import CUSTOMER, SHIRT, SHOE
 
 T0 = 1_795_000_000_000.0  # 2026-11-18T11:06:40Z in page milliseconds
 VISITOR = "0123456789abcdef01234567"

@@ -9,30 +9,7 @@ import pytest
 from nosto_tagging.errors import InvalidInput
 from nosto_tagging.protocol import UNDEFINED
 from nosto_tagging.session import Session
-
-SHIRT = {
-    "name": "Men's Running Shirt",
-    "price_currency_code": "EUR",
-    "product_id": "181503",
-    "quantity": 2,
-    "sku_id": "181505",
-    "unit_price": 123.45,
-}
-SHOE = {
-    "name": "Men's Training Shoe",
-    "price_currency_code": "EUR",
-    "product_id": "34552",
-    "quantity": 1,
-    "sku_id": "39912",
-    "unit_price": 999.00,
-}
-CUSTOMER = {
-    "customer_reference": "b369f1235cf4f08153c560.82515936",
-    "email": "devnull@nosto.com",
-    "first_name": "Nosto",
-    "last_name": "Test",
-    "newsletter": True,
-}
+from tests.examples import CUSTOMER, SHIRT, SHOE
 
 
 def cart_of(session: Session) -> list[dict[str, Any]] | None:

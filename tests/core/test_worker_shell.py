@@ -9,8 +9,7 @@ from typing import Any
 
 from nosto_tagging.browser.worker import WorkerShell
 from nosto_tagging.dispatcher import Response
-
-from .test_session import SHIRT
+from tests.examples import SHIRT
 
 CONFIG = {"kind": "config", "account": "demo", "endpoint": "http://127.0.0.1/ev1",
           "visitor": "0123456789abcdef01234567", "version": "1"}  # fmt: skip

@@ -18,25 +18,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from nosto_tagging.sandbox import build_app
+from tests.examples import SHIRT, SHOE
 
-CART = [
-    {
-        "name": "Men's Running Shirt",
-        "price_currency_code": "EUR",
-        "product_id": "181503",
-        "quantity": 2,
-        "sku_id": "181505",
-        "unit_price": 123.45,
-    },
-    {
-        "name": "Men's Training Shoe",
-        "price_currency_code": "EUR",
-        "product_id": "34552",
-        "quantity": 1,
-        "sku_id": "39912",
-        "unit_price": 999.00,
-    },
-]
+CART = [SHIRT, SHOE]
 
 
 @pytest.fixture
