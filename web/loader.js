@@ -192,11 +192,21 @@ function install(win, doc, script) {
     var pending = waiting[eid];
     if (!pending) return;
     delete waiting[eid];
+    if (pending.inject && response) api.placements.injectCampaigns(response.recommendations);
     pending.resolve(pending.kind === R ? response || copy(PROTOCOL.emptyActionResponse)
       : pending.kind === M ? message || {} : undefined);
   }
 
+  function writeCookie(visitor) {
+    doc.cookie = VISITOR_COOKIE + "=" + visitor + "; path=/; max-age=" + VISITOR_MAX_AGE_S +
+      "; SameSite=Lax" + (win.location.protocol === "https:" ? "; Secure" : "");
+  }
+
   function perform(kind, target, method, args) {
+    // The first request of a first visit names the visitor now, in the page, so that tabs
+    // opened together share one id; never under Do-Not-Track (the engine makes one if
+    // cookies are refused).
+    if (!readCookie() && !mirror.visit.doNotTrack) writeCookie(randomHex(12));
     var eid = record(target, method, args);
     return new Promise(function (resolve) {
       waiting[eid] = { kind: kind, resolve: resolve };
@@ -418,6 +428,7 @@ function install(win, doc, script) {
         adopt(); flush(); markReady(true);
         break;
       case "built":
+        if (m.inject && waiting[m.eid]) waiting[m.eid].inject = true;
         keep(m.eid, { url: m.url, body: m.body });
         emit("prerequest", JSON.parse(m.body));
         post({ kind: "stored", eid: m.eid });
@@ -438,12 +449,7 @@ function install(win, doc, script) {
       case "settled": settle(m.eid); break;
       case "state": mirror = m.state; break;
       case "object": objects[m.target] = m.data; break;
-      case "visitor":
-        if (m.visitor) {
-          doc.cookie = VISITOR_COOKIE + "=" + m.visitor + "; path=/; max-age=" + VISITOR_MAX_AGE_S +
-            "; SameSite=Lax" + (win.location.protocol === "https:" ? "; Secure" : "");
-        }
-        break;
+      case "visitor": if (m.visitor) writeCookie(m.visitor); break;
       case "log":
         report(m.level === "warn" ? "warn" : "error", m.message);
         if (m.level !== "warn") emit("scripterror", { msg: m.message, level: m.level });

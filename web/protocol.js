@@ -43,7 +43,8 @@ var PROTOCOL = /*BEGIN PROTOCOL*/{
     "built": [
       "eid",
       "url",
-      "body"
+      "body",
+      "inject"
     ],
     "acked": [
       "eid",

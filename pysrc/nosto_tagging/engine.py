@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from nosto_tagging.actions import (
@@ -60,6 +60,8 @@ class Built:
     """A request to deliver; the page keeps its body until the collector acknowledges it."""
 
     request: Request
+    # enableCampaignInjection(): the page puts returned HTML campaigns into their elements.
+    inject: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,9 @@ class Engine:
                 flags = dict(QUIET)  # update() does not count a page view
             else:
                 flags = load_flags(call.method, call.args[0] if call.args else None)
-            return self._send(call, build_body(found, call), flags)
+            outputs = self._send(call, build_body(found, call), flags)
+            inject = found.state.campaign_injection
+            return [replace(o, inject=inject) if isinstance(o, Built) else o for o in outputs]
         return self._unsupported(call)
 
     def _api(self, call: Call) -> list[Output]:

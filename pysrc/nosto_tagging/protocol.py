@@ -32,7 +32,7 @@ TO_WORKER: Final = {
 # worker -> page
 TO_PAGE: Final = {
     "ready": ["version"],
-    "built": ["eid", "url", "body"],
+    "built": ["eid", "url", "body", "inject"],
     "acked": ["eid", "response", "message"],
     "dropped": ["eid", "reason"],
     "settled": ["eid"],

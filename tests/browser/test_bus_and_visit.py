@@ -72,3 +72,20 @@ def test_the_visitor_id_is_kept_in_the_2c_cid_cookie_and_reused(shop: Shop) -> N
     assert page.evaluate("() => nostojs(api => api.visit.getCustomerId())") == visitor
     stored = shop.wait_until_stored(2)
     assert {request["visitor"] for request in stored} == {visitor}
+
+
+def test_campaign_injection_puts_returned_html_into_the_placements(shop: Shop) -> None:
+    page = shop.open('<div class="nosto_element" id="front-1"></div>'
+                     '<div class="nosto_element" id="front-2"></div>')  # fmt: skip
+    shop.wait_for_engine()
+    page.evaluate(
+        "() => nostojs(api => api.defaultSession().setResponseMode('HTML')"
+        ".enableCampaignInjection().viewFrontPage().setPlacements(['front-1']).load())"
+    )
+    assert page.inner_html("#front-1").strip() != ""
+    assert page.inner_html("#front-2") == ""  # not requested, left alone
+    page.evaluate(
+        "() => nostojs(api => api.defaultSession().disableCampaignInjection().viewFrontPage()"
+        ".setPlacements(['front-2']).load())"
+    )
+    assert page.inner_html("#front-2") == ""

@@ -101,7 +101,15 @@ class WorkerShell:
         if isinstance(output, Built):
             request = output.request
             self._dispatcher.hold(request)
-            self._post(encode("built", eid=request.eid, url=request.url, body=request.body_text()))
+            self._post(
+                encode(
+                    "built",
+                    eid=request.eid,
+                    url=request.url,
+                    body=request.body_text(),
+                    inject=output.inject,
+                )
+            )
         elif isinstance(output, StateChanged):
             self._post(encode("state", state=output.state))
         elif isinstance(output, ObjectData):
