@@ -10,8 +10,8 @@ demo: setup
 	.venv/bin/nosto-tagging serve --port $(PORT)
 
 lint: setup
-	.venv/bin/ruff check pysrc tests
-	.venv/bin/ruff format --check pysrc tests
+	.venv/bin/ruff check pysrc tests benchmarks
+	.venv/bin/ruff format --check pysrc tests benchmarks
 
 test: lint
 	.venv/bin/python -m pytest

@@ -1,9 +1,11 @@
 """The bundle builder's pure parts: pins.toml reading, lock trimming and re-hashing, the zip
-rewriter's RECORD handling, our wheel's contents and the download hash check (all in CPython).
+rewriter's RECORD handling, our wheel's contents, the download hash check, precompressed
+siblings, the content-hashed runtime folder and the stdlib trim (all in CPython).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import sys
@@ -11,14 +13,18 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import brotli  # type: ignore[import-not-found]
 import pytest
 
 from nosto_tagging.bundle import BuildError
+from nosto_tagging.bundle.closure import MARGIN, _write_trimmed, pyscript_imports, top_level
 from nosto_tagging.bundle.fetch import _fetch
+from nosto_tagging.bundle.hashdir import hashed_dir_name, is_hashed_path, tree_digest
 from nosto_tagging.bundle.loader import assemble_loader
 from nosto_tagging.bundle.lock import canonical_name, lock_entry, trim_lock
 from nosto_tagging.bundle.ownwheel import build_own_wheel
 from nosto_tagging.bundle.pins import PINS_PATH, LockMeta, load_pins
+from nosto_tagging.bundle.precompress import is_sibling, precompress_file, precompress_tree
 from nosto_tagging.bundle.pyc import recompile_zip
 
 INFO = {
@@ -52,6 +58,7 @@ def test_committed_pins_parse_with_the_expected_lock_graph() -> None:
     pins = load_pins()
     assert (pins.pyodide.spec, pins.pyscript.spec) == ("pyodide@314.0.7", "@pyscript/core@0.7.31")
     assert pins.pyscript.tarball == "pyscript-core-0.7.31.tgz"
+    assert pins.uglify.spec == "uglify-js@3.19.3"  # build tool: minifies nosto.js
     by_key = {w.lock.key: w for w in pins.wheels}
     assert set(by_key) == {
         "pydantic",
@@ -226,7 +233,9 @@ def test_own_wheel_leaves_out_cpython_only_parts(tmp_path: Path) -> None:
 
 def test_loader_wraps_both_sources_and_refuses_modules(tmp_path: Path) -> None:
     (tmp_path / "protocol.js").write_text("// the protocol\nconst A = 1;\n")
-    (tmp_path / "loader.js").write_text("window.x = A; // uses it\nvar V = '__NOSTO_TAGGING_VERSION__';\n")
+    (tmp_path / "loader.js").write_text(
+        "window.x = A; // uses it\nvar V = '__NOSTO_TAGGING_VERSION__';\n"
+    )
     text = assemble_loader(tmp_path, "1.2.3", "314.0.7")
     assert text.startswith("/*! nosto-tagging 1.2.3")
     assert text.index("const A=1;") < text.index("window.x=A;")
@@ -259,3 +268,85 @@ def test_a_download_with_another_hash_is_refused_and_a_good_cache_is_reused(
     fail = [sys.executable, "-c", "raise SystemExit(3)"]
     fetched = _fetch("f.whl", good, tmp_path, fail, "test download", "hint", staging)
     assert fetched.cached and fetched.path.read_bytes() == b"good"
+
+
+# --- precompressed siblings, the hashed runtime folder, the stdlib trim -----------------------
+
+
+def test_precompressed_siblings_decompress_to_the_original_and_are_cached(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "sub").mkdir(parents=True)
+    text = b"function f(){return 42}\n" * 400
+    (site / "a.js").write_bytes(text)
+    (site / "sub" / "b.wasm").write_bytes(bytes(range(256)) * 64)
+    (site / "tiny.json").write_bytes(b"{}")  # compressed would be larger: no sibling
+    (site / "photo.png").write_bytes(text)  # not a compressible kind
+    cache = tmp_path / "cache"
+    written = precompress_tree(site, cache)
+    assert sorted(p.path.relative_to(site).as_posix() for p in written) == [
+        "a.js.br",
+        "a.js.gz",
+        "sub/b.wasm.br",
+        "sub/b.wasm.gz",
+    ]
+    assert brotli.decompress((site / "a.js.br").read_bytes()) == text
+    assert gzip.decompress((site / "a.js.gz").read_bytes()) == text
+    assert is_sibling(site / "a.js.br") and not is_sibling(site / "a.js")
+    cached = sorted(p.name for p in cache.iterdir())
+    (site / "a.js.br").unlink()
+    precompress_file(site / "a.js", cache)  # a cache hit writes the same bytes
+    assert brotli.decompress((site / "a.js.br").read_bytes()) == text
+    assert sorted(p.name for p in cache.iterdir()) == cached
+
+
+def test_the_runtime_folder_name_follows_every_file_but_not_the_siblings(tmp_path: Path) -> None:
+    (tmp_path / "pyscript").mkdir()
+    (tmp_path / "pyodide.mjs").write_text("export {}")
+    (tmp_path / "pyscript" / "core.js").write_text("1")
+    name = hashed_dir_name(tmp_path)
+    assert re.fullmatch(r"runtime-[0-9a-f]{12}", name)
+    (tmp_path / "pyodide.mjs.br").write_bytes(b"x")
+    assert hashed_dir_name(tmp_path) == name
+    (tmp_path / "pyscript" / "core.js").write_text("2")
+    assert hashed_dir_name(tmp_path) != name
+    assert len(tree_digest(tmp_path)) == 64
+    assert is_hashed_path(f"{name}/pyscript/core.js")
+    assert not is_hashed_path("nosto.js") and not is_hashed_path("runtime/pyodide.mjs")
+    assert not is_hashed_path(name)  # the folder itself is not a file inside it
+
+
+@pytest.mark.parametrize(
+    ("entry", "name"),
+    [("json/decoder.pyc", "json"), ("typing.pyc", "typing"), ("json/", "json"), ("x.py", "x")],
+)
+def test_stdlib_entries_belong_to_their_top_level_module(entry: str, name: str) -> None:
+    assert top_level(entry) == name
+
+
+def test_the_trim_keeps_whole_packages_and_drops_the_rest(tmp_path: Path) -> None:
+    src = fake_wheel(
+        tmp_path / "stdlib.zip",
+        {
+            "json/__init__.pyc": b"1",
+            "json/decoder.pyc": b"2",
+            "typing.pyc": b"3",
+            "unittest/__init__.pyc": b"4",
+            "xml/dom/minidom.pyc": b"5",
+        },
+    )
+    kept, dropped = _write_trimmed(src, tmp_path / "out.zip", frozenset({"json", "typing"}))
+    assert (kept, dropped) == (["json", "typing"], ["unittest", "xml"])
+    with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+        assert archive.namelist() == ["json/__init__.pyc", "json/decoder.pyc", "typing.pyc"]
+        assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_STORED}
+    assert {"encodings", "traceback", "asyncio"} <= MARGIN
+
+
+def test_pyscript_imports_are_read_from_its_python_sources(tmp_path: Path) -> None:
+    stdlib = tmp_path / "package" / "src" / "stdlib" / "pyscript"
+    stdlib.mkdir(parents=True)
+    (stdlib / "__init__.py").write_text(
+        "import json, html.parser\nfrom asyncio import sleep\nfrom . import web\n"
+        "def f():\n    import inspect\n"
+    )
+    assert pyscript_imports(tmp_path / "package") == ["asyncio", "html", "inspect", "json"]

@@ -72,8 +72,8 @@ def test_front_page_is_the_demo_with_the_stub_and_the_bundle_script(client: Test
     assert STUB in page
     assert BUNDLE_TAG in page
     assert page.index(STUB) < page.index(BUNDLE_TAG)
-    assert "viewFrontPage().load()" in page
     assert 'href="/api/requests"' in page
+    assert 'href="/events"' in page
 
 
 def test_demo_buttons_run_the_session_api_examples_verbatim(client: TestClient) -> None:
@@ -86,7 +86,10 @@ def test_demo_buttons_run_the_session_api_examples_verbatim(client: TestClient) 
 
 
 def test_demo_page_loads_nothing_from_outside_the_sandbox(client: TestClient) -> None:
-    page = client.get("/").text + client.get("/demo/demo.css").text
+    page = "".join(
+        client.get(path).text
+        for path in ("/", "/demo/demo.css", "/demo/shop.js", "/events", "/viewer/viewer.js")
+    )
 
     assert "http://" not in page
     assert "https://" not in page

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import nosto_tagging
+from nosto_tagging.bundle.closure import trim_stdlib
 from nosto_tagging.bundle.compile import (
     SITE_PREFIX,
     STDLIB_PREFIX,
@@ -23,17 +24,20 @@ from nosto_tagging.bundle.compile import (
 )
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
+from nosto_tagging.bundle.hashdir import hashed_dir_name
 from nosto_tagging.bundle.loader import assemble_loader
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
+from nosto_tagging.bundle.minify import minify_loader
 from nosto_tagging.bundle.node import run_node
 from nosto_tagging.bundle.ownwheel import build_own_wheel
 from nosto_tagging.bundle.pins import NpmPin, Pins, load_pins
+from nosto_tagging.bundle.precompress import precompress_file, precompress_tree
 from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
 from nosto_tagging.paths import CACHE_DIR, WEB_DIR
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 STDLIB = "python_stdlib.zip"
-STEPS = 7
+STEPS = 9
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Inputs:
 
     pyodide_dir: Path
     pyscript_dir: Path
+    uglify_dir: Path
     wheels: dict[str, Path]  # lock key -> downloaded wheel, pins order
     own: Path
 
@@ -98,7 +103,7 @@ def _fetch_npm(progress: Progress, pin: NpmPin, cache_dir: Path) -> Path:
 
 
 def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
-    """Steps 1-4: the two npm packages, the pinned wheels, our own wheel."""
+    """Steps 1-4: the npm packages (runtime and minifier), the pinned wheels, our own wheel."""
     pyodide_dir = _fetch_npm(progress, pins.pyodide, cache_dir)
     pyscript_dir = _fetch_npm(progress, pins.pyscript, cache_dir)
     started = time.monotonic()
@@ -113,7 +118,11 @@ def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
     own = build_own_wheel(Path(nosto_tagging.__file__).parent, version, cache_dir / "own")
     progress.step(f"building {own.name} ({human(own.stat().st_size)})", started)
     wheels = {key: f.path for key, f in fetched.items()}
-    return Inputs(pyodide_dir, pyscript_dir, wheels, own)
+    fetched_uglify = fetch_npm(pins.uglify, cache_dir)
+    uglify_dir = extract_npm(fetched_uglify.path, pins.uglify.sha256, cache_dir)
+    if not fetched_uglify.cached:
+        progress.print(f"      downloaded {pins.uglify.spec} (the loader's minifier)")
+    return Inputs(pyodide_dir, pyscript_dir, uglify_dir, wheels, own)
 
 
 def _compile(
@@ -140,6 +149,27 @@ def _compile(
     return compiled
 
 
+def _trim(
+    inputs: Inputs, compiled: dict[str, Compiled], cache_dir: Path, progress: Progress
+) -> tuple[dict[str, Compiled], dict[str, Any]]:
+    """Step 6: the compiled stdlib cut to the engine's import closure (verified under Node)."""
+    started = time.monotonic()
+    full = compiled[STDLIB]
+    wheels = [c.path for name, c in compiled.items() if name != STDLIB]
+    trimmed = trim_stdlib(full.path, wheels, inputs.pyodide_dir, inputs.pyscript_dir, cache_dir)
+    before, after = full.path.stat().st_size, trimmed.path.stat().st_size
+    state = "cached" if trimmed.cached else "probed and verified under Node"
+    progress.step(
+        f"trimming the stdlib to the engine's imports: {len(trimmed.kept)} of "
+        f"{len(trimmed.kept) + len(trimmed.dropped)} top-level modules, {human(before)} -> "
+        f"{human(after)} ({state})",
+        started,
+    )
+    result = dict(compiled)
+    result[STDLIB] = Compiled(trimmed.path, full.cached, full.compiled, full.failed)
+    return result, {"stdlib_kept": list(trimmed.kept), "stdlib_dropped": list(trimmed.dropped)}
+
+
 def _lay_out_runtime(
     runtime: Path,
     inputs: Inputs,
@@ -148,7 +178,7 @@ def _lay_out_runtime(
     web_dir: Path,
     progress: Progress,
 ) -> dict[str, Any]:
-    """Step 6: runtime/ (Pyodide core, compiled zips, trimmed lock, PyScript, engine.py)."""
+    """Step 7: the runtime (Pyodide core, compiled zips, trimmed lock, PyScript, engine.py)."""
     started = time.monotonic()
     for name in PYODIDE_FILES:
         _copy(inputs.pyodide_dir / name, runtime / name)
@@ -174,24 +204,45 @@ def _lay_out_runtime(
     else:
         progress.print(f"      note: {engine} not found, runtime/engine.py not written")
     progress.step(
-        f"laying out runtime/ ({len(assets)} PyScript files, {len(entries)} wheels)", started
+        f"laying out the runtime ({len(assets)} PyScript files, {len(entries)} wheels)", started
     )
     return lock
 
 
+def _seal_runtime(staging: Path, unsealed: Path, cache_dir: Path, progress: Progress) -> str:
+    """Step 8: name the runtime folder after its content and precompress everything in it.
+
+    Returns the folder name with a trailing slash, as the loader joins it to its own URL.
+    """
+    started = time.monotonic()
+    name = hashed_dir_name(unsealed)
+    unsealed.rename(staging / name)
+    siblings = precompress_tree(staging / name, cache_dir / "precompressed")
+    progress.step(
+        f"naming the runtime {name}/ and precompressing {len(siblings)} files (brotli, gzip)",
+        started,
+    )
+    return name + "/"
+
+
 def _write_loader(
     staging: Path,
+    runtime_dir: str,
     lock: dict[str, Any],
     compiled: dict[str, Compiled],
     pins: Pins,
     web_dir: Path,
+    cache_dir: Path,
+    trim: dict[str, Any],
+    uglify_dir: Path,
     progress: Progress,
 ) -> None:
-    """Step 7: nosto.js (syntax-checked by node) and build-info.json."""
+    """Step 9: nosto.js (syntax-checked by node, precompressed) and build-info.json."""
     started = time.monotonic()
     version = nosto_tagging.__version__
     loader = staging / "nosto.js"
-    loader.write_text(assemble_loader(web_dir, version, pins.pyodide.version), encoding="utf-8")
+    text = assemble_loader(web_dir, version, pins.pyodide.version, runtime_dir=runtime_dir)
+    loader.write_text(minify_loader(text, uglify_dir), encoding="utf-8")
     run_node(
         ["--check", str(loader)],
         "syntax-checking the assembled nosto.js",
@@ -205,10 +256,15 @@ def _write_loader(
         pins.pyscript.package: pins.pyscript.version,
         **{pin.project: pin.version for pin in pins.wheels},
     }
+    precompress_file(loader, cache_dir / "precompressed")
     kept = {name: list(c.failed) for name, c in compiled.items() if c.failed}
-    write_build_info(
-        staging, versions, {"lock_keys": sorted(lock["packages"]), "kept_as_source": kept}
-    )
+    extra = {
+        "runtime_dir": runtime_dir,
+        "lock_keys": sorted(lock["packages"]),
+        "kept_as_source": kept,
+        **trim,
+    }
+    write_build_info(staging, versions, extra)
     progress.step(f"writing nosto.js ({human(loader.stat().st_size)}) and build-info.json", started)
 
 
@@ -234,12 +290,26 @@ def build_bundle(
     try:
         inputs = _gather(pins, cache_dir, progress)
         compiled = _compile(inputs, pins, cache_dir, progress)
-        lock = _lay_out_runtime(staging / "runtime", inputs, compiled, pins, web_dir, progress)
-        _write_loader(staging, lock, compiled, pins, web_dir, progress)
+        compiled, trim = _trim(inputs, compiled, cache_dir, progress)
+        unsealed = staging / ".runtime"
+        lock = _lay_out_runtime(unsealed, inputs, compiled, pins, web_dir, progress)
+        runtime_dir = _seal_runtime(staging, unsealed, cache_dir, progress)
+        _write_loader(
+            staging,
+            runtime_dir,
+            lock,
+            compiled,
+            pins,
+            web_dir,
+            cache_dir,
+            trim,
+            inputs.uglify_dir,
+            progress,
+        )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _replace(out, staging)
-    progress.print(summary(out, cache_dir / "compressed-sizes.json"))
+    progress.print(summary(out))
     progress.print(f"built {out} in {time.monotonic() - progress.started:.1f}s")
     return out

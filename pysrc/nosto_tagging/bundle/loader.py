@@ -40,7 +40,7 @@ def assemble_loader(
         parts.append(f"// ---- web/{name} ----\n{text.rstrip()}\n")
     header = (
         f"/*! nosto-tagging {version} | nostojs-compatible loader; the Python engine runs on "
-        f"Pyodide {pyodide_version} from ./runtime/ */\n"
+        f"Pyodide {pyodide_version} from ./{runtime_dir} */\n"
     )
     script = header + '(function () {\n"use strict";\n' + "\n".join(parts) + "})();\n"
     script = script.replace("__NOSTO_TAGGING_VERSION__", version)

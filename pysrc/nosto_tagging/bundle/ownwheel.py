@@ -1,7 +1,8 @@
 """Build our own ``nosto_tagging-<version>-py3-none-any.whl`` for the browser, with zipfile.
 
 It holds the core modules and ``browser/``; the CPython-only parts (``sandbox/``, ``bundle/``,
-``cli.py``) are left out. Entries carry a fixed date so the same sources give the same wheel.
+``testing/``, ``cli.py``) are left out. Entries carry a fixed date so the same sources give the
+same wheel.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 PACKAGE = "nosto_tagging"
 PROJECT = "nosto-tagging"
-EXCLUDED = frozenset({"sandbox", "bundle", "cli.py"})
+EXCLUDED = frozenset({"sandbox", "bundle", "testing", "cli.py"})
 _DATE = (1980, 1, 1, 0, 0, 0)
 
 

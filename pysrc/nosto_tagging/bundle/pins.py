@@ -61,6 +61,7 @@ class WheelPin:
 class Pins:
     pyodide: NpmPin
     pyscript: NpmPin
+    uglify: NpmPin  # build tool: minifies nosto.js
     wheels: tuple[WheelPin, ...]
     own: LockMeta
 
@@ -153,6 +154,7 @@ def load_pins(path: Path = PINS_PATH) -> Pins:
     pins = Pins(
         pyodide=_npm(data, "pyodide", path),
         pyscript=_npm(data, "pyscript", path),
+        uglify=_npm(data, "uglify", path),
         wheels=tuple(_wheel(table, i, path) for i, table in enumerate(wheels)),
         own=_lock_meta(own, path, "[self]"),
     )

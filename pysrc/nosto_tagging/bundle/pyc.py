@@ -15,12 +15,16 @@ import warnings
 import zipfile
 from importlib._bootstrap_external import _code_to_hash_pyc  # type: ignore[attr-defined]
 
+# -OO: no docstrings, no asserts (the bundle's code asserts only internal invariants). A
+# sourceless .pyc is loaded whatever the interpreter's own optimization level is.
+OPTIMIZE = 2
+
 
 def compile_source(source: bytes, dfile: str) -> bytes:
     """Unchecked hash-based pyc: valid whatever the mtimes, never compared with a source."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        code = compile(source, dfile, "exec", dont_inherit=True, optimize=0)
+        code = compile(source, dfile, "exec", dont_inherit=True, optimize=OPTIMIZE)
     return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from nosto_tagging.bundle.lock import sha256_file
+from nosto_tagging.bundle.precompress import is_sibling
 
 
 class Progress:
@@ -42,15 +40,6 @@ def human(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-def compressor() -> tuple[str, Callable[[bytes], int]]:
-    """Brotli (quality 9) if the module is importable, else gzip -9: label and size function."""
-    try:
-        import brotli  # type: ignore[import-not-found]
-    except ImportError:
-        return "gzip-9", lambda data: len(gzip.compress(data, compresslevel=9, mtime=0))
-    return "brotli-9", lambda data: len(brotli.compress(data, quality=9))
-
-
 def file_list(out: Path) -> list[dict[str, Any]]:
     return [
         {"path": p.relative_to(out).as_posix(), "size": p.stat().st_size, "sha256": sha256_file(p)}
@@ -71,46 +60,27 @@ def write_build_info(out: Path, versions: dict[str, str], extra: dict[str, Any])
     return path
 
 
-def _load_sizes(path: Path | None) -> dict[str, int]:
-    if path is None:
-        return {}
-    try:
-        sizes = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return sizes if isinstance(sizes, dict) else {}
+def summary(out: Path, fold: tuple[str, ...] = ("pyscript",)) -> str:
+    """The size table: one row per file with its raw size and what a brotli client downloads.
 
-
-def summary(
-    out: Path, sizes_cache: Path | None = None, group: tuple[str, ...] = ("runtime/pyscript",)
-) -> str:
-    """The size table: one row per file, directories in ``group`` folded into one row.
-
-    Compressed sizes are remembered in ``sizes_cache`` (by content hash) to keep re-builds fast.
+    The brotli column is the size of the precompressed ``.br`` sibling (the raw size where the
+    build wrote none); directories named in ``fold`` are shown as one row.
     """
-    label, compressed = compressor()
-    known = _load_sizes(sizes_cache)
     rows: dict[str, list[int]] = {}
     for path in sorted(out.rglob("*")):
-        if not path.is_file():
+        if not path.is_file() or is_sibling(path):
             continue
-        name = path.relative_to(out).as_posix()
-        folded = next((g for g in group if name.startswith(g + "/")), None)
-        key = f"{folded}/ (*)" if folded else name
-        data = path.read_bytes()
-        digest = f"{label}:{hashlib.sha256(data).hexdigest()}"
-        if digest not in known:
-            known[digest] = compressed(data)
+        parts = path.relative_to(out).parts
+        folded = next((i for i, part in enumerate(parts[:-1]) if part in fold), None)
+        key = "/".join(parts[: folded + 1]) + "/ (*)" if folded is not None else "/".join(parts)
+        brotli = path.with_name(path.name + ".br")
         row = rows.setdefault(key, [0, 0, 0])
         row[0] += 1
-        row[1] += len(data)
-        row[2] += known[digest]
-    if sizes_cache is not None:
-        sizes_cache.parent.mkdir(parents=True, exist_ok=True)
-        sizes_cache.write_text(json.dumps(known))
+        row[1] += path.stat().st_size
+        row[2] += (brotli if brotli.is_file() else path).stat().st_size
     shown = {key.replace("(*)", f"({row[0]} files)"): row for key, row in rows.items()}
     width = max(len(k) for k in shown) + 2
-    lines = [f"{'file':<{width}}{'raw':>10}{label:>11}"]
+    lines = [f"{'file':<{width}}{'raw':>10}{'brotli':>11}"]
     total = [0, 0]
     for key, (_, raw, packed) in shown.items():
         lines.append(f"{key:<{width}}{human(raw):>10}{human(packed):>11}")

@@ -1,6 +1,12 @@
-"""Static files with the content types browsers insist on and ``Cache-Control: no-cache``.
+"""Static files served the way ``docs/hosting.md`` asks a merchant's CDN to serve the bundle.
 
-Revalidation (``ETag``/``Last-Modified`` → 304) is Starlette's ``StaticFiles``.
+- Content types browsers insist on (``application/wasm`` for streaming compilation, JavaScript
+  for module scripts), whatever the host's mimetypes tables say.
+- Files inside a content-hashed folder (``runtime-<12 hex>/``) are ``immutable`` for a year;
+  everything else is ``no-cache`` and revalidates (``ETag``/``Last-Modified`` → 304, Starlette's).
+- A precompressed sibling (``X.br``, ``X.gz``, written by the build) is sent instead of ``X`` when
+  the request's ``Accept-Encoding`` allows it, with ``Content-Encoding`` and ``X``'s content type;
+  every file that has siblings is sent with ``Vary: Accept-Encoding``.
 """
 
 from __future__ import annotations
@@ -13,7 +19,12 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
+from nosto_tagging.bundle.hashdir import is_hashed_path
+
 CACHE_CONTROL = "no-cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Content-Encoding -> sibling suffix, in order of preference.
+SIBLINGS = (("br", ".br"), ("gzip", ".gz"))
 
 # Not left to the host's mimetypes tables: module scripts and wasm streaming need these.
 CONTENT_TYPES = {
@@ -41,8 +52,39 @@ def content_type(path: str | os.PathLike[str]) -> str:
     return guessed
 
 
+def accepted_encodings(header: str) -> set[str]:
+    """The codings an ``Accept-Encoding`` value allows: ``"gzip, br;q=0"`` → ``{"gzip"}``.
+
+    ``*`` allows every coding not listed with ``q=0``.
+    """
+    allowed: set[str] = set()
+    refused: set[str] = set()
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        name = name.strip().lower()
+        if not name:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        (allowed if quality > 0 else refused).add(name)
+    if "*" in allowed:
+        allowed |= {coding for coding, _ in SIBLINGS} - refused
+    return allowed - refused
+
+
+def cache_control(relative: str) -> str:
+    """``immutable`` for files inside a content-hashed folder, else ``no-cache``."""
+    return IMMUTABLE if is_hashed_path(relative) else CACHE_CONTROL
+
+
 class StaticDir(StaticFiles):
-    """``StaticFiles`` serving every file with :func:`content_type` and no-cache."""
+    """``StaticFiles`` with :func:`content_type`, :func:`cache_control` and ``.br``/``.gz``."""
 
     def file_response(
         self,
@@ -51,13 +93,27 @@ class StaticDir(StaticFiles):
         scope: Scope,
         status_code: int = 200,
     ) -> Response:
+        request_headers = Headers(scope=scope)
+        original = os.fspath(full_path)
+        relative = os.path.relpath(original, self.directory or ".").replace(os.sep, "/")
+        headers = {"Cache-Control": cache_control(relative)}
+        served, served_stat = original, stat_result
+        siblings = [(coding, original + suffix) for coding, suffix in SIBLINGS]
+        present = [(coding, path) for coding, path in siblings if os.path.isfile(path)]
+        if present:
+            headers["Vary"] = "Accept-Encoding"
+            allowed = accepted_encodings(request_headers.get("accept-encoding", ""))
+            chosen = next(((c, p) for c, p in present if c in allowed), None)
+            if chosen is not None:
+                headers["Content-Encoding"] = chosen[0]
+                served, served_stat = chosen[1], os.stat(chosen[1])
         response = FileResponse(
-            full_path,
+            served,
             status_code=status_code,
-            stat_result=stat_result,
-            media_type=content_type(full_path),
-            headers={"Cache-Control": CACHE_CONTROL},
+            stat_result=served_stat,
+            media_type=content_type(original),
+            headers=headers,
         )
-        if self.is_not_modified(response.headers, Headers(scope=scope)):
+        if self.is_not_modified(response.headers, request_headers):
             return NotModifiedResponse(response.headers)
         return response

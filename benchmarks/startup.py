@@ -1,0 +1,340 @@
+"""Startup and main-thread budget of the bundle, against a bare-Pyodide worker, in Chromium.
+
+    python3 -m benchmarks.startup                 # 5 rounds, 200 calls per latency series
+    python3 -m benchmarks.startup --rounds 7 --calls 300 --out build/benchmarks/startup.json
+
+Starts ``nosto-tagging serve --port 0`` on a temporary database, serving a copy of the built
+bundle plus the benchmark's pages (``benchmarks/startup_pages.py``). Each round launches
+Debian's Chromium (settings from ``playwright.config.toml``) with a fresh profile and loads, in
+new tabs: the page without any tag, our page cold and then warm (a repeat visit: HTTP cache and
+code caches filled), the baseline cold and warm (the order of ours and the baseline alternates
+between rounds). It prints a line per page load, then the table of medians over the rounds,
+and writes every figure as JSON. Bounded: ``--rounds`` x 5 page loads, each with a deadline,
+and ``--calls`` x 2 latency calls on each warm page; only loopback is contacted.
+
+What is measured (see ``startup_measure.py`` for how):
+- ready: navigation start to the action's request on the wire (``requestStart`` of the
+  ``/ev1`` entry in the worker's Resource Timing, moved to the page's clock);
+- main thread: ``ScriptDuration``/``TaskDuration`` of the page (CDP) and long tasks, minus the
+  same page without the tag;
+- bytes and requests that hit the network (``transferSize`` > 0), first and repeat visit;
+- renderer memory: resident set of the renderer processes, minus the page without the tag;
+- action latency: ``setCart`` of 1 and of 50 items + ``viewCart().update()``, from the call
+  to the request's ``requestStart``, p50/p99 over ``--calls`` calls on the warm page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+from benchmarks.startup_measure import LONG_TASKS, Visit, measure_visit
+from benchmarks.startup_pages import cart
+from benchmarks.startup_site import Site, prepare_site, running_sandbox
+from nosto_tagging.paths import CACHE_DIR, DEFAULT_BUNDLE_DIR, REPO_ROOT
+
+CONFIG = REPO_ROOT / "playwright.config.toml"
+DEFAULT_OUT = REPO_ROOT / "build" / "benchmarks" / "startup.json"
+SITE_DIR = REPO_ROOT / "build" / "benchmarks" / "site"
+SETTLE_MS = 1000.0  # after the action: the page handles the answer, late work shows up
+PYSCRIPT_SETTLE_MS = 3000.0  # the PyScript-only page has no action: wait for its worker to boot
+READY_DEADLINE_MS = 60000.0
+LATENCY_CARTS = {"setCart 1 item": cart(1), "setCart 50 items": cart(50)}
+KB = 1024
+MB = 1024 * 1024
+
+# Goals and gates of issue 6, as (metric key, comparison, limit, kind).
+TARGETS = {
+    "ready_cold_ms": ("<=", 1200.0, "goal"),
+    "ready_warm_ms": ("<=", 600.0, "goal"),
+    "script_added_ms": ("<=", 50.0, "gate"),
+    "long_tasks": ("<=", 0.0, "gate"),
+    "first_visit_mb": ("<=", 6.0, "goal"),
+    "repeat_runtime_bytes": ("<=", 0.0, "gate"),
+    "loader_brotli_kb": ("<=", 5.0, "gate"),
+    "memory_added_mb": ("<=", 120.0, "goal"),
+    "latency_1_p50_ms": ("<=", 5.0, "goal"),
+    "latency_1_p99_ms": ("<=", 20.0, "goal"),
+    "latency_50_p50_ms": ("<=", 5.0, "goal"),
+    "latency_50_p99_ms": ("<=", 20.0, "goal"),
+}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _median(values: list[float]) -> float:
+    return float(statistics.median(values)) if values else float("nan")
+
+
+def _launch_args() -> dict[str, Any]:
+    settings = tomllib.loads(CONFIG.read_text())
+    launch = settings["launch"]
+    return {
+        "executable_path": launch["executable_path"],
+        "headless": launch["headless"],
+        "args": launch["args"],
+        **settings.get("context", {}),
+    }
+
+
+def _describe(visit: Visit) -> str:
+    parts = []
+    if visit.ready_ms is not None:
+        parts.append(f"ready {visit.ready_ms:6.0f} ms")
+    parts.append(f"script {visit.script_ms:5.1f} ms")
+    parts.append(f"long tasks {visit.long_tasks}")
+    parts.append(f"{visit.transfer_bytes / MB:5.2f} MB in {visit.network_requests:2d} requests")
+    parts.append(f"renderer {visit.renderer_rss_mb:4.0f} MB")
+    for name, values in visit.latency_ms.items():
+        parts.append(f"{name} p50 {_percentile(values, 0.5):.1f} ms")
+    return ", ".join(parts)
+
+
+def _visit_all(
+    playwright: Any,
+    origin: str,
+    plan: list[tuple[str, str]],
+    prefixes: dict[str, tuple[str, ...]],
+    number: int,
+    calls: int,
+    log: Any,
+) -> list[Visit]:
+    """Load the pages of ``plan`` in order, in one browser with a fresh profile."""
+    visits: list[Visit] = []
+    profile = tempfile.mkdtemp(prefix="nosto-bench-profile-")
+    try:
+        context = playwright.chromium.launch_persistent_context(profile, **_launch_args())
+        try:
+            context.add_init_script(script=LONG_TASKS)
+            for blank in context.pages:
+                blank.close()
+            for kind, visit_name in plan:
+                visit = measure_visit(
+                    context,
+                    f"{origin}/bundle/bench/{kind}.html",
+                    kind,
+                    visit_name,
+                    runtime_prefixes=prefixes[kind],
+                    settle_ms=SETTLE_MS if kind != "pyscript" else PYSCRIPT_SETTLE_MS,
+                    ready_deadline_ms=READY_DEADLINE_MS,
+                    latency_carts=LATENCY_CARTS
+                    if visit_name == "warm" and kind != "pyscript"
+                    else None,
+                    calls=calls,
+                )
+                visits.append(visit)
+                print(f"[round {number}] {kind:8s} {visit_name}: {_describe(visit)}", file=log)
+        finally:
+            context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return visits
+
+
+def run_round(
+    playwright: Any, origin: str, site: Site, number: int, calls: int, log: Any
+) -> list[Visit]:
+    """A fresh profile for none, ours and the baseline (cold, then warm; the order of ours and
+    the baseline alternates), and another for the PyScript-only page (cold, then warm)."""
+    prefixes = {
+        "ours": (site.runtime_dir,),
+        "baseline": (site.baseline_dir,),
+        "none": ("runtime-",),
+        "pyscript": (site.runtime_dir,),
+    }
+    order = ["ours", "baseline"] if number % 2 else ["baseline", "ours"]
+    plan = [("none", "cold")] + [(kind, v) for kind in order for v in ("cold", "warm")]
+    visits = _visit_all(playwright, origin, plan, prefixes, number, calls, log)
+    alone = [("pyscript", "cold"), ("pyscript", "warm")]
+    return visits + _visit_all(playwright, origin, alone, prefixes, number, calls, log)
+
+
+def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, float]]:
+    """Medians over rounds of each metric, for ``ours`` and ``baseline``."""
+    rounds: dict[tuple[str, str], list[Visit]] = {}
+    for visit in visits:
+        rounds.setdefault((visit.kind, visit.visit), []).append(visit)
+    none = rounds.get(("none", "cold"), [])
+    none_script = _median([v.script_ms for v in none])
+    none_rss = _median([v.renderer_rss_mb for v in none])
+    summary: dict[str, dict[str, float]] = {}
+    for kind in ("ours", "baseline"):
+        cold, warm = rounds.get((kind, "cold"), []), rounds.get((kind, "warm"), [])
+        both = cold + warm
+        row = {
+            "ready_cold_ms": _median([v.ready_ms or 0.0 for v in cold]),
+            "ready_warm_ms": _median([v.ready_ms or 0.0 for v in warm]),
+            "script_cold_ms": _median([v.script_ms for v in cold]),
+            "script_warm_ms": _median([v.script_ms for v in warm]),
+            "script_added_ms": max(
+                _median([v.script_ms for v in cold]), _median([v.script_ms for v in warm])
+            )
+            - none_script,
+            "task_cold_ms": _median([v.task_ms for v in cold]),
+            "long_tasks": float(max((v.long_tasks for v in both), default=0)),
+            "long_task_ms": float(max((v.long_task_ms for v in both), default=0.0)),
+            "first_visit_mb": _median([v.transfer_bytes / MB for v in cold]),
+            "first_visit_requests": _median([float(v.network_requests) for v in cold]),
+            "repeat_visit_kb": _median([v.transfer_bytes / KB for v in warm]),
+            "repeat_visit_requests": _median([float(v.network_requests) for v in warm]),
+            "repeat_runtime_bytes": float(max((v.runtime_transfer_bytes for v in warm), default=0)),
+            "memory_cold_mb": _median([v.renderer_rss_mb for v in cold]),
+            "memory_added_mb": _median([v.renderer_rss_mb for v in cold]) - none_rss,
+        }
+        for name, key in (("setCart 1 item", "latency_1"), ("setCart 50 items", "latency_50")):
+            series = [v.latency_ms[name] for v in warm if name in v.latency_ms]
+            row[f"{key}_p50_ms"] = _median([_percentile(s, 0.5) for s in series])
+            row[f"{key}_p99_ms"] = _median([_percentile(s, 0.99) for s in series])
+        summary[kind] = row
+    summary["ours"]["loader_brotli_kb"] = loader_brotli / KB
+    summary["none"] = {"script_cold_ms": none_script, "memory_cold_mb": none_rss}
+    alone = [rounds.get(("pyscript", v), []) for v in ("cold", "warm")]
+    summary["pyscript_only"] = {
+        "script_cold_ms": _median([v.script_ms for v in alone[0]]),
+        "script_warm_ms": _median([v.script_ms for v in alone[1]]),
+        "long_tasks": float(max((v.long_tasks for v in alone[0] + alone[1]), default=0)),
+    }
+    return summary
+
+
+ROWS = (
+    ("ready, cold (ms)", "ready_cold_ms", "{:.0f}"),
+    ("ready, warm / repeat visit (ms)", "ready_warm_ms", "{:.0f}"),
+    ("main-thread script, cold (ms)", "script_cold_ms", "{:.1f}"),
+    ("main-thread script, warm (ms)", "script_warm_ms", "{:.1f}"),
+    ("  added vs page without tag, worst (ms)", "script_added_ms", "{:.1f}"),
+    ("long tasks (count, worst load)", "long_tasks", "{:.0f}"),
+    ("first visit, on the wire (MB)", "first_visit_mb", "{:.2f}"),
+    ("first visit, requests", "first_visit_requests", "{:.0f}"),
+    ("repeat visit, on the wire (KB)", "repeat_visit_kb", "{:.1f}"),
+    ("repeat visit, requests", "repeat_visit_requests", "{:.0f}"),
+    ("repeat visit, runtime bytes", "repeat_runtime_bytes", "{:.0f}"),
+    ("loader nosto.js (KB brotli)", "loader_brotli_kb", "{:.2f}"),
+    ("renderer memory, cold (MB)", "memory_cold_mb", "{:.0f}"),
+    ("  added vs page without tag (MB)", "memory_added_mb", "{:.0f}"),
+    ("setCart 1 item, p50 (ms)", "latency_1_p50_ms", "{:.1f}"),
+    ("setCart 1 item, p99 (ms)", "latency_1_p99_ms", "{:.1f}"),
+    ("setCart 50 items, p50 (ms)", "latency_50_p50_ms", "{:.1f}"),
+    ("setCart 50 items, p99 (ms)", "latency_50_p99_ms", "{:.1f}"),
+)
+
+
+def _verdict(key: str, value: float) -> str:
+    target = TARGETS.get(key)
+    if target is None:
+        return ""
+    _, limit, kind = target
+    mark = "ok" if value <= limit else "MISSED" if kind == "goal" else "FAILED"
+    return f"{kind} <= {limit:g}: {mark}"
+
+
+def table(summary: dict[str, dict[str, float]]) -> str:
+    """The Markdown table of ours vs the baseline, with ratios and the issue's targets."""
+    lines = _main_table(summary)
+    alone = summary.get("pyscript_only")
+    if alone:
+        lines.append(
+            f"| of which PyScript alone: main-thread script, cold / warm (ms) | "
+            f"{alone['script_cold_ms']:.1f} / {alone['script_warm_ms']:.1f} | - | - | |"
+        )
+    return "\n".join(lines)
+
+
+def _main_table(summary: dict[str, dict[str, float]]) -> list[str]:
+    """The rows comparing ours with the baseline, with ratios and the issue's targets."""
+    lines = [
+        "| metric (median over rounds) | ours | bare Pyodide | ours / bare | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for label, key, fmt in ROWS:
+        ours = summary["ours"].get(key)
+        base = summary["baseline"].get(key)
+        if ours is None:
+            continue
+        shown_base = fmt.format(base) if base is not None else "-"
+        ratio = f"{ours / base:.2f}" if base else "-"
+        lines.append(
+            f"| {label} | {fmt.format(ours)} | {shown_base} | {ratio} | {_verdict(key, ours)} |"
+        )
+    return lines
+
+
+def _environment() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python3 -m benchmarks.startup", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="fresh browser profiles (>= 1)")
+    parser.add_argument("--calls", type=int, default=200, help="calls per latency series")
+    parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE_DIR, help="built bundle")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or not 1 <= args.calls <= 2000:
+        parser.error("--rounds must be >= 1 and --calls between 1 and 2000")
+    log = sys.stderr
+    started = time.monotonic()
+    print(f"preparing {SITE_DIR} from {args.bundle}", file=log)
+    site = prepare_site(args.bundle, SITE_DIR, CACHE_DIR)
+    loader_brotli = (site.root / "nosto.js.br").stat().st_size
+    environment = _environment()
+    visits: list[Visit] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="nosto-bench-") as tmp,
+        running_sandbox(site.root, Path(tmp) / "db.sqlite3") as origin,
+        sync_playwright() as playwright,
+    ):
+        print(f"sandbox at {origin}; {args.rounds} rounds", file=log)
+        for number in range(1, args.rounds + 1):
+            visits += run_round(playwright, origin, site, number, args.calls, log)
+    environment["load_average_after"] = os.getloadavg()
+    summary = summarize(visits, loader_brotli)
+    rendered = table(summary)
+    print(rendered)
+    load = environment["load_average"][0]
+    if load > 1.5:
+        print(f"note: load average was {load:.1f} at the start: other work shared the CPUs")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    result = {
+        "command": "python3 -m benchmarks.startup " + " ".join(argv or sys.argv[1:]),
+        "rounds": args.rounds,
+        "calls": args.calls,
+        "runtime_dir": site.runtime_dir,
+        "baseline_dir": site.baseline_dir,
+        "environment": environment,
+        "seconds": round(time.monotonic() - started, 1),
+        "summary": summary,
+        "table": rendered,
+        "visits": [asdict(v) for v in visits],
+    }
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {args.out} ({result['seconds']} s)", file=log)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""The pages the startup benchmark loads, and the bare-Pyodide baseline's loader and worker.
+
+Every page has Nosto's stub and calls one cart action at ``DOMContentLoaded``; they differ only
+in what runs it:
+
+- ``none.html``: no engine at all (the stub queues the call): the page's own cost.
+- ``ours.html``: our ``<script src="/bundle/nosto.js" async>`` tag.
+- ``baseline.html``: ``baseline.js`` (async, like ours) starts a module worker that runs stock
+  Pyodide (``loadPyodide`` from the npm files, the PyPI wheels, same pins), validates the cart
+  with a pydantic model and POSTs it to ``/ev1`` with ``pyfetch``: the least a Python engine does.
+- ``pyscript.html``: only PyScript starting our engine's worker, exactly as ``nosto.js`` does
+  (no loader, no action): what PyScript alone costs the main thread.
+
+Each page exposes ``window.benchAct(cart)``: perform one cart action and return at once the
+event ids it journaled (one of them is the ``eid`` in the request's query), and
+``window.benchSettled(eids)``: a Promise that resolves once that request was answered. The
+benchmark matches the worker's Resource Timing entry for ``eid=...`` to the time of the call.
+"""
+
+from __future__ import annotations
+
+import json
+
+ACCOUNT = "bench"
+STUB = (
+    '<script>(function(){var name="nostojs";window[name]=window[name]||function(cb)'
+    "{(window[name].q=window[name].q||[]).push(cb);};})();</script>"
+)
+OUR_TAG = (
+    f'<script src="/bundle/nosto.js" data-account="{ACCOUNT}" data-endpoint="/ev1" async></script>'
+)
+BASELINE_TAG = '<script src="/bundle/bench/baseline.js" async></script>'
+
+
+def cart(items: int) -> dict[str, object]:
+    """A cart of ``items`` distinct lines, as a storefront passes it to ``setCart``."""
+    return {
+        "items": [
+            {
+                "product_id": str(181503 + i),
+                "sku_id": str(281503 + i),
+                "name": f"Men's Running Shirt {i}",
+                "quantity": 1 + i % 3,
+                "unit_price": 123.45 + i,
+                "price_currency_code": "EUR",
+            }
+            for i in range(items)
+        ]
+    }
+
+
+# The action each page performs at DOMContentLoaded, through whatever the page loaded.
+_OURS_ACT = """
+window.benchAct = function (cart) {
+  var eids = [];
+  nostojs(function (api) {
+    var before = api.internal.journal().length;
+    var done = api.defaultSession().setCart(cart).viewCart().update();
+    eids = api.internal.journal().slice(before).map(function (call) { return call.eid; });
+    eids.forEach(function (eid) { window.benchDone[eid] = done; });
+  });
+  return eids;
+};
+"""
+_NONE_ACT = """
+window.benchAct = function (cart) {
+  nostojs(function (api) { api.defaultSession().setCart(cart).viewCart().update(); });
+  return [];
+};
+"""
+_BASELINE_ACT = """
+window.benchAct = function (cart) {
+  var eid = "";
+  var bytes = crypto.getRandomValues(new Uint8Array(16));
+  for (var i = 0; i < 16; i++) eid += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+  (window.benchQueue = window.benchQueue || []).push({ eid: eid, cart: cart });
+  if (window.benchFlush) window.benchFlush();
+  window.benchDone[eid] = new Promise(function (resolve) { window.benchResolvers[eid] = resolve; });
+  return [eid];
+};
+"""
+
+
+# nosto.js's startEngine() without the rest of the loader.
+_PYSCRIPT_ONLY = """<script type="module">
+const runtime = new URL(__RUNTIME_DIR__, new URL("/bundle/", location.href)).href;
+const pyscript = await import(runtime + "pyscript/core.js");
+pyscript.PyWorker(runtime + "engine.py", { version: runtime + "pyodide.mjs",
+  config: { packages: ["nosto-tagging"], packages_cache: "passthrough", sync_main_only: true } });
+</script>"""
+
+
+def page(kind: str, runtime_dir: str = "runtime/") -> str:
+    """The HTML of ``none``, ``ours``, ``baseline`` or ``pyscript``."""
+    pyscript_only = _PYSCRIPT_ONLY.replace("__RUNTIME_DIR__", json.dumps(runtime_dir))
+    tag = {"none": "", "ours": OUR_TAG, "baseline": BASELINE_TAG, "pyscript": pyscript_only}[kind]
+    act = {"none": _NONE_ACT, "ours": _OURS_ACT, "baseline": _BASELINE_ACT}.get(kind, _NONE_ACT)
+    first = json.dumps(cart(1))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>startup benchmark: {kind}</title>
+<link rel="icon" href="data:,">
+{STUB}
+{tag}
+<script>
+window.benchDone = {{}}; window.benchResolvers = {{}};
+window.benchSettled = function (eids) {{ return Promise.resolve(window.benchDone[eids[0]]); }};
+{act}
+document.addEventListener("DOMContentLoaded", function () {{
+  window.benchFirst = {{ at: performance.now(), eid: window.benchAct({first}) }};
+}});
+</script>
+</head>
+<body><h1>Front page</h1><p>A storefront page with one cart action at DOMContentLoaded.</p>
+</body></html>
+"""
+
+
+# The baseline's page-side loader: a classic async script, like nosto.js.
+BASELINE_JS = """(function () {
+  "use strict";
+  var here = document.currentScript.src;
+  var runtime = new URL(__RUNTIME_DIR__, here).href;
+  var worker = new Worker(new URL("baseline-worker.mjs", here), { type: "module" });
+  var ready = false;
+  worker.postMessage({ kind: "config", runtime: runtime,
+                       endpoint: new URL("/ev1", location.href).href });
+  worker.onmessage = function (event) {
+    var m = event.data;
+    if (m.kind === "ready") { ready = true; window.benchFlush(); }
+    else if (m.kind === "sent" && window.benchResolvers[m.eid]) window.benchResolvers[m.eid]();
+  };
+  window.benchFlush = function () {
+    if (!ready) return;
+    var queue = window.benchQueue || [];
+    window.benchQueue = [];
+    queue.forEach(function (call) {
+      worker.postMessage({ kind: "call", eid: call.eid, cart: call.cart });
+    });
+  };
+  window.benchFlush();
+})();
+"""
+
+# Validates like our engine (pydantic models of the cart) and sends like it (pyfetch POST).
+BASELINE_PY = """
+import json
+import secrets
+
+from pydantic import BaseModel
+from pyodide.http import pyfetch
+
+
+class CartItem(BaseModel):
+    product_id: str
+    sku_id: str | None = None
+    name: str
+    quantity: int
+    unit_price: float
+    price_currency_code: str
+
+
+class Cart(BaseModel):
+    items: list[CartItem]
+
+
+VISITOR = secrets.token_hex(12)
+
+
+async def send(endpoint, eid, cart_json):
+    cart = Cart.model_validate_json(cart_json)
+    body = {
+        "page_type": "cart",
+        "response_mode": "JSON_ORIGINAL",
+        "cart": [item.model_dump(exclude_none=True) for item in cart.items],
+    }
+    url = f"{endpoint}?m=bench&c={VISITOR}&eid={eid}&skipPageViews=true"
+    response = await pyfetch(url, method="POST", body=json.dumps(body),
+                             headers={"Content-Type": "text/plain;charset=UTF-8"})
+    await response.text()
+"""
+
+BASELINE_WORKER = (
+    """// The bare-Pyodide baseline: stock loadPyodide + pydantic, one pyfetch per call.
+let started = null;
+let endpoint = "";
+const quiet = () => {};
+async function start(runtime) {
+  const { loadPyodide } = await import(runtime + "pyodide.mjs");
+  const pyodide = await loadPyodide({ indexURL: runtime, packages: ["pydantic"],
+                                      stdout: quiet, stderr: quiet });
+  const scope = pyodide.globals.get("dict")();
+  pyodide.runPython(PYTHON, { globals: scope });
+  return scope.get("send");
+}
+const PYTHON = """
+    + json.dumps(BASELINE_PY)
+    + """;
+self.onmessage = async (event) => {
+  const m = event.data;
+  if (m.kind === "config") {
+    endpoint = m.endpoint;
+    started = start(m.runtime);
+    await started;
+    self.postMessage({ kind: "ready" });
+    return;
+  }
+  const send = await started;
+  await send(endpoint, m.eid, JSON.stringify(m.cart));
+  self.postMessage({ kind: "sent", eid: m.eid });
+};
+"""
+)

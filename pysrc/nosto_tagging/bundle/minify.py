@@ -1,0 +1,31 @@
+"""Minify the assembled ``nosto.js`` with UglifyJS (the pinned npm ``uglify-js``, run by Node).
+
+Mangling the IIFE's local names is what keeps the loader inside its budget of 5 KB brotli;
+rjsmin (``loader.py``) only strips comments and whitespace. The ``/*! ... */`` header stays.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from nosto_tagging.bundle.node import run_node
+
+NODE_TIMEOUT = 120.0
+# compress + mangle; no top-level names leak (all code is inside one IIFE), properties kept.
+OPTIONS = ["--compress", "--mangle", "--comments", "/^!/"]
+
+
+def minify_loader(script: str, uglify_dir: Path) -> str:
+    """``script`` minified by ``uglify_dir/bin/uglifyjs``; raises BuildError if it fails."""
+    with tempfile.TemporaryDirectory(prefix="nosto-minify-") as tmp:
+        source, target = Path(tmp) / "nosto.js", Path(tmp) / "nosto.min.js"
+        source.write_text(script, encoding="utf-8")
+        run_node(
+            [str(uglify_dir / "bin" / "uglifyjs"), str(source), *OPTIONS, "-o", str(target)],
+            "minifying nosto.js with uglify-js",
+            NODE_TIMEOUT,
+            "Fix the JavaScript in web/protocol.js or web/loader.js (the error names the line of "
+            f"the assembled file), or delete {uglify_dir.parent} (a fresh unpack) and re-run.",
+        )
+        return target.read_text(encoding="utf-8").rstrip("\n") + "\n"
