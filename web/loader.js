@@ -8,7 +8,9 @@ var RUNTIME_DIR = "__NOSTO_RUNTIME_DIR__"; // the build writes the runtime's fol
 var VISITOR_COOKIE = "2c.cId";
 var VISITOR_MAX_AGE_S = 4 * 365 * 24 * 3600; // Nosto's cookies live four years
 var RESPONSE_TIMEOUT_MS = 5000; // update()/load() resolve empty after this; delivery goes on
-var START_TIMEOUT_MS = 30000;   // say once that the engine is not up (a wasm fetch can just hang)
+var START_TIMEOUT_MS = 30000;
+var PYSCRIPT_PAGE_CONFIG = JSON.stringify({ plugins: ["!codemirror", "!deprecations-manager",
+  "!donkey", "!error", "!py-editor", "!py-game", "!py-terminal"] });   // say once that the engine is not up (a wasm fetch can just hang)
 
 // What each journaled method returns to the page: S the object itself, A a new Action,
 // T a new Attribution, R a Promise of an ActionResponse, M a Promise of the raw
@@ -394,14 +396,18 @@ function install(win, doc, script) {
     store.put("p:" + page, { t: Date.now(), gone: !!gone, held: held }, false);
   }
 
-  // At unload whatever is unacknowledged goes out as a beacon (CORS-simple text/plain), or
-  // with fetch keepalive within its budget; it also stays stored for the next page.
+  // When the page is hidden, whatever is unacknowledged goes out once as a beacon
+  // (CORS-simple text/plain), or with fetch keepalive within its budget. It also stays stored:
+  // a beacon can be lost (a server down at that moment), and the next page sends it again;
+  // the collector keeps each event id once.
   function beaconAll() {
     var budget = BEACON_BUDGET;
     Object.keys(outbox).forEach(function (eid) {
-      var entry = outbox[eid], sent = false;
-      try { sent = win.navigator.sendBeacon(entry.url, new Blob([entry.body], { type: "text/plain;charset=UTF-8" })); } catch (e) { /* fall back */ }
-      if (!sent && entry.body.length < budget) {
+      var entry = outbox[eid];
+      if (!entry.beaconed) {
+        try { entry.beaconed = win.navigator.sendBeacon(entry.url, new Blob([entry.body], { type: "text/plain;charset=UTF-8" })); } catch (e) { /* fall back */ }
+      }
+      if (!entry.beaconed && entry.body.length < budget) {
         budget -= entry.body.length;
         try {
           win.fetch(entry.url, { method: "POST", body: entry.body, keepalive: true,
@@ -413,7 +419,10 @@ function install(win, doc, script) {
 
   win.addEventListener("pagehide", function () { beaconAll(); heartbeat(true); });
   win.addEventListener("pageshow", function (event) { if (event.persisted) heartbeat(false); });
-  doc.addEventListener("visibilitychange", function () { if (doc.visibilityState === "hidden") beaconAll(); });
+  doc.addEventListener("visibilitychange", function () {
+    if (doc.visibilityState === "hidden") beaconAll();
+    else Object.keys(outbox).forEach(function (eid) { outbox[eid].beaconed = false; });
+  });
   win.addEventListener("online", function () { if (ready) post({ kind: "online" }); });
   heartbeat(false);
   setInterval(heartbeat, HEARTBEAT_MS);
@@ -472,7 +481,21 @@ function install(win, doc, script) {
     }
     var timeout = Number(script && script.getAttribute("data-start-timeout-ms")) || START_TIMEOUT_MS;
     setTimeout(function () { if (!ready) fail("not ready after " + timeout / 1000 + " s"); }, timeout);
+    // PyScript reads its page config when its module loads: unless the page has PyScript
+    // config of its own, switch off its page plugins (editor, terminal, game, error banner):
+    // they cost main-thread time and must never draw on a storefront.
+    var configs = [];
+    if (!doc.querySelector("py-config,mpy-config,script[type=py][config],script[type=mpy][config]")) {
+      configs = ["py-config", "mpy-config"].map(function (name) {
+        var element = doc.createElement(name);
+        element.hidden = true;
+        element.textContent = PYSCRIPT_PAGE_CONFIG;
+        return doc.documentElement.appendChild(element);
+      });
+    }
+    function dropConfigs() { configs.forEach(function (e) { e.remove(); }); configs = []; }
     import(runtime + "pyscript/core.js").then(function (pyscript) {
+      dropConfigs();
       return pyscript.PyWorker(runtime + "engine.py", {
         version: runtime + "pyodide.mjs",
         config: { packages: ["nosto-tagging"], packages_cache: "passthrough", sync_main_only: true }
@@ -481,7 +504,7 @@ function install(win, doc, script) {
       worker = w;
       w.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
       post({ kind: "config", account: account, endpoint: endpoint, visitor: cookie, version: VERSION });
-    }).catch(function (error) { fail(error && error.message || error); });
+    }).catch(function (error) { dropConfigs(); fail(error && error.message || error); });
   }
 
   function nostojs(callback) {

@@ -126,7 +126,9 @@ class Sandbox:
         """No event id arrived twice (since the checkpoint, or ever for ``visitor``).
 
         A page that resends an event the collector already acknowledged double-counts it in
-        a collector that does not deduplicate.
+        a collector that does not deduplicate. nosto-tagging itself repeats an event id only
+        around unloads (a beacon, then the next page's resend of what was not acknowledged):
+        assert this where no page is left with a request in flight.
         """
         if visitor is not None:
             states = self.requests(visitor=visitor)
