@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from nosto_tagging import arguments
 from nosto_tagging.errors import FieldProblem, InvalidInput
-from nosto_tagging.models import PAGE_TYPES, Customer, Product, WebsiteOrder
+from nosto_tagging.models import PAGE_TYPES, RENDER_MODES, Customer, Product, WebsiteOrder
 from nosto_tagging.protocol import UNDEFINED
 from nosto_tagging.session import (
     SessionState,
@@ -275,8 +275,6 @@ def _set_sort_order(action: Action, args: tuple[Any, ...]) -> None:
 
 
 def _set_response_mode(action: Action, args: tuple[Any, ...]) -> None:
-    from nosto_tagging.models import RENDER_MODES
-
     mode = arguments.one_of("setResponseMode", "mode", _arg(args), RENDER_MODES)
     action.state = replace(action.state, response_mode=mode)
 

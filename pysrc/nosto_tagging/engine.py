@@ -209,9 +209,15 @@ class Engine:
         elif method == "recordAttribution":
             return self._new_attribution(call, session_form=False)
         elif method == "customer":
-            return self._push(call, customer=customer_change("customer", first))
+            self.session.state = replace(
+                self.session.state, customer=customer_change("customer", first)
+            )
+            return self._push(call, "customer")
         elif method == "resendCartContent":
-            return self._push(call, cart=cart_change("resendCartContent", first))
+            self.session.state = replace(
+                self.session.state, cart=cart_change("resendCartContent", first)
+            )
+            return self._push(call, "cart")
         elif method in ("reportAddToCart", "recommendedProductAddedToCart"):
             action = create_action("reportAddToCart", args, self.session.state)
             return self._send(call, build_body(action, call), dict(QUIET))
@@ -245,17 +251,13 @@ class Engine:
 
     # ----- requests -----
 
-    def _push(self, call: Call, **changes: Any) -> list[Output]:
-        """``api.customer(...)`` / ``api.resendCartContent(...)``: data only, no page view."""
-        if "customer" in changes:
-            self.session.set_customer(call.args[0])
-        else:
-            self.session.set_cart(call.args[0])
+    def _push(self, call: Call, field: str) -> list[Output]:
+        """``api.customer(...)`` / ``api.resendCartContent(...)``: that data only, no page view."""
         body: dict[str, Any] = {"url": call.url, "event_date": event_date(call.time)}
         state: SessionState = self.session.state
-        if "cart" in changes and state.cart is not None:
+        if field == "cart" and state.cart is not None:
             body["cart"] = [item.wire() for item in state.cart]
-        if "customer" in changes and state.customer is not None:
+        if field == "customer" and state.customer is not None:
             body["customer"] = state.customer.wire()
         return [StateChanged(self.mirror()), *self._send(call, body, {**QUIET, "skipEvents": True})]
 
