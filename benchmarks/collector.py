@@ -18,11 +18,9 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import secrets
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from nosto_tagging.testing import running_sandbox
 
 DEFAULT_CONNECTIONS = 16
 DEFAULT_REQUESTS = 20_000
@@ -149,20 +149,8 @@ def spawned_sandbox(workdir: Path) -> Iterator[tuple[str, Path]]:
     bundle.mkdir()
     (bundle / "nosto.js").write_text("/* the benchmark needs no real bundle */\n")
     db = workdir / "bench.sqlite3"
-    command = [sys.executable, "-m", "nosto_tagging.cli", "serve", "--port", "0"]
-    command += ["--db", str(db), "--bundle", str(bundle)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    try:
-        line = process.stdout.readline()
-        match = re.fullmatch(r"serving (http://\S+)\n", line)
-        if not match:
-            raise SystemExit(f"nosto-tagging serve did not start; it printed {line!r}")
-        yield match.group(1), db
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-        process.stdout.close()
+    with running_sandbox(db, bundle) as sandbox:
+        yield sandbox.origin, db
 
 
 def stored_count(url: str, db: Path | None) -> int:

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from nosto_tagging.bundle.hashdir import hashed_dir_name
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.pins import load_pins
 from nosto_tagging.bundle.precompress import precompress_tree
+from nosto_tagging.testing import running_sandbox as sandbox_process
 
 STOCK_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 BASELINE_PACKAGES = frozenset(
@@ -98,34 +96,5 @@ def prepare_site(bundle: Path, root: Path, cache_dir: Path) -> Site:
 @contextmanager
 def running_sandbox(site: Path, db: Path) -> Iterator[str]:
     """``nosto-tagging serve --port 0 --bundle SITE`` on its own database; yields its origin."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "nosto_tagging.cli",
-            "serve",
-            "--port",
-            "0",
-            "--db",
-            str(db),
-            "--bundle",
-            str(site),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    try:
-        line = process.stdout.readline()
-        match = re.fullmatch(r"serving (http://\S+)\n", line)
-        if not match:
-            raise SystemExit(f"nosto-tagging serve did not start; it printed {line!r}")
-        yield match.group(1)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        process.stdout.close()
+    with sandbox_process(db, site) as sandbox:
+        yield sandbox.origin
