@@ -113,7 +113,9 @@ RENDER_MODES = (
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", str_max_length=10_000)
+    # Built on first use, not at import: the page pays only for the models it uses, and the
+    # engine's start (the time to the first request) is shorter.
+    model_config = ConfigDict(extra="allow", str_max_length=10_000, defer_build=True)
 
     def wire(self) -> dict[str, Any]:
         """The JSON-ready dict Nosto expects: unset optional fields left out."""

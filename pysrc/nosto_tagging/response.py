@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 class EventResponse(BaseModel):
     """``EventResponseMessage``, the parts the client uses; everything else is kept."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     recommendations: dict[str, Any] = Field(default_factory=dict)
     visit: str = ""
@@ -41,6 +41,8 @@ class EventResponse(BaseModel):
 
 class ActionResponse(BaseModel):
     """What ``update()`` and ``load()`` resolve to."""
+
+    model_config = ConfigDict(defer_build=True)
 
     recommendations: dict[str, Any] = Field(default_factory=dict)
     campaigns: dict[str, dict[str, Any]] = Field(
