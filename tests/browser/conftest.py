@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,17 +21,14 @@ from playwright.sync_api import (
     BrowserContext,
     ConsoleMessage,
     Page,
-    Playwright,
     Route,
-    sync_playwright,
 )
 from playwright.sync_api import Request as PwRequest
 from playwright.sync_api import Worker as PwWorker
 
-from nosto_tagging.paths import REPO_ROOT
 from nosto_tagging.testing import Sandbox
+from tests.browser_settings import SETTINGS
 
-SETTINGS = tomllib.loads((REPO_ROOT / "playwright.config.toml").read_text())
 LOADER_TAG = (
     '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1" async></script>'
 )
@@ -53,19 +49,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def sandbox(nosto_sandbox: Sandbox) -> Sandbox:
     """The QA plugin's sandbox (``nosto_tagging.testing``): one server, checkpointed per test."""
     return nosto_sandbox
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        yield _launch(playwright)
-
-
-def _launch(playwright: Playwright) -> Browser:
-    launch = SETTINGS["launch"]
-    return playwright.chromium.launch(
-        executable_path=launch["executable_path"], headless=launch["headless"], args=launch["args"]
-    )
 
 
 @dataclass

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import json
-import tomllib
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from nosto_tagging.paths import DEFAULT_BUNDLE_DIR, REPO_ROOT
 from nosto_tagging.testing import Sandbox, running_sandbox
+from tests.browser_settings import SETTINGS
 
 pytestmark = pytest.mark.browser
-SETTINGS = tomllib.loads((REPO_ROOT / "playwright.config.toml").read_text())
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    launch = SETTINGS["launch"]
-    with sync_playwright() as playwright:
-        yield playwright.chromium.launch(
-            executable_path=launch["executable_path"],
-            headless=launch["headless"],
-            args=launch["args"],
-        )
 
 
 @pytest.fixture(scope="module")
