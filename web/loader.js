@@ -172,6 +172,7 @@ function install(win, doc, script) {
     journalKeys.push("j:" + page + ":" + pad(entry.seq));
     store.put(journalKeys[journalKeys.length - 1], entry, entry.private);
     journal.push(entry);
+    if (journal.length > 1000) journal.shift(); // internal.journal() shows the recent calls
     unsent.push(entry);
     if (!flushQueued) { flushQueued = true; Promise.resolve().then(flush); }
     return entry.eid;
@@ -222,11 +223,16 @@ function install(win, doc, script) {
     Object.keys(methods).forEach(function (method) {
       self[method] = function () {
         var kind = methods[method];
-        if (kind === D) return copy(objects[target]);
-        if (kind === R || kind === M || kind === N) return perform(kind, target, method, arguments);
-        var eid = record(target, method, arguments);
-        if (kind === A) return facade("action:" + eid, ACTION_METHODS);
-        if (kind === T) return facade("attribution:" + eid, ATTRIBUTION_METHODS);
+        try {
+          if (kind === D) return copy(objects[target]);
+          if (kind === R || kind === M || kind === N) return perform(kind, target, method, arguments);
+          var eid = record(target, method, arguments);
+          if (kind === A) return facade("action:" + eid, ACTION_METHODS);
+          if (kind === T) return facade("attribution:" + eid, ATTRIBUTION_METHODS);
+        } catch (error) { // never into the page: the chain goes on
+          report("error", method + ": " + error);
+          if (kind === R || kind === M || kind === N) return Promise.resolve();
+        }
         return self;
       };
     });
