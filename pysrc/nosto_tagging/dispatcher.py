@@ -14,7 +14,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from nosto_tagging.delivery import REQUEST_TIMEOUT_S, Delivered, Drop, Outcome, decide
+from nosto_tagging.delivery import (
+    REQUEST_TIMEOUT_S,
+    Delivered,
+    Drop,
+    Outcome,
+    decide,
+    parse_retry_after,
+)
 from nosto_tagging.request import Request
 
 
@@ -40,8 +47,6 @@ def read_outcome(response: Response) -> tuple[Outcome, Any]:
     A proxy's HTML error page or a captive portal may answer 200: taking that for an
     acknowledgement would lose the event.
     """
-    from nosto_tagging.delivery import parse_retry_after
-
     message: Any = None
     json_ok = True
     if 200 <= response.status < 300 and "json" not in response.content_type.lower():
