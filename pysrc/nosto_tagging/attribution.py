@@ -16,7 +16,7 @@ from nosto_tagging import arguments
 from nosto_tagging.errors import FieldProblem, InvalidInput
 from nosto_tagging.models import Customer
 from nosto_tagging.protocol import Call
-from nosto_tagging.request import event_date
+from nosto_tagging.request import call_context
 from nosto_tagging.session import is_absent
 
 # nosto.d.ts EventType and EventRefType
@@ -57,10 +57,7 @@ def parse_event(method: str, event: Any) -> list[Any]:
 def attribution_body(
     attribution: Attribution, call: Call, customer: Customer | None
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"events": attribution.events, "url": call.url}
-    if call.referrer:
-        body["referrer"] = call.referrer
-    body["event_date"] = event_date(call.time)
+    body: dict[str, Any] = {"events": attribution.events, **call_context(call)}
     if customer is not None and customer.customer_reference:
         body["customer"] = {"customer_reference": customer.customer_reference}
     return body

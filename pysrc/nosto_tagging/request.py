@@ -35,6 +35,17 @@ def event_date(milliseconds: float) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def call_context(call: Call) -> dict[str, Any]:
+    """Where and when the performing call was made: ``url``, ``referrer``, ``event_date``."""
+    context: dict[str, Any] = {}
+    if call.url:
+        context["url"] = call.url
+    if call.referrer:
+        context["referrer"] = call.referrer
+    context["event_date"] = event_date(call.time)
+    return context
+
+
 def _events(action: Action) -> list[list[Any]]:
     """Event tuples, with ``setRef`` references filled into the third slot of matching ones."""
     events = []
@@ -59,11 +70,7 @@ def build_body(action: Action, call: Call) -> dict[str, Any]:
     if action.elements:
         body["elements"] = action.elements
     body["response_mode"] = state.response_mode
-    if call.url:
-        body["url"] = call.url
-    if call.referrer:
-        body["referrer"] = call.referrer
-    body["event_date"] = event_date(call.time)
+    body.update(call_context(call))
     if state.cart is not None:
         body["cart"] = [item.wire() for item in state.cart]
     if state.customer is not None:
