@@ -60,7 +60,7 @@ var ORPHAN_AFTER_MS = 15000;      // a page silent this long is gone: its leftov
 var HEARTBEAT_MS = 5000;
 var OUTBOX_MAX_COUNT = 500, OUTBOX_MAX_BYTES = 2000000, BEACON_BUDGET = 60000;
 // A call whose arguments name a person is private: sessionStorage only (this tab), never
-// localStorage or cookies.
+// localStorage or cookies. Built bodies come with the engine's own private/order flags.
 var PRIVATE = /"(email|first_name|last_name|customer_reference|phone|post_code|hcid)"\s*:/;
 
 // Write-ahead storage: every call and built body is stored before the call returns or the
@@ -326,7 +326,7 @@ function install(win, doc, script) {
   function keep(eid, entry) {
     entry.page = page;
     outbox[eid] = entry;
-    store.put("o:" + eid, entry, PRIVATE.test(entry.body));
+    store.put("o:" + eid, entry, entry.private);
     bound();
   }
 
@@ -342,7 +342,7 @@ function install(win, doc, script) {
     eids.forEach(function (eid) { bytes += outbox[eid].body.length; });
     for (var i = 0; i < eids.length && (eids.length - dropped > OUTBOX_MAX_COUNT || bytes > OUTBOX_MAX_BYTES); i++) {
       var entry = outbox[eids[i]];
-      if (/"page_type":"order"/.test(entry.body)) continue;
+      if (entry.order) continue;
       bytes -= entry.body.length; dropped++;
       delete outbox[eids[i]]; store.remove("o:" + eids[i]);
     }
@@ -370,7 +370,7 @@ function install(win, doc, script) {
     store.list("o:").forEach(function (kv) {
       var entry = kv[1], eid = kv[0].slice(2);
       if (entry.page === page || alive[entry.page] || outbox[eid]) return;
-      if (PRIVATE.test(entry.body)) held--;
+      if (entry.private) held--;
       keep(eid, entry);
       post({ kind: "resend", eid: eid, url: entry.url, body: entry.body });
     });
@@ -397,7 +397,7 @@ function install(win, doc, script) {
     var held = 0;
     if (gone) {
       journal.forEach(function (entry) { if (entry.private && entry.seq > applied) held++; });
-      Object.keys(outbox).forEach(function (eid) { if (PRIVATE.test(outbox[eid].body)) held++; });
+      Object.keys(outbox).forEach(function (eid) { if (outbox[eid].private) held++; });
     }
     store.put("p:" + page, { t: Date.now(), gone: !!gone, held: held }, false);
   }
@@ -444,7 +444,7 @@ function install(win, doc, script) {
         break;
       case "built":
         if (m.inject && waiting[m.eid]) waiting[m.eid].inject = true;
-        keep(m.eid, { url: m.url, body: m.body });
+        keep(m.eid, { url: m.url, body: m.body, private: m.private, order: m.order });
         emit("prerequest", JSON.parse(m.body));
         post({ kind: "stored", eid: m.eid });
         break;

@@ -44,7 +44,9 @@ var PROTOCOL = /*BEGIN PROTOCOL*/{
       "eid",
       "url",
       "body",
-      "inject"
+      "inject",
+      "private",
+      "order"
     ],
     "acked": [
       "eid",

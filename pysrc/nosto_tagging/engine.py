@@ -63,6 +63,17 @@ class Built:
     # enableCampaignInjection(): the page puts returned HTML campaigns into their elements.
     inject: bool = False
 
+    @property
+    def private(self) -> bool:
+        """The body names a person: the page may keep it in sessionStorage only."""
+        body = self.request.body
+        return bool(body.get("customer")) or "order" in body
+
+    @property
+    def order(self) -> bool:
+        """An order: a full outbox never drops it."""
+        return "order" in self.request.body
+
 
 @dataclass(frozen=True)
 class Settled:

@@ -32,7 +32,7 @@ TO_WORKER: Final = {
 # worker -> page
 TO_PAGE: Final = {
     "ready": ["version"],
-    "built": ["eid", "url", "body", "inject"],
+    "built": ["eid", "url", "body", "inject", "private", "order"],
     "acked": ["eid", "response", "message"],
     "dropped": ["eid", "reason"],
     "settled": ["eid"],

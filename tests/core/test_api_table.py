@@ -470,3 +470,18 @@ def test_customer_data_lost_with_a_closed_tab_is_reported_on_the_next_request() 
     first, second = (parse_qs(urlsplit(b.request.url).query) for b in driver.requests())
     assert first["lostPrivate"] == ["2"]
     assert "lostPrivate" not in second
+
+
+def test_built_requests_say_whether_they_name_a_person_or_carry_an_order() -> None:
+    driver = Driver()
+    driver.call("session", "viewFrontPage")
+    driver.call("action", "load")
+    driver.call("session", "setCustomer", CUSTOMER)
+    driver.call("session", "viewCart")
+    driver.call("action", "load")
+    driver.call("session", "addOrder", ORDER)
+    driver.call("action", "load")
+    anonymous, customer, order = driver.requests()
+    assert (anonymous.private, anonymous.order) == (False, False)
+    assert (customer.private, customer.order) == (True, False)
+    assert (order.private, order.order) == (True, True)

@@ -108,6 +108,8 @@ class WorkerShell:
                     url=request.url,
                     body=request.body_text(),
                     inject=output.inject,
+                    private=output.private,
+                    order=output.order,
                 )
             )
         elif isinstance(output, StateChanged):
