@@ -24,7 +24,8 @@ from nosto_tagging.bundle.errors import BuildError
 COMPRESSIBLE = frozenset(
     {".js", ".mjs", ".css", ".json", ".wasm", ".zip", ".whl", ".py", ".html", ".txt", ".svg"}
 )
-ENCODINGS = {"br": ".br", "gzip": ".gz"}  # Content-Encoding -> file suffix
+# (Content-Encoding, file suffix), in the order a server prefers them
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
 BROTLI_QUALITY = 11
 BROTLI_WINDOW = 24  # the largest window: the wasm and the stdlib zip are megabytes
 GZIP_LEVEL = 9

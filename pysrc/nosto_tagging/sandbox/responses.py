@@ -7,10 +7,11 @@ output is the same JSON to every reader.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import JSONResponse
+
+from nosto_tagging.sandbox.db import dumps
 
 
 class JSON(JSONResponse):
@@ -20,4 +21,4 @@ class JSON(JSONResponse):
         super().__init__(content, status_code, {"Cache-Control": "no-store"} | (headers or {}))
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, separators=(",", ":"), allow_nan=False).encode("ascii")
+        return dumps(content).encode("ascii")

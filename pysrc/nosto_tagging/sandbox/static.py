@@ -20,11 +20,12 @@ from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 from nosto_tagging.bundle.hashdir import is_hashed_path
+from nosto_tagging.bundle.precompress import ENCODINGS
 
 CACHE_CONTROL = "no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Content-Encoding -> sibling suffix, in order of preference.
-SIBLINGS = (("br", ".br"), ("gzip", ".gz"))
+SIBLINGS = ENCODINGS  # the precompressed files the build writes next to each file
 
 # Not left to the host's mimetypes tables: module scripts and wasm streaming need these.
 CONTENT_TYPES = {
