@@ -43,8 +43,9 @@ from playwright.sync_api import sync_playwright
 
 from benchmarks.startup_measure import LONG_TASKS, Visit, measure_visit
 from benchmarks.startup_pages import cart
-from benchmarks.startup_site import Site, prepare_site, running_sandbox
+from benchmarks.startup_site import Site, prepare_site
 from nosto_tagging.paths import CACHE_DIR, DEFAULT_BUNDLE_DIR, REPO_ROOT
+from nosto_tagging.testing import running_sandbox
 
 CONFIG = REPO_ROOT / "playwright.config.toml"
 DEFAULT_OUT = REPO_ROOT / "build" / "benchmarks" / "startup.json"
@@ -305,12 +306,12 @@ def main(argv: list[str] | None = None) -> int:
     visits: list[Visit] = []
     with (
         tempfile.TemporaryDirectory(prefix="nosto-bench-") as tmp,
-        running_sandbox(site.root, Path(tmp) / "db.sqlite3") as origin,
+        running_sandbox(Path(tmp) / "db.sqlite3", site.root) as sandbox,
         sync_playwright() as playwright,
     ):
-        print(f"sandbox at {origin}; {args.rounds} rounds", file=log)
+        print(f"sandbox at {sandbox.origin}; {args.rounds} rounds", file=log)
         for number in range(1, args.rounds + 1):
-            visits += run_round(playwright, origin, site, number, args.calls, log)
+            visits += run_round(playwright, sandbox.origin, site, number, args.calls, log)
     environment["load_average_after"] = os.getloadavg()
     summary = summarize(visits, loader_brotli)
     rendered = table(summary)

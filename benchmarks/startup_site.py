@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +20,6 @@ from nosto_tagging.bundle.hashdir import hashed_dir_name
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.pins import load_pins
 from nosto_tagging.bundle.precompress import precompress_tree
-from nosto_tagging.testing import running_sandbox as sandbox_process
 
 STOCK_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 BASELINE_PACKAGES = frozenset(
@@ -91,10 +88,3 @@ def prepare_site(bundle: Path, root: Path, cache_dir: Path) -> Site:
     )
     (bench / "baseline-worker.mjs").write_text(BASELINE_WORKER, encoding="utf-8")
     return Site(root, runtime_dir, f"bench/{baseline_dir}")
-
-
-@contextmanager
-def running_sandbox(site: Path, db: Path) -> Iterator[str]:
-    """``nosto-tagging serve --port 0 --bundle SITE`` on its own database; yields its origin."""
-    with sandbox_process(db, site) as sandbox:
-        yield sandbox.origin

@@ -131,8 +131,8 @@ class Sandbox:
         assert this where no page is left with a request in flight.
         """
         if visitor is not None:
-            states = self.requests(visitor=visitor)
-            duplicates = self.visitor(visitor).get("duplicates", 0) if states else 0
+            known = self.requests(visitor=visitor, limit=1)  # /api/visitors is 404 for a stranger
+            duplicates = self.visitor(visitor).get("duplicates", 0) if known else 0
             where = f"visitor {visitor}"
         else:
             duplicates, where = self.since_checkpoint()["duplicates"], "the checkpoint"
