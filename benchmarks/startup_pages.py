@@ -54,9 +54,11 @@ _OURS_ACT = """
 window.benchAct = function (cart) {
   var eids = [];
   nostojs(function (api) {
-    var before = api.internal.journal().length;
+    var journal = api.internal.journal(); // the recent calls only: compare seq, not length
+    var last = journal.length ? journal[journal.length - 1].seq : -1;
     var done = api.defaultSession().setCart(cart).viewCart().update();
-    eids = api.internal.journal().slice(before).map(function (call) { return call.eid; });
+    eids = api.internal.journal().filter(function (call) { return call.seq > last; })
+      .map(function (call) { return call.eid; });
     eids.forEach(function (eid) { window.benchDone[eid] = done; });
   });
   return eids;

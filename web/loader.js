@@ -502,6 +502,10 @@ function install(win, doc, script) {
     function dropConfigs() { configs.forEach(function (e) { e.remove(); }); configs = []; }
     import(runtime + "pyscript/core.js").then(function (pyscript) {
       dropConfigs();
+      // Start the worker in a task of its own: after PyScript's module evaluation, in the
+      // same task, it is a long task (over 50 ms) on a busy CPU.
+      return new Promise(function (resolve) { setTimeout(resolve, 0, pyscript); });
+    }).then(function (pyscript) {
       return pyscript.PyWorker(runtime + "engine.py", {
         version: runtime + "pyodide.mjs",
         config: { packages: ["nosto-tagging"], packages_cache: "passthrough", sync_main_only: true }

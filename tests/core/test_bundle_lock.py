@@ -26,6 +26,7 @@ from nosto_tagging.bundle.ownwheel import build_own_wheel
 from nosto_tagging.bundle.pins import PINS_PATH, LockMeta, load_pins
 from nosto_tagging.bundle.precompress import is_sibling, precompress_file, precompress_tree
 from nosto_tagging.bundle.pyc import recompile_zip
+from nosto_tagging.bundle.pyscript_assets import COMPILE_HINT, copy_pyscript
 
 INFO = {
     "abi_version": "2026_0",
@@ -350,3 +351,37 @@ def test_pyscript_imports_are_read_from_its_python_sources(tmp_path: Path) -> No
         "def f():\n    import inspect\n"
     )
     assert pyscript_imports(tmp_path / "package") == ["asyncio", "html", "inspect", "json"]
+
+
+def test_pyscript_chunks_evaluated_at_load_get_the_compile_hint(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "core.js").write_text('export{a as PyWorker}from"./core-1.js";\n')
+    (dist / "core-1.js").write_text(
+        'import"./util-2.js";const e=()=>import("./editor-3.js");export{e as a};\n'
+    )
+    (dist / "util-2.js").write_text("export const u=1;\n")
+    (dist / "editor-3.js").write_text("export default 1;\n")
+    (dist / "core.css").write_text("py-script{display:none}\n")
+    (dist / "core.js.map").write_text("{}")
+    hinted = copy_pyscript(dist, tmp_path / "out")
+    assert hinted == ["core-1.js", "core.js", "util-2.js"]  # not the on-demand editor
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "core-1.js",
+        "core.css",
+        "core.js",
+        "editor-3.js",
+        "util-2.js",
+    ]
+    for name in hinted:
+        assert (out / name).read_text() == COMPILE_HINT + (dist / name).read_text()
+    assert (out / "editor-3.js").read_text() == (dist / "editor-3.js").read_text()
+
+
+def test_a_pyscript_without_its_entry_or_a_chunk_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match=r"has no core\.js"):
+        copy_pyscript(tmp_path, tmp_path / "out")
+    (tmp_path / "core.js").write_text('export*from"./gone-1.js";\n')
+    with pytest.raises(BuildError, match=r"gone-1\.js"):
+        copy_pyscript(tmp_path, tmp_path / "out")

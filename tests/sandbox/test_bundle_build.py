@@ -148,6 +148,12 @@ def test_loader_runtime_files_and_build_info(bundle: Path, runtime: Path) -> Non
     for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyscript/core.js"):
         assert (runtime / name).is_file(), name
     assert not list((runtime / "pyscript").glob("*.map"))
+    hinted = sorted(p.name for p in (runtime / "pyscript").glob("core*.js"))
+    assert len(hinted) == 2  # core.js and the chunk it imports; the compile hint is on both
+    for name in hinted:
+        assert (
+            (runtime / "pyscript" / name).read_text().startswith("//# allFunctionsCalledOnLoad\n")
+        )
     info = json.loads((bundle / "build-info.json").read_text())
     assert info["versions"]["pyodide"] == "314.0.7"
     listed = {f["path"]: f for f in info["files"]}

@@ -32,6 +32,7 @@ from nosto_tagging.bundle.node import run_node
 from nosto_tagging.bundle.ownwheel import build_own_wheel
 from nosto_tagging.bundle.pins import NpmPin, Pins, load_pins
 from nosto_tagging.bundle.precompress import precompress_file, precompress_tree
+from nosto_tagging.bundle.pyscript_assets import copy_pyscript
 from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
 from nosto_tagging.paths import CACHE_DIR, WEB_DIR
 
@@ -192,19 +193,16 @@ def _lay_out_runtime(
     entries[pins.own.key] = lock_entry(pins.own, nosto_tagging.__version__, own)
     lock = trim_lock(_read_lock(inputs.pyodide_dir), entries)
     (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
-    dist = inputs.pyscript_dir / "dist"
-    assets = sorted(p for p in dist.glob("*") if p.suffix in {".js", ".css"} and p.is_file())
-    if not any(p.name == "core.js" for p in assets):
-        raise BuildError(f"{dist} has no core.js; delete {inputs.pyscript_dir.parent} and re-run")
-    for path in assets:
-        _copy(path, runtime / "pyscript" / path.name)
+    hinted = copy_pyscript(inputs.pyscript_dir / "dist", runtime / "pyscript")
     engine = web_dir / "engine.py"
     if engine.is_file():
         _copy(engine, runtime / "engine.py")
     else:
         progress.print(f"      note: {engine} not found, runtime/engine.py not written")
     progress.step(
-        f"laying out the runtime ({len(assets)} PyScript files, {len(entries)} wheels)", started
+        f"laying out the runtime ({len(entries)} wheels; PyScript, compile hint on "
+        f"{', '.join(hinted)})",
+        started,
     )
     return lock
 
