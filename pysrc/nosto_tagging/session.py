@@ -27,21 +27,35 @@ def is_absent(value: object) -> bool:
     return value is None or value is UNDEFINED
 
 
-def unrepresentable_fields(value: Any, path: str = "") -> list[FieldProblem]:
+def is_representable(value: Any) -> bool:
+    """No value inside ``value`` is one the loader could not copy (the common case, checked
+    without building field paths)."""
+    if isinstance(value, dict):
+        return all(map(is_representable, value.values()))
+    if isinstance(value, list):
+        return all(map(is_representable, value))
+    return not isinstance(value, Unrepresentable)
+
+
+def unrepresentable_fields(value: Any) -> list[FieldProblem]:
     """Values the loader could not copy (functions, cycles, elements): each is an error."""
+    return [] if is_representable(value) else _unrepresentable(value, "")
+
+
+def _unrepresentable(value: Any, path: str) -> list[FieldProblem]:
     if isinstance(value, Unrepresentable):
         return [FieldProblem(path, value, "cannot be sent to Nosto (not JSON data)")]
     if isinstance(value, dict):
         return [
             problem
             for key, item in value.items()
-            for problem in unrepresentable_fields(item, f"{path}.{key}" if path else str(key))
+            for problem in _unrepresentable(item, f"{path}.{key}" if path else str(key))
         ]
     if isinstance(value, list):
         return [
             problem
             for index, item in enumerate(value)
-            for problem in unrepresentable_fields(item, f"{path}[{index}]")
+            for problem in _unrepresentable(item, f"{path}[{index}]")
         ]
     return []
 
