@@ -241,7 +241,7 @@ class Recorder:
         change = Change(request_id, received_at, request.query, request.body, request.event)
         state = apply(state, change)
         response = answer(request.event, state, self._recommender)
-        warnings = [finding.as_json() for finding in check_request(request.body, request.query)]
+        warnings = [finding.as_json() for finding in check_request(request.event)]
         response_text = dumps(response)
         page_type = request.body.get("page_type")
         database.insert_request(

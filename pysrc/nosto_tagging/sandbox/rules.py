@@ -1,23 +1,28 @@
 """Nosto's rules a valid request can still break: the warnings the viewer and QA tools show.
 
-The pydantic models reject what cannot be meant (a cart line without price or currency, an
-unknown page type); these checks flag what Nosto accepts but handles badly, citing
-``shared/reference/nostojs-api.md``: guessable customer references (§3.3), orders without
-currency or number (§3.5), a product view without product, mixed currencies, and the like.
+The rules read the validated ``EventRequest``: what the models guarantee (a known page type, an
+order number, order lines with product id and an ISO 4217 currency, in any letter case) is not
+checked again. They flag what Nosto accepts but handles badly, citing
+``shared/reference/nostojs-api.md``: guessable customer references (§3.3), orders without the
+buyer's email or a line's price (§3.5), a product view without product, mixed currencies, and
+the like.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from nosto_tagging.models import PAGE_TYPES
+from nosto_tagging.models import (
+    RENDER_MODES,
+    CartItem,
+    EventRequest,
+    WebsiteOrder,
+    WireCustomer,
+)
 
-RESPONSE_MODES = re.compile(r"^(HTML|JSON_ORIGINAL|JSON_\d+x\d+(_SQUARE)?|VERSION_SOURCE|JSON.*)$")
 MIN_REFERENCE_LENGTH = 16
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 @dataclass(frozen=True)
@@ -32,16 +37,16 @@ class Finding:
         return {"code": self.code, "field": self.field, "message": self.message}
 
 
-def check_request(body: dict[str, Any], query: dict[str, str]) -> list[Finding]:
-    """Every rule ``body`` (an already validated ``EventRequest``) breaks, in field order."""
+def check_request(event: EventRequest) -> list[Finding]:
+    """Every rule ``event`` (a request that passed validation) breaks, in field order."""
     found: list[Finding] = []
-    found += _page_type(body)
-    found += _customer(body.get("customer"))
-    found += _cart(body.get("cart"), body.get("current_variant_id"))
-    found += _order(body)
-    found += _elements(body.get("elements"))
-    mode = body.get("response_mode")
-    if isinstance(mode, str) and not RESPONSE_MODES.match(mode):
+    found += _page_type(event)
+    found += _customer(event.customer)
+    found += _cart(event.cart, event.current_variant_id)
+    found += _order(event.order)
+    found += _elements(event.elements)
+    mode = event.response_mode
+    if mode is not None and mode not in RENDER_MODES:
         found.append(
             Finding(
                 "unknown-response-mode",
@@ -49,15 +54,15 @@ def check_request(body: dict[str, Any], query: dict[str, str]) -> list[Finding]:
                 f"{mode!r} is not one of Nosto's RenderModes; use HTML or JSON_ORIGINAL",
             )
         )
-    if not body.get("url"):
+    if not event.url:
         found.append(
             Finding("missing-url", "url", "no url: Nosto attributes views and clicks by page URL")
         )
     return found
 
 
-def _page_type(body: dict[str, Any]) -> list[Finding]:
-    page_type = body.get("page_type")
+def _page_type(event: EventRequest) -> list[Finding]:
+    page_type = event.page_type
     if page_type is None:
         return [
             Finding(
@@ -66,16 +71,7 @@ def _page_type(body: dict[str, Any]) -> list[Finding]:
                 "no page_type: call a view method (viewFrontPage, viewProduct, ...) before load()",
             )
         ]
-    if page_type not in PAGE_TYPES:
-        return [
-            Finding(
-                "unknown-page-type",
-                "page_type",
-                f"{page_type!r} is not a Nosto page type ({', '.join(PAGE_TYPES)})",
-            )
-        ]
-    events = body.get("events") if isinstance(body.get("events"), list) else []
-    kinds = {event[0] for event in events if isinstance(event, list) and event}
+    kinds = {kind[0] for kind in event.events or [] if kind}
     found = []
     if page_type == "product" and "vp" not in kinds:
         found.append(
@@ -85,7 +81,7 @@ def _page_type(body: dict[str, Any]) -> list[Finding]:
                 "a product page without a vp event: pass the product id to viewProduct(id)",
             )
         )
-    if page_type == "search" and not body.get("search_terms"):
+    if page_type == "search" and not event.search_terms:
         found.append(
             Finding(
                 "search-without-terms",
@@ -94,8 +90,7 @@ def _page_type(body: dict[str, Any]) -> list[Finding]:
             )
         )
     if page_type == "category":
-        categories = body.get("categories")
-        if not categories:
+        if not event.categories:
             found.append(
                 Finding(
                     "category-without-category",
@@ -103,17 +98,17 @@ def _page_type(body: dict[str, Any]) -> list[Finding]:
                     'a category page without categories: viewCategory("/Men/Shirts")',
                 )
             )
-        elif isinstance(categories, list):
+        else:
             found += [
                 Finding(
                     "category-not-a-path",
                     f"categories[{index}]",
                     f"{category!r} is not slash-delimited; Nosto expects paths like /Men/Shirts",
                 )
-                for index, category in enumerate(categories)
-                if isinstance(category, str) and not category.startswith("/")
+                for index, category in enumerate(event.categories)
+                if not category.startswith("/")
             ]
-    if page_type == "order" and not isinstance(body.get("order"), dict):
+    if page_type == "order" and event.order is None:
         found.append(
             Finding(
                 "order-page-without-order",
@@ -124,12 +119,12 @@ def _page_type(body: dict[str, Any]) -> list[Finding]:
     return found
 
 
-def _customer(customer: Any) -> list[Finding]:
-    if not isinstance(customer, dict) or not customer:
-        return []
+def _customer(customer: WireCustomer | None) -> list[Finding]:
+    if customer is None or not (customer.model_fields_set or customer.model_extra):
+        return []  # {} resets the customer: nothing to check
     found = []
-    reference = customer.get("customer_reference")
-    if isinstance(reference, str):
+    reference = customer.customer_reference
+    if reference is not None:
         why = guessable_reason(reference)
         if why:
             found.append(
@@ -140,7 +135,7 @@ def _customer(customer: Any) -> list[Finding]:
                     "of your customer id",
                 )
             )
-    if not customer.get("email"):
+    if not customer.email:
         found.append(
             Finding(
                 "customer-without-email",
@@ -149,7 +144,7 @@ def _customer(customer: Any) -> list[Finding]:
                 "send setCustomer({}) for a logged-out visitor instead",
             )
         )
-    elif "newsletter" not in customer and "marketing_permission" not in customer:
+    elif customer.newsletter is None and "marketing_permission" not in (customer.model_extra or {}):
         found.append(
             Finding(
                 "missing-marketing-permission",
@@ -174,18 +169,12 @@ def guessable_reason(reference: str) -> str | None:
     return None
 
 
-def _cart(cart: Any, variation: Any) -> list[Finding]:
-    if not isinstance(cart, list):
+def _cart(cart: list[CartItem] | None, variation: str | None) -> list[Finding]:
+    if not cart:
         return []
     found = []
-    currencies = []
     for index, item in enumerate(cart):
-        if not isinstance(item, dict):
-            continue
-        currency = item.get("price_currency_code")
-        if isinstance(currency, str):
-            currencies.append(currency.upper())
-        if item.get("unit_price") in (0, 0.0):
+        if item.unit_price == 0:
             found.append(
                 Finding(
                     "zero-price",
@@ -193,7 +182,7 @@ def _cart(cart: Any, variation: Any) -> list[Finding]:
                     "a cart line priced 0: send the price the shopper pays",
                 )
             )
-        if item.get("quantity") == 0:
+        if item.quantity == 0:
             found.append(
                 Finding(
                     "zero-quantity",
@@ -201,16 +190,17 @@ def _cart(cart: Any, variation: Any) -> list[Finding]:
                     "a cart line with quantity 0: leave removed lines out of the cart",
                 )
             )
-    if len(set(currencies)) > 1:
+    currencies = sorted({item.price_currency_code for item in cart})
+    if len(currencies) > 1:
         found.append(
             Finding(
                 "mixed-currencies",
                 "cart",
-                f"the cart mixes currencies ({', '.join(sorted(set(currencies)))}); "
+                f"the cart mixes currencies ({', '.join(currencies)}); "
                 "price every line in the shopper's currency",
             )
         )
-    elif currencies and isinstance(variation, str) and variation and variation != currencies[0]:
+    elif variation and variation != currencies[0]:
         found.append(
             Finding(
                 "cart-currency-differs-from-variation",
@@ -222,21 +212,11 @@ def _cart(cart: Any, variation: Any) -> list[Finding]:
     return found
 
 
-def _order(body: dict[str, Any]) -> list[Finding]:
-    order = body.get("order")
-    if not isinstance(order, dict):
+def _order(order: WebsiteOrder | None) -> list[Finding]:
+    if order is None:
         return []
     found = []
-    info = order.get("info")
-    if not isinstance(info, dict) or not info.get("order_number"):
-        found.append(
-            Finding(
-                "order-without-number",
-                "order.info.order_number",
-                "an order without order_number: Nosto matches orders to sessions by it",
-            )
-        )
-    elif not info.get("email"):
+    if not order.info.email:
         found.append(
             Finding(
                 "order-without-email",
@@ -244,50 +224,22 @@ def _order(body: dict[str, Any]) -> list[Finding]:
                 "an order without the buyer's email: order follow-up emails cannot be sent",
             )
         )
-    items = order.get("items")
-    if not isinstance(items, list) or not items:
-        found.append(
-            Finding("order-without-items", "order.items", "an order without items: list them")
+    found += [
+        Finding(
+            "missing-price",
+            f"order.items[{index}].unit_price",
+            "an order line without unit_price: Nosto cannot count the order's value",
         )
-        return found
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            continue
-        currency = item.get("price_currency_code")
-        if not isinstance(currency, str) or not _CURRENCY.match(currency):
-            found.append(
-                Finding(
-                    "missing-currency",
-                    f"order.items[{index}].price_currency_code",
-                    f"{currency!r} is not an ISO 4217 currency code such as EUR",
-                )
-            )
-        price = item.get("unit_price")
-        if isinstance(price, bool) or not isinstance(price, int | float):
-            found.append(
-                Finding(
-                    "missing-price",
-                    f"order.items[{index}].unit_price",
-                    "an order line without a numeric unit_price",
-                )
-            )
-        if not item.get("product_id"):
-            found.append(
-                Finding(
-                    "missing-product-id",
-                    f"order.items[{index}].product_id",
-                    "an order line without product_id: it must match your product tagging",
-                )
-            )
+        for index, item in enumerate(order.items)
+        if item.unit_price is None
+    ]
     return found
 
 
-def _elements(elements: Any) -> list[Finding]:
-    if not isinstance(elements, list):
-        return []
+def _elements(elements: list[str] | None) -> list[Finding]:
     seen: set[str] = set()
     found = []
-    for index, element in enumerate(elements):
+    for index, element in enumerate(elements or []):
         if element in seen:
             found.append(
                 Finding(
