@@ -1,15 +1,13 @@
 """Assemble ``nosto.js``: ``web/protocol.js`` + ``web/loader.js`` inside one strict-mode IIFE.
 
 Both sources must be classic scripts (no top-level ``import``/``export``): nosto.js is loaded
-with a plain ``<script>`` tag, like Nosto's own.
+with a plain ``<script>`` tag, like Nosto's own. ``minify.py`` makes the shipped file of it.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import rjsmin  # type: ignore[import-untyped]
 
 from nosto_tagging.bundle.errors import BuildError
 
@@ -44,6 +42,4 @@ def assemble_loader(
     )
     script = header + '(function () {\n"use strict";\n' + "\n".join(parts) + "})();\n"
     script = script.replace("__NOSTO_TAGGING_VERSION__", version)
-    script = script.replace("__NOSTO_RUNTIME_DIR__", runtime_dir)
-    # Comments and indentation are most of the source; the loader's budget is 5 KB brotli.
-    return str(rjsmin.jsmin(script, keep_bang_comments=True)) + "\n"
+    return script.replace("__NOSTO_RUNTIME_DIR__", runtime_dir)
