@@ -61,7 +61,7 @@ MB = 1024 * 1024
 TARGETS = {
     "ready_cold_ms": ("<=", 1200.0, "goal"),
     "ready_warm_ms": ("<=", 600.0, "goal"),
-    "script_added_ms": ("<=", 50.0, "gate"),
+    "script_added_worst_ms": ("<=", 50.0, "gate"),
     "long_tasks": ("<=", 0.0, "gate"),
     "first_visit_mb": ("<=", 6.0, "goal"),
     "repeat_runtime_bytes": ("<=", 0.0, "gate"),
@@ -188,6 +188,8 @@ def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, fl
                 _median([v.script_ms for v in cold]), _median([v.script_ms for v in warm])
             )
             - none_script,
+            # The gate is per page load: the worst single load, not a median.
+            "script_added_worst_ms": max((v.script_ms for v in both), default=0.0) - none_script,
             "task_cold_ms": _median([v.task_ms for v in cold]),
             "long_tasks": float(max((v.long_tasks for v in both), default=0)),
             "long_task_ms": float(max((v.long_task_ms for v in both), default=0.0)),
@@ -220,7 +222,8 @@ ROWS = (
     ("ready, warm / repeat visit (ms)", "ready_warm_ms", "{:.0f}"),
     ("main-thread script, cold (ms)", "script_cold_ms", "{:.1f}"),
     ("main-thread script, warm (ms)", "script_warm_ms", "{:.1f}"),
-    ("  added vs page without tag, worst (ms)", "script_added_ms", "{:.1f}"),
+    ("  added vs page without tag, cold or warm (ms)", "script_added_ms", "{:.1f}"),
+    ("  added vs page without tag, worst load (ms)", "script_added_worst_ms", "{:.1f}"),
     ("long tasks (count, worst load)", "long_tasks", "{:.0f}"),
     ("first visit, on the wire (MB)", "first_visit_mb", "{:.2f}"),
     ("first visit, requests", "first_visit_requests", "{:.0f}"),
@@ -252,8 +255,9 @@ def table(summary: dict[str, dict[str, float]]) -> str:
     alone = summary.get("pyscript_only")
     if alone:
         lines.append(
-            f"| of which PyScript alone: main-thread script, cold / warm (ms) | "
-            f"{alone['script_cold_ms']:.1f} / {alone['script_warm_ms']:.1f} | - | - | |"
+            f"| PyScript alone (its worker started as its docs show, no loader): main-thread "
+            f"script, cold / warm (ms); long tasks (worst load) | {alone['script_cold_ms']:.1f} / "
+            f"{alone['script_warm_ms']:.1f}; {alone['long_tasks']:.0f} | - | - | |"
         )
     return "\n".join(lines)
 
