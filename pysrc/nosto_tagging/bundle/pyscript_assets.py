@@ -2,7 +2,7 @@
 compilation.
 
 Chromium compiles a function lazily, on the main thread, the first time it runs. Evaluating
-PyScript's ``core.js`` runs most of the functions of the chunk it imports, so that compilation
+PyScript's ``core.js`` runs many of the functions of the chunk it imports, so that compilation
 lands in the one task that evaluates the module. V8's explicit compile hint, the magic comment
 ``//# allFunctionsCalledOnLoad`` at the top of a file (Chromium 136+), has the whole file compiled
 while it streams in, off the main thread. Any other engine reads a comment.
