@@ -90,22 +90,6 @@ class StoredRequest:
 
 
 @dataclass(frozen=True)
-class NewRow:
-    """A request row to insert (JSON columns already encoded)."""
-
-    id: int
-    received_at: str
-    account: str
-    visitor: str
-    event_id: str | None
-    page_type: str | None
-    query: str
-    body: str
-    response: str
-    warnings: str
-
-
-@dataclass(frozen=True)
 class Filters:
     """Which stored requests to list: every given field must match; ``since`` is exclusive."""
 
@@ -189,20 +173,21 @@ class Database:
         ).fetchone()
         return VisitorState.from_json(json.loads(row[0])) if row else None
 
-    def insert_request(self, row: NewRow) -> None:
+    def insert_request(self, request: StoredRequest, *, body_text: str, response_text: str) -> None:
+        """Store ``request``, its body and response as the very texts received and answered."""
         self.writer.execute(
             f"INSERT INTO requests ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                row.id,
-                row.received_at,
-                row.account,
-                row.visitor,
-                row.event_id,
-                row.query,
-                row.body,
-                row.response,
-                row.page_type,
-                row.warnings,
+                request.id,
+                request.received_at,
+                request.account,
+                request.visitor,
+                request.event_id,
+                dumps(request.query),
+                body_text,
+                response_text,
+                request.page_type,
+                dumps(request.warnings),
             ),
         )
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from nosto_tagging.sandbox.answers import answer
 from nosto_tagging.sandbox.catalog import Catalog
-from nosto_tagging.sandbox.db import Database, NewRow, dumps
+from nosto_tagging.sandbox.db import Database, StoredRequest, dumps
 from nosto_tagging.sandbox.recommendations import Recommender
 from nosto_tagging.sandbox.rules import check_request
 from nosto_tagging.sandbox.visitors import Change, VisitorState, apply
@@ -243,39 +243,24 @@ class Recorder:
         response = answer(request.event, state, self._recommender)
         warnings = [finding.as_json() for finding in check_request(request.event)]
         response_text = dumps(response)
-        page_type = request.body.get("page_type")
-        database.insert_request(
-            NewRow(
-                id=request_id,
-                received_at=received_at,
-                account=request.account,
-                visitor=request.visitor,
-                event_id=request.event_id,
-                page_type=page_type if isinstance(page_type, str) else None,
-                query=dumps(request.query),
-                body=request.body_text,
-                response=response_text,
-                warnings=dumps(warnings),
-            )
+        stored = StoredRequest(
+            id=request_id,
+            received_at=received_at,
+            account=request.account,
+            visitor=request.visitor,
+            event_id=request.event_id,
+            page_type=request.event.page_type,
+            query=request.query,
+            body=request.body,
+            response=response,
+            warnings=warnings,
         )
+        database.insert_request(stored, body_text=request.body_text, response_text=response_text)
         changed[key] = state
         outcome = Outcome(response_text, stored=True, request_id=request_id)
         if not self._listener.listening():
             return outcome, {}
-        event = {
-            "id": request_id,
-            "received_at": received_at,
-            "account": request.account,
-            "visitor": request.visitor,
-            "event_id": request.event_id,
-            "page_type": page_type if isinstance(page_type, str) else None,
-            "query": request.query,
-            "body": request.body,
-            "response": response,
-            "warnings": warnings,
-            "visitor_state": state.as_json(),
-        }
-        return outcome, event
+        return outcome, stored.as_json() | {"visitor_state": state.as_json()}
 
     def _visitor(self, key: tuple[str, str]) -> VisitorState:
         state = self._visitors.get(key)
