@@ -104,7 +104,11 @@ def codes(body: dict[str, Any]) -> list[str]:
             },
         },
         # Lines in eur and EUR are one currency.
-        {"page_type": "cart", "url": "u", "cart": [CART[0] | {"price_currency_code": "eur"}]},
+        {
+            "page_type": "cart",
+            "url": "u",
+            "cart": [CART[0] | {"price_currency_code": "eur"}, CART[1]],
+        },
     ],
 )
 def test_what_the_models_accept_is_not_warned_about(body: dict[str, Any]) -> None:
