@@ -9,6 +9,8 @@
 (function () {
   "use strict";
 
+  const { el } = window.sandboxDom; // /common/dom.js
+
   const CART_KEY = "demo-shop:cart";          // localStorage: [{product_id, sku_id, quantity}]
   const CURRENCY_KEY = "demo-shop:currency";  // localStorage
   const CUSTOMER_KEY = "demo-shop:customer";  // sessionStorage only (personal data)
@@ -233,21 +235,6 @@
 
   // ---------- rendering ----------
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    for (const child of children.flat(Infinity)) {
-      if (child === undefined || child === null || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
 
   const link = (href, props, ...children) => el("a", Object.assign({ href, "data-link": true }, props), ...children);
   const picture = (p, size) => el("img", { class: "picture " + (size || ""), src: "/demo/images/" + p.product_id + ".svg", alt: "", loading: "lazy" });

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
 
+  const { el } = window.sandboxDom; // /common/dom.js
+
   const BACKLOG = 100;      // requests shown on open
   const MAX_CARDS = 500;    // older cards are dropped from the page (not from the database)
   const $ = (id) => document.getElementById(id);
@@ -16,21 +18,6 @@
     states: new Map(),      // "account\0visitor" -> latest visitor_state
   };
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
-      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    }
-    for (const child of children.flat(Infinity)) {
-      if (child === undefined || child === null || child === false) continue;
-      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return node;
-  }
 
   const short = (text, n) => (text && text.length > n ? text.slice(0, n) + "…" : text || "");
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) +

@@ -33,6 +33,7 @@ from nosto_tagging.sandbox.stream import Broadcaster, stream_endpoint
 
 DEMO_DIR = WEB_DIR / "demo"
 VIEWER_DIR = WEB_DIR / "viewer"
+COMMON_DIR = WEB_DIR / "common"  # what the demo and the viewer share
 # /ev1 answers these itself, so that 405s and preflights carry CORS headers too.
 EV1_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -43,18 +44,21 @@ def build_app(
     demo_dir: Path = DEMO_DIR,
     *,
     viewer_dir: Path = VIEWER_DIR,
+    common_dir: Path = COMMON_DIR,
     cors_origins: Iterable[str] = (),
 ) -> Starlette:
     """The sandbox app.
 
     Routes: the storefront (``/`` and its pages, ``/demo/``), ``/bundle/``, ``/ev1``, the viewer
-    (``/events``, ``/viewer/``) and ``/api/`` (requests, visitors, stats, stream, faults).
+    (``/events``, ``/viewer/``), ``/common/`` (what both pages share) and ``/api/`` (requests,
+    visitors, stats, stream, faults).
     ``cors_origins`` are the page origins besides the sandbox's own that may read ``/ev1``.
     """
     for name, directory, fix in (
         ("bundle", bundle_dir, f"run `nosto-tagging build --out {bundle_dir}` first"),
         ("demo", demo_dir, "pass the directory holding the demo's index.html"),
         ("viewer", viewer_dir, "pass the directory holding the viewer's index.html"),
+        ("common", common_dir, "pass the directory holding dom.js, shared by demo and viewer"),
     ):
         if not directory.is_dir():
             raise FileNotFoundError(f"the {name} directory {directory} does not exist; {fix}")
@@ -95,6 +99,7 @@ def build_app(
         Mount("/bundle", app=StaticDir(directory=bundle_dir), name="bundle"),
         Route("/events", viewer, methods=["GET", "HEAD"]),
         Mount("/viewer", app=viewer_files, name="viewer"),
+        Mount("/common", app=StaticDir(directory=common_dir), name="common"),
         Route("/api/requests", list_requests, methods=["GET"]),
         Route("/api/visitors/{visitor}", show_visitor, methods=["GET"]),
         Route("/api/stats", show_stats, methods=["GET"]),
