@@ -3,7 +3,7 @@
 from polyscript import xworker
 from pyodide.ffi import create_proxy
 
-from nosto_tagging.browser.worker import start
+from nosto_tagging.worker.shell import start
 
 
 def post(text: str) -> None:

@@ -1,5 +1,5 @@
 // The page <-> worker messages, defined once for the loader. It must equal
-// nosto_tagging.protocol.describe() (tests/core/test_protocol.py checks it).
+// nosto_tagging.core.protocol.describe() (tests/core/test_protocol.py checks it).
 var PROTOCOL = /*BEGIN PROTOCOL*/{
   "version": 1,
   "toWorker": {
@@ -119,7 +119,7 @@ var MAX_DEPTH = 32;
 
 // A copy of one api argument that JSON can carry, never throwing: undefined, NaN,
 // Infinity, elements, functions, cycles and over-deep values become {"$nosto": tag} markers
-// that nosto_tagging.protocol.decode_value reads back.
+// that nosto_tagging.core.protocol.decode_value reads back.
 function encodeValue(value, depth, seen) {
   var M = PROTOCOL.marker, out, key;
   if (value === undefined) return mark("undefined");

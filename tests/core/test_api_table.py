@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from nosto_tagging.engine import Built, Engine, EngineConfig, Log, ObjectData, Settled
-from nosto_tagging.protocol import UNDEFINED, Call
+from nosto_tagging.core.engine import Built, Engine, EngineConfig, Log, ObjectData, Settled
+from nosto_tagging.core.protocol import UNDEFINED, Call
 from tests.examples import CUSTOMER, SHIRT, SHOE
 
 URL = "http://shop.test/p"

@@ -205,12 +205,13 @@ def test_own_wheel_leaves_out_cpython_only_parts(tmp_path: Path) -> None:
     for name in (
         "__init__.py",
         "py.typed",
-        "models.py",
+        "paths.py",
         "cli.py",
-        "browser/__init__.py",
+        "core/models.py",
+        "worker/__init__.py",
         "sandbox/app.py",
         "bundle/pins.toml",
-        "__pycache__/models.cpython-311.pyc",
+        "core/__pycache__/models.cpython-311.pyc",
     ):
         (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text("# x\n")
@@ -222,13 +223,13 @@ def test_own_wheel_leaves_out_cpython_only_parts(tmp_path: Path) -> None:
     assert names == {
         "nosto_tagging/__init__.py",
         "nosto_tagging/py.typed",
-        "nosto_tagging/models.py",
-        "nosto_tagging/browser/__init__.py",
+        "nosto_tagging/core/models.py",
+        "nosto_tagging/worker/__init__.py",
         "nosto_tagging-9.9.dist-info/METADATA",
         "nosto_tagging-9.9.dist-info/WHEEL",
         "nosto_tagging-9.9.dist-info/RECORD",
     }
-    assert "nosto_tagging/models.py,sha256=" in record
+    assert "nosto_tagging/core/models.py,sha256=" in record
     assert build_own_wheel(package, "9.9", tmp_path / "again").read_bytes() == wheel.read_bytes()
 
 

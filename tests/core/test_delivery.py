@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nosto_tagging.delivery import (
+from nosto_tagging.core.delivery import (
     MAX_ATTEMPTS,
     MAX_DELAY_S,
     Decision,

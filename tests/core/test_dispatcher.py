@@ -6,8 +6,8 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from nosto_tagging.dispatcher import Dispatcher, Response, TransportError
-from nosto_tagging.request import Request
+from nosto_tagging.core.dispatcher import Dispatcher, Response, TransportError
+from nosto_tagging.core.request import Request
 
 
 class ScriptedCollector:

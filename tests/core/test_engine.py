@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from nosto_tagging.engine import Built, Engine, EngineConfig, Log, StateChanged
-from nosto_tagging.protocol import UNDEFINED, Call
+from nosto_tagging.core.engine import Built, Engine, EngineConfig, Log, StateChanged
+from nosto_tagging.core.protocol import UNDEFINED, Call
 from tests.examples import CUSTOMER, SHIRT, SHOE
 
 T0 = 1_795_000_000_000.0  # 2026-11-18T11:06:40Z in page milliseconds

@@ -1,4 +1,4 @@
-"""Both sides of the page <-> worker protocol agree: web/protocol.js and nosto_tagging.protocol."""
+"""Both sides of the page <-> worker protocol agree: web/protocol.js and core/protocol.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from nosto_tagging import protocol
+from nosto_tagging.core import protocol
 from nosto_tagging.paths import WEB_DIR
 
 PROTOCOL_JS = WEB_DIR / "protocol.js"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from nosto_tagging.response import action_response, empty_action_response
+from nosto_tagging.core.response import action_response, empty_action_response
 
 
 def test_an_answer_is_reshaped_as_nosto_d_ts_describes() -> None:

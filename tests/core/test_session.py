@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from nosto_tagging.errors import InvalidInput
-from nosto_tagging.protocol import UNDEFINED
-from nosto_tagging.session import Session
+from nosto_tagging.core.errors import InvalidInput
+from nosto_tagging.core.protocol import UNDEFINED
+from nosto_tagging.core.session import Session
 from tests.examples import CUSTOMER, SHIRT, SHOE
 
 
@@ -141,7 +141,7 @@ def test_invalid_customer_keeps_the_previous_customer() -> None:
 
 
 def test_values_the_loader_could_not_copy_are_named_and_rejected() -> None:
-    from nosto_tagging.protocol import Unrepresentable
+    from nosto_tagging.core.protocol import Unrepresentable
 
     session = Session()
     with pytest.raises(InvalidInput, match=r"items\[0\]\.name: <cycle> cannot be sent"):

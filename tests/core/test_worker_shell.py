@@ -7,8 +7,8 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from nosto_tagging.browser.worker import WorkerShell
-from nosto_tagging.dispatcher import Response
+from nosto_tagging.core.dispatcher import Response
+from nosto_tagging.worker.shell import WorkerShell
 from tests.examples import SHIRT
 
 CONFIG = {"kind": "config", "account": "demo", "endpoint": "http://127.0.0.1/ev1",

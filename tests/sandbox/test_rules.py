@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from nosto_tagging.models import EventRequest
+from nosto_tagging.core.models import EventRequest
 from nosto_tagging.sandbox.rules import check_request, guessable_reason
 
 from .conftest import CART, post

@@ -1,8 +1,9 @@
 """Build our own ``nosto_tagging-<version>-py3-none-any.whl`` for the browser, with zipfile.
 
-It holds the core modules and ``browser/``; the CPython-only parts (``sandbox/``, ``bundle/``,
-``testing/``, ``cli.py``) are left out. Entries carry a fixed date so the same sources give the
-same wheel.
+It holds what the worker runs, named in ``SHIPPED`` (an allow-list): the package's
+``__init__``, the pure ``core/`` and the worker shell ``worker/``. Everything else (``sandbox/``,
+``bundle/``, ``testing/``, ``cli.py``, ``paths.py``) stays in CPython. Entries carry a fixed
+date so the same sources give the same wheel.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 PACKAGE = "nosto_tagging"
 PROJECT = "nosto-tagging"
-EXCLUDED = frozenset({"sandbox", "bundle", "testing", "cli.py"})
+SHIPPED = frozenset({"__init__.py", "py.typed", "core", "worker"})
 _DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -29,7 +30,7 @@ def package_files(package_dir: Path) -> list[Path]:
         relative = path.relative_to(package_dir)
         if (
             path.is_file()
-            and relative.parts[0] not in EXCLUDED
+            and relative.parts[0] in SHIPPED
             and "__pycache__" not in relative.parts
             and path.suffix not in {".pyc", ".pyo"}
         ):

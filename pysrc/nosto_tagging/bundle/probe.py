@@ -64,8 +64,8 @@ def _import(name: str) -> None:
 
 async def _exercise() -> list[str]:
     import nosto_tagging
-    from nosto_tagging.browser.worker import WorkerShell
-    from nosto_tagging.dispatcher import Response
+    from nosto_tagging.core.dispatcher import Response
+    from nosto_tagging.worker.shell import WorkerShell
 
     for info in pkgutil.walk_packages(nosto_tagging.__path__, "nosto_tagging."):
         _import(info.name)

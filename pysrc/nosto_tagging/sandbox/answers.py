@@ -14,7 +14,7 @@ from nosto_tagging.sandbox.recommendations import Context, Recommender
 from nosto_tagging.sandbox.visitors import VisitorState
 
 if TYPE_CHECKING:
-    from nosto_tagging.models import EventRequest
+    from nosto_tagging.core.models import EventRequest
 
 
 def answer(event: EventRequest, state: VisitorState, recommender: Recommender) -> dict[str, Any]:

@@ -115,7 +115,7 @@ async def collect(request: Request) -> Response:
 
 async def accept(request: Request) -> Accepted:
     """The validated request, ready to record, or :class:`Rejected`."""
-    from nosto_tagging.models import EventRequest, field_problems
+    from nosto_tagging.core.models import EventRequest, field_problems
 
     params = request.query_params
     account = params.get("m", "")

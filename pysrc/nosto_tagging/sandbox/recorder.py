@@ -27,7 +27,7 @@ from nosto_tagging.sandbox.rules import check_request
 from nosto_tagging.sandbox.visitors import Change, VisitorState, apply
 
 if TYPE_CHECKING:
-    from nosto_tagging.models import EventRequest
+    from nosto_tagging.core.models import EventRequest
 
 MAX_BATCH = 512
 CACHED_VISITORS = 10_000
@@ -136,7 +136,7 @@ class Recorder:
         """Derive every visitor's state again from the stored requests (after a migration)."""
         from pydantic import ValidationError
 
-        from nosto_tagging.models import EventRequest
+        from nosto_tagging.core.models import EventRequest
 
         states: dict[tuple[str, str], VisitorState] = {}
         with self._database.transaction():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nosto_tagging.models import (
+from nosto_tagging.core.models import (
     RENDER_MODES,
     CartItem,
     EventRequest,

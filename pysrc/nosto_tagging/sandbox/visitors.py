@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from nosto_tagging.models import EventRequest
+    from nosto_tagging.core.models import EventRequest
 
 SKIP_PAGE_VIEWS = "skipPageViews"
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from nosto_tagging.actions import (
+from nosto_tagging.core.actions import (
     ACTION_SETTERS,
     BUILDER_SETTERS,
     VIEWS,
@@ -23,12 +23,12 @@ from nosto_tagging.actions import (
     create_action,
     load_flags,
 )
-from nosto_tagging.attribution import Attribution, attribution_body, parse_event
-from nosto_tagging.errors import InvalidInput
-from nosto_tagging.protocol import Call
-from nosto_tagging.request import Request, build_body, build_query, event_date
-from nosto_tagging.session import Session, SessionState, cart_change, customer_change
-from nosto_tagging.visit import VISITOR_ID, Visit, new_visitor_id
+from nosto_tagging.core.attribution import Attribution, attribution_body, parse_event
+from nosto_tagging.core.errors import InvalidInput
+from nosto_tagging.core.protocol import Call
+from nosto_tagging.core.request import Request, build_body, build_query, event_date
+from nosto_tagging.core.session import Session, SessionState, cart_change, customer_change
+from nosto_tagging.core.visit import VISITOR_ID, Visit, new_visitor_id
 
 MAX_LIVE_OBJECTS: Final = 200
 

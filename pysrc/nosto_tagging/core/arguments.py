@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any, Final
 
-from nosto_tagging.errors import FieldProblem, InvalidInput
-from nosto_tagging.protocol import UNDEFINED
+from nosto_tagging.core.errors import FieldProblem, InvalidInput
+from nosto_tagging.core.protocol import UNDEFINED
 
 MAX_TEXT: Final = 2000
 MAX_ITEMS: Final = 1000

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from nosto_tagging.delivery import (
+from nosto_tagging.core.delivery import (
     REQUEST_TIMEOUT_S,
     Delivered,
     Drop,
@@ -22,7 +22,7 @@ from nosto_tagging.delivery import (
     decide,
     parse_retry_after,
 )
-from nosto_tagging.request import Request
+from nosto_tagging.core.request import Request
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Runs inside the PyScript worker; ``web/engine.py`` (the PyScript entry) connects it to
 polyscript's ``xworker`` channel. Every message is a JSON text defined in
-``nosto_tagging.protocol``. A built request is held until the page answers ``stored``
+``nosto_tagging.core.protocol``. A built request is held until the page answers ``stored``
 (it keeps the body until the collector acknowledges it), then sent.
 """
 
@@ -12,10 +12,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from nosto_tagging import __version__, protocol
-from nosto_tagging.clock import ManualClock
-from nosto_tagging.dispatcher import Dispatcher, Transport
-from nosto_tagging.engine import (
+from nosto_tagging import __version__
+from nosto_tagging.core import protocol
+from nosto_tagging.core.clock import ManualClock
+from nosto_tagging.core.dispatcher import Dispatcher, Transport
+from nosto_tagging.core.engine import (
     Built,
     Engine,
     EngineConfig,
@@ -25,8 +26,8 @@ from nosto_tagging.engine import (
     StateChanged,
     VisitorChanged,
 )
-from nosto_tagging.request import Request
-from nosto_tagging.response import action_response
+from nosto_tagging.core.request import Request
+from nosto_tagging.core.response import action_response
 
 
 class WorkerShell:
@@ -140,7 +141,7 @@ def start(post: Callable[[str], None]) -> Callable[[Any], None]:
     ``web/engine.py`` (the PyScript entry) assigns the handler itself: polyscript only
     dispatches to a handler assigned from the entry script, not from inside a module.
     """
-    from nosto_tagging.browser.transport import fetch_transport
+    from nosto_tagging.worker.transport import fetch_transport
 
     shell = WorkerShell(post, fetch_transport)
 

@@ -22,8 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from nosto_tagging.currencies import ISO_4217
-from nosto_tagging.errors import FieldProblem
+from nosto_tagging.core.currencies import ISO_4217
+from nosto_tagging.core.errors import FieldProblem
 
 PAGE_TYPES = (
     "front",

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from nosto_tagging import arguments
-from nosto_tagging.errors import FieldProblem, InvalidInput
-from nosto_tagging.session import is_absent
+from nosto_tagging.core import arguments
+from nosto_tagging.core.errors import FieldProblem, InvalidInput
+from nosto_tagging.core.session import is_absent
 
 VISITOR_ID: Final = re.compile(r"^[0-9a-f]{24}$")
 

@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from nosto_tagging import arguments
-from nosto_tagging.errors import FieldProblem, InvalidInput
-from nosto_tagging.models import RENDER_MODES, Cart, CartItem, Customer, field_problems
-from nosto_tagging.protocol import UNDEFINED, Unrepresentable
+from nosto_tagging.core import arguments
+from nosto_tagging.core.errors import FieldProblem, InvalidInput
+from nosto_tagging.core.models import RENDER_MODES, Cart, CartItem, Customer, field_problems
+from nosto_tagging.core.protocol import UNDEFINED, Unrepresentable
 
 DEFAULT_RESPONSE_MODE = "JSON_ORIGINAL"
 M = TypeVar("M", bound=BaseModel)

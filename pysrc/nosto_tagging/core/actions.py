@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from nosto_tagging import arguments
-from nosto_tagging.errors import FieldProblem, InvalidInput
-from nosto_tagging.models import PAGE_TYPES, RENDER_MODES, Customer, Product, WebsiteOrder
-from nosto_tagging.protocol import UNDEFINED
-from nosto_tagging.session import (
+from nosto_tagging.core import arguments
+from nosto_tagging.core.errors import FieldProblem, InvalidInput
+from nosto_tagging.core.models import PAGE_TYPES, RENDER_MODES, Customer, Product, WebsiteOrder
+from nosto_tagging.core.protocol import UNDEFINED
+from nosto_tagging.core.session import (
     SessionState,
     cart_change,
     customer_change,

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from nosto_tagging.actions import Action
-from nosto_tagging.protocol import Call
+from nosto_tagging.core.actions import Action
+from nosto_tagging.core.protocol import Call
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from nosto_tagging.dispatcher import Response, TransportError
+from nosto_tagging.core.dispatcher import Response, TransportError
 
 IN_PYODIDE = sys.platform == "emscripten"
 if IN_PYODIDE:

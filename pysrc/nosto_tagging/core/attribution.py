@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from nosto_tagging import arguments
-from nosto_tagging.errors import FieldProblem, InvalidInput
-from nosto_tagging.models import Customer
-from nosto_tagging.protocol import Call
-from nosto_tagging.request import call_context
-from nosto_tagging.session import is_absent
+from nosto_tagging.core import arguments
+from nosto_tagging.core.errors import FieldProblem, InvalidInput
+from nosto_tagging.core.models import Customer
+from nosto_tagging.core.protocol import Call
+from nosto_tagging.core.request import call_context
+from nosto_tagging.core.session import is_absent
 
 # nosto.d.ts EventType and EventRefType
 EVENT_TYPES: Final = (

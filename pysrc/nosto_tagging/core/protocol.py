@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Final
 
-from nosto_tagging.response import empty_action_response
+from nosto_tagging.core.response import empty_action_response
 
 VERSION: Final = 1
 
