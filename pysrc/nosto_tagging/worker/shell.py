@@ -39,6 +39,10 @@ class WorkerShell:
         self._dispatcher = Dispatcher(transport, self._acked, self._dropped)
         self._clock: ManualClock | None = None
 
+    async def idle(self) -> None:
+        """Wait until every request handed to delivery is delivered or dropped."""
+        await self._dispatcher.idle()
+
     def on_message(self, text: str) -> None:
         try:
             message = protocol.decode(text)
