@@ -14,7 +14,14 @@ from typing import Any, Final
 
 from nosto_tagging.core import arguments
 from nosto_tagging.core.errors import FieldProblem, InvalidInput
-from nosto_tagging.core.models import PAGE_TYPES, RENDER_MODES, Customer, Product, WebsiteOrder
+from nosto_tagging.core.models import (
+    PAGE_TYPES,
+    RENDER_MODES,
+    CartItem,
+    Customer,
+    Product,
+    WebsiteOrder,
+)
 from nosto_tagging.core.protocol import UNDEFINED
 from nosto_tagging.core.session import (
     SessionState,
@@ -168,6 +175,7 @@ def create_action(method: str, args: tuple[Any, ...], state: SessionState) -> Ac
 
 def _set_cart(action: Action, args: tuple[Any, ...]) -> None:
     cart = _arg(args)
+    changed: tuple[CartItem, ...] | None
     if cart is UNDEFINED:
         changed = None  # "no change": leave the cart out of this request
     elif cart is None:

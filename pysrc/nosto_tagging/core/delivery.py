@@ -55,7 +55,7 @@ Decision = Delivered | Retry | Drop
 
 def backoff_s(attempt: int, rand: float, policy: RetryPolicy = DEFAULT_POLICY) -> float:
     """Full jitter: uniform in [0, min(max, base * 2**(attempt-1))] for attempt 1, 2, ..."""
-    ceiling = min(policy.max_delay_s, policy.base_delay_s * 2 ** max(0, attempt - 1))
+    ceiling = min(policy.max_delay_s, policy.base_delay_s * 2.0 ** max(0, attempt - 1))
     return ceiling * min(max(rand, 0.0), 1.0)
 
 

@@ -125,6 +125,7 @@ class Dispatcher:
         attempt = 0
         while True:
             attempt += 1
+            message: Any
             try:
                 response = await self._attempt(request.url, body)
             except TransportError as error:

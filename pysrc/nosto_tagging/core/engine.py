@@ -21,6 +21,7 @@ from nosto_tagging.core.actions import (
     BUILDER_SETTERS,
     VIEWS,
     Action,
+    Fill,
     create_action,
     load_flags,
 )
@@ -206,6 +207,8 @@ class Engine:
             ]
         if isinstance(found, Attribution):
             return self._attribution(target, found, call)
+        setters: dict[str, Fill]
+        performers: tuple[str, ...]
         if kind == "builder":
             setters, performers = BUILDER_SETTERS, BUILDER_PERFORMERS
         else:
@@ -259,6 +262,7 @@ class Engine:
     # ----- attribution -----
 
     def _new_attribution(self, call: Call, *, session_form: bool) -> list[Output]:
+        event: Any
         if session_form:  # session.recordAttribution(type, target, ref, refSrc)
             names = ("type", "target", "ref", "refSrc")
             event = dict(zip(names, call.args, strict=False))
