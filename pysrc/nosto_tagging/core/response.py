@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
-
 def _no_campaigns() -> dict[str, dict[str, Any]]:
     return {"recommendations": {}, "content": {}}
+
 
 class EventResponse(BaseModel):
     """``EventResponseMessage``, the parts the client uses; everything else is kept."""
