@@ -265,6 +265,10 @@ _BY_TARGET: Final = {
     for target, interface in TARGETS.items()
 }
 
+_PRIVATE_NAMES: Final = frozenset(
+    row.name for rows in INTERFACES.values() for row in rows if row.private
+)
+
 
 def member(target: str, name: str) -> Member | None:
     """The row of ``name`` on a call target (``session``, ``action``, ...), if there is one."""
@@ -273,6 +277,11 @@ def member(target: str, name: str) -> Member | None:
 
 def members(target: str) -> dict[str, Member]:
     return dict(_BY_TARGET[target])
+
+
+def is_private_method(name: str) -> bool:
+    """Whether a member of this name, on any interface, takes customer data."""
+    return name in _PRIVATE_NAMES
 
 
 def session_setters() -> tuple[Member, ...]:

@@ -25,7 +25,13 @@ from nosto_tagging.core.actions import (
     create_action,
     load_flags,
 )
-from nosto_tagging.core.api import Side, member, session_setters, set_on_session
+from nosto_tagging.core.api import (
+    Side,
+    is_private_method,
+    member,
+    session_setters,
+    set_on_session,
+)
 from nosto_tagging.core.attribution import Attribution, attribution_body, parse_event
 from nosto_tagging.core.errors import InvalidInput
 from nosto_tagging.core.protocol import Call
@@ -161,10 +167,11 @@ class Engine:
         try:
             return self._apply(call)
         except InvalidInput as error:
-            self.failed[call.eid] = str(error)
+            message = error.describe(personal=is_private_method(error.method))
+            self.failed[call.eid] = message
             while len(self.failed) > MAX_FAILED:
                 self.failed.popitem(last=False)
-            return [Log("error", error.method, str(error))]
+            return [Log("error", error.method, message)]
 
     # ----- dispatch -----
 
