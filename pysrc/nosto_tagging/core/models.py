@@ -1,8 +1,10 @@
 """Pydantic models of what pages give the engine and of Nosto's wire types.
 
 Input models (``CartItem``, ``Cart``, ``Customer``) are lax where templates commonly send
-strings for numbers and strict where a value cannot be meant. Unknown fields are kept
-(``extra="allow"``), never dropped silently. ``EventRequest`` is Nosto's
+strings for numbers and strict where a value cannot be meant. Unknown fields of an item, a
+customer, a product or an order are kept (``extra="allow"``) and sent. The wire cart is a list
+of items, so of the object given to ``setCart`` only ``items`` reaches the request: its other
+keys (``hcid``, ...) are validated and not sent. ``EventRequest`` is Nosto's
 ``EventRequestMessageV1`` (``nosto.d.ts``), shared by the engine and the collector.
 """
 
