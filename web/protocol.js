@@ -7,7 +7,9 @@ var PROTOCOL = /*BEGIN PROTOCOL*/{
       "account",
       "endpoint",
       "visitor",
-      "version"
+      "version",
+      "doNotTrack",
+      "privacySignal"
     ],
     "calls": [
       "calls",

@@ -533,6 +533,36 @@ def test_do_not_track_sends_no_visitor_and_makes_no_cookie() -> None:
     assert driver.engine.visit.visitor is None
 
 
+@pytest.mark.parametrize(
+    ("config", "calls", "opted_out"),
+    [
+        pytest.param({"privacy_signal": True}, [], True, id="gpc-or-dnt"),
+        pytest.param(
+            {"privacy_signal": True}, [("api", "visit.setDoNotTrack", False)], True,
+            id="the-page-cannot-switch-the-browser-signal-off",
+        ),
+        pytest.param({"do_not_track": True}, [], True, id="api-opt-out-of-this-browser-session"),
+        pytest.param(
+            {"do_not_track": True}, [("api", "visit.setDoNotTrack", False)], False,
+            id="api-opt-out-ended-by-the-api",
+        ),
+    ],
+)  # fmt: skip
+def test_consent_signals_count_as_do_not_track(
+    config: dict[str, bool], calls: list[tuple[Any, ...]], opted_out: bool
+) -> None:
+    driver = Driver()
+    driver.engine = Engine(EngineConfig("demo", "http://127.0.0.1/ev1", "", **config))
+    for target, method, *args in calls:
+        driver.call(target, method, *args)
+    driver.call("session", "viewFrontPage")
+    driver.call("action", "load")
+    query = parse_qs(urlsplit(driver.requests()[0].request.url).query)
+    assert ("c" not in query) is opted_out
+    assert driver.engine.mirror()["visit"]["doNotTrack"] is opted_out
+    assert (driver.engine.visit.visitor is None) is opted_out
+
+
 def test_a_first_visit_gets_a_visitor_id_when_the_first_request_needs_it() -> None:
     driver = Driver()
     driver.engine = Engine(

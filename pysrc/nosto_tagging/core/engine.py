@@ -77,6 +77,8 @@ class EngineConfig:
     account: str
     endpoint: str  # absolute URL of the collector (the loader resolves data-endpoint)
     visitor: str  # the 2c.cId cookie the page already has, or ""
+    do_not_track: bool = False  # an opt-out through the API that lasts the browser session
+    privacy_signal: bool = False  # the browser's Global Privacy Control or Do-Not-Track
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,11 @@ class Engine:
     ) -> None:
         self.config = config
         self.session = Session()
-        self.visit = Visit(visitor=config.visitor or None)
+        self.visit = Visit(
+            visitor=config.visitor or None,
+            do_not_track=config.do_not_track,
+            privacy_signal=config.privacy_signal,
+        )
         self.objects: OrderedDict[str, Action | Attribution] = OrderedDict()
         self.failed: OrderedDict[str, str] = OrderedDict()
         self._random_bytes = random_bytes
@@ -305,7 +311,7 @@ class Engine:
 
     def _send(self, call: Call, body: dict[str, Any], flags: dict[str, bool]) -> list[Output]:
         outputs = self._visitor_outputs()
-        visitor = "" if self.visit.do_not_track else (self.visit.visitor or "")
+        visitor = "" if self.visit.opted_out else (self.visit.visitor or "")
         query = build_query(self.config.account, visitor, call.eid, flags)
         if self.lost_private:
             query += f"&lostPrivate={self.lost_private}"
@@ -316,7 +322,7 @@ class Engine:
 
     def _visitor_outputs(self) -> list[Output]:
         """Make the visitor id when a request first needs one (never under Do-Not-Track)."""
-        if self.visit.do_not_track:
+        if self.visit.opted_out:
             return []
         if self.visit.visitor is None:
             self.visit.visitor = new_visitor_id(self._random_bytes)

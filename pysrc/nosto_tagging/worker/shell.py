@@ -56,6 +56,8 @@ class WorkerShell:
                     account=str(message["account"]),
                     endpoint=str(message["endpoint"]),
                     visitor=str(message.get("visitor") or ""),
+                    do_not_track=message.get("doNotTrack") is True,
+                    privacy_signal=message.get("privacySignal") is True,
                 )
             )
             self._post(protocol.encode("ready", version=__version__))
