@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from nosto_tagging.core.protocol import Call
+from nosto_tagging.core.protocol import UNDEFINED, Call, Unrepresentable
 from nosto_tagging.core.request import build_body
 from nosto_tagging.core.session import SessionState
 from nosto_tagging.core.tagging import (
@@ -504,3 +504,119 @@ def test_placements_alone_do_not_make_a_page_tagged(data: Any) -> None:
 def test_a_malformed_tagging_element_still_makes_the_page_tagged() -> None:
     parsed = parse_page([fields("nosto_product", {"price": "12,50"})])
     assert parsed.tagged and parsed.products == ()
+
+
+# ----- setTaggingProvider: values the loader read on the page, over the elements' -----
+
+
+def provider(name: str, value: Any, priority: float | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": name, "value": value}
+    if priority is not None:
+        entry["priority"] = priority
+    return entry
+
+
+DOM = [
+    n("nosto_page_type", "category"),
+    n("nosto_category", "/Men"),
+    n("nosto_cart", None, fields("line_item", LINE)),
+]
+
+
+@pytest.mark.parametrize(
+    ("providers", "expected"),
+    [
+        pytest.param([provider("pageType", "search")], {"page_type": "search"}, id="page-type"),
+        pytest.param(
+            [provider("categories", "/Women")], {"categories": ["/Women"]}, id="lone-string"
+        ),
+        pytest.param(
+            [provider("products", ["1", {"product_id": 2, "selected_sku_id": "2-b"}])],
+            {"events": [["vp", "1"], ["vp", "2", None, None, "2-b"]]},
+            id="products-become-product-views",
+        ),
+        pytest.param([provider("cart", {"items": []})], {"cart": []}, id="cart-replaces-elements"),
+        pytest.param(
+            [provider("customer", {"email": CUSTOMER["email"]})],
+            {"customer": {"email": CUSTOMER["email"], "newsletter": False, "type": "loggedin"}},
+            id="customer",
+        ),
+        pytest.param(
+            [provider("pageType", "cart", 2), provider("pageType", "front", 1)],
+            {"page_type": "cart"},
+            id="higher-priority-wins",
+        ),
+        pytest.param(
+            [provider("pageType", "cart"), provider("pageType", "front")],
+            {"page_type": "front"},
+            id="equal-priority-later-wins",
+        ),
+        pytest.param(
+            [provider("pageType", None), provider("variation", UNDEFINED)],
+            {"page_type": "category"},
+            id="null-and-undefined-provide-nothing",
+        ),
+        pytest.param(
+            [provider("elements", ["p-1"]), provider("sortOrder", "price")],
+            {"elements": ["p-1"], "sort_order": "price"},
+            id="elements-and-sort-order",
+        ),
+    ],
+)
+def test_providers_override_the_elements(
+    providers: list[dict[str, Any]], expected: dict[str, Any]
+) -> None:
+    parsed = parse_page(DOM, providers)
+
+    assert parsed.problems == ()
+    sent = body_of(parsed)
+    for key, value in expected.items():
+        assert sent[key] == value, key
+    assert sent["categories"] == expected.get("categories", ["/Men"])
+
+
+@pytest.mark.parametrize(
+    ("providers", "expected"),
+    [
+        pytest.param(
+            [provider("cart", {"items": [{**SHIRT, "unit_price": "12,50"}]})],
+            'setTaggingProvider("cart") items[0].unit_price is not a number',
+            id="invalid-cart-keeps-the-elements-cart",
+        ),
+        pytest.param(
+            [provider("pageType", "home")],
+            'setTaggingProvider("pageType") is not a page type',
+            id="unknown-page-type",
+        ),
+        pytest.param(
+            [{"name": "cart", "error": True}],
+            'setTaggingProvider("cart") threw when called; the page\'s elements were used',
+            id="provider-function-threw",
+        ),
+        pytest.param(
+            [provider("colour", "red")],
+            'setTaggingProvider("colour") is not a TaggingData field',
+            id="unknown-name",
+        ),
+        pytest.param(
+            [provider("products", [Unrepresentable("function")])],
+            'setTaggingProvider("products") holds something that is not data',
+            id="not-data",
+        ),
+    ],
+)
+def test_invalid_provider_values_are_reported_and_the_elements_stay(
+    providers: list[dict[str, Any]], expected: str
+) -> None:
+    parsed = parse_page(DOM, providers)
+
+    assert [expected in str(problem) for problem in parsed.problems] == [True]
+    assert "12,50" not in str(parsed.problems[0])
+    sent = body_of(parsed)
+    assert sent["page_type"] == "category" and sent["cart"] == [SHIRT]
+
+
+def test_a_provider_of_page_tagging_makes_a_page_tagged_placements_do_not() -> None:
+    assert parse_page([], [provider("pageType", "front")]).tagged
+    assert not parse_page([], [provider("elements", ["frontpage-nosto-1"])]).tagged
+    assert not parse_page([], [provider("pageType", None)]).tagged

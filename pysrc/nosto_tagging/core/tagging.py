@@ -46,7 +46,8 @@ from nosto_tagging.core.models import (
     Sku,
     WebsiteOrder,
 )
-from nosto_tagging.core.session import SessionState
+from nosto_tagging.core.protocol import UNDEFINED
+from nosto_tagging.core.session import SessionState, is_representable
 
 MAX_NODES: Final = 2000
 MAX_DEPTH: Final = 8
@@ -516,6 +517,11 @@ class PageTagging:
     tags: tuple[str, ...] = ()
     variation: str | None = None
     placements: tuple[str, ...] = ()
+    # Only setTaggingProvider gives these; Nosto's markup has no element for them.
+    parent_category_ids: tuple[str, ...] = ()
+    custom_fields: dict[str, list[str]] | None = None
+    affinity_signals: dict[str, list[str]] | None = None
+    sort_order: str | None = None
     problems: tuple[TaggingProblem, ...] = field(default=())
 
     def tagging_data(self) -> dict[str, Any]:
@@ -536,13 +542,13 @@ class PageTagging:
             "brands": list(self.brands) or None,
             "categories": list(self.categories) or None,
             "categoryIds": list(self.category_ids) or None,
-            "parentCategoryIds": None,
+            "parentCategoryIds": list(self.parent_category_ids) or None,
             "tags": list(self.tags) or None,
-            "customFields": None,
+            "customFields": self.custom_fields,
             "elements": list(self.placements) or None,
             "pageType": self.page_type,
-            "affinitySignals": None,
-            "sortOrder": None,
+            "affinitySignals": self.affinity_signals,
+            "sortOrder": self.sort_order,
         }
 
     def session_state(
@@ -575,7 +581,11 @@ class PageTagging:
             brands=list(self.brands) or None,
             categories=list(self.categories) or None,
             category_ids=list(self.category_ids) or None,
+            parent_category_ids=list(self.parent_category_ids) or None,
             tags=list(self.tags) or None,
+            custom_fields=self.custom_fields,
+            affinity_signals=self.affinity_signals,
+            sort_order=self.sort_order,
         )
 
 
@@ -595,14 +605,14 @@ LIST_ROOTS: Final = {
 }
 
 
-def parse_page(data: Any) -> PageTagging:
-    """Parse the loader's plain data (see the module docstring) into :class:`PageTagging`."""
+def parse_page(data: Any, providers: Any = None) -> PageTagging:
+    """Parse the loader's plain data (see the module docstring) into :class:`PageTagging`;
+    ``providers`` (see :func:`apply_providers`) override what the elements say."""
     problems: list[TaggingProblem] = []
     nodes = read_nodes(data, problems)
     seen: dict[str, int] = {}
     found: dict[str, Any] = {name: [] for name in LIST_ROOTS.values()}
-    products: list[ProductDetails] = []
-    placements: list[str] = []
+    found["products"], found["placements"] = [], []
     for node in nodes:
         for name in node.classes:
             if name not in ROOT_CLASSES:
@@ -620,34 +630,19 @@ def parse_page(data: Any) -> PageTagging:
                     )
                 )
                 continue
-            _parse_root(name, node, element, problems, found, products, placements)
+            _parse_root(name, node, element, problems, found)
+    provided = apply_providers(providers, found, problems)
+    found["placements"] = list(dict.fromkeys(found["placements"]))
+    tuples = {key: tuple(value) for key, value in found.items() if isinstance(value, list)}
     return PageTagging(
-        tagged=carries_tagging(data),
-        page_type=found.get("page_type"),
-        products=tuple(products),
-        cart=found.get("cart"),
-        restore_link=found.get("restore_link"),
-        customer=found.get("customer"),
-        order=found.get("order"),
-        categories=tuple(found["categories"]),
-        category_ids=tuple(found["category_ids"]),
-        brands=tuple(found["brands"]),
-        search_terms=tuple(found["search_terms"]),
-        tags=tuple(found["tags"]),
-        variation=found.get("variation"),
-        placements=tuple(dict.fromkeys(placements)),
+        **{**found, **tuples},
+        tagged=carries_tagging(data) or provided,
         problems=tuple(problems),
     )
 
 
 def _parse_root(
-    name: str,
-    node: Node,
-    element: str,
-    problems: list[TaggingProblem],
-    found: dict[str, Any],
-    products: list[ProductDetails],
-    placements: list[str],
+    name: str, node: Node, element: str, problems: list[TaggingProblem], found: dict[str, Any]
 ) -> None:
     text_required = name in LIST_ROOTS or name in ("nosto_page_type", "nosto_variation")
     if text_required and not node.text:
@@ -672,7 +667,7 @@ def _parse_root(
     elif name == "nosto_product":
         product = parse_product(node, element, problems)
         if product is not None:
-            products.append(product)
+            found["products"].append(product)
     elif name == "nosto_cart":
         found["cart"], found["restore_link"] = parse_cart(node, element, problems)
     elif name == "nosto_customer":
@@ -681,10 +676,216 @@ def _parse_root(
         found["order"] = parse_order(node, element, problems)
     elif name == "nosto_element":
         if node.id:
-            placements.append(node.id)
+            found["placements"].append(node.id)
         else:
             problems.append(
                 TaggingProblem(
                     element, "id", "is missing", "the placement was ignored (give it an id)"
                 )
             )
+
+
+# ----- setTaggingProvider -----
+
+# Providers of these fields make a page carry tagging, like the matching elements do.
+PROVIDED_TAGGING: Final = (
+    "pageType",
+    "products",
+    "cart",
+    "customer",
+    "order",
+    "categories",
+    "searchTerms",
+    "variation",
+    "tags",
+)
+PROVIDED_LISTS: Final = {
+    "categories": "categories",
+    "categoryIds": "category_ids",
+    "parentCategoryIds": "parent_category_ids",
+    "brands": "brands",
+    "searchTerms": "search_terms",
+    "tags": "tags",
+    "elements": "placements",
+}
+PROVIDED_TEXTS: Final = {
+    "variation": "variation",
+    "restoreLink": "restore_link",
+    "sortOrder": "sort_order",
+}
+PROVIDED_MAPS: Final = {"customFields": "custom_fields", "affinitySignals": "affinity_signals"}
+PROVIDER_NAMES: Final = (
+    "pageType",
+    "products",
+    "cart",
+    "customer",
+    "order",
+    *PROVIDED_LISTS,
+    *PROVIDED_TEXTS,
+    *PROVIDED_MAPS,
+)
+
+
+def apply_providers(providers: Any, found: dict[str, Any], problems: list[TaggingProblem]) -> bool:
+    """Put ``setTaggingProvider`` values over what the elements said, into ``found``.
+
+    ``providers``: the list the loader sends with each read, in call order, of
+    ``{"name": TaggingData key, "value": ..., "priority"?: number}``; a provider function has
+    already been called on the page (``{"name", "error": true}`` if it threw). Per name the
+    highest priority wins, the later one on a tie. ``null``/``undefined`` provide nothing; an
+    invalid value is reported and the elements' value stays. Returns whether a provider of
+    :data:`PROVIDED_TAGGING` gave a value (the page then carries tagging).
+    """
+    if providers is None or providers is UNDEFINED:
+        return False
+    if not isinstance(providers, list):
+        problems.append(
+            TaggingProblem("tagging providers", "", "are not a list", "they were ignored")
+        )
+        return False
+    chosen: dict[str, tuple[float, dict[str, Any]]] = {}
+    for entry in providers:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            continue
+        priority = entry.get("priority")
+        rank = float(priority) if isinstance(priority, int | float) and priority == priority else 0
+        if entry["name"] not in chosen or rank >= chosen[entry["name"]][0]:
+            chosen[entry["name"]] = (rank, entry)
+    tagged = False
+    for name, (_, entry) in chosen.items():
+        element = f'setTaggingProvider("{name}")'
+        value = entry.get("value")
+        if entry.get("error"):
+            problems.append(
+                TaggingProblem(
+                    element, "", "threw when called", "the page's elements were used instead"
+                )
+            )
+            continue
+        if value is None or value is UNDEFINED:
+            continue
+        if name not in PROVIDER_NAMES:
+            problems.append(
+                TaggingProblem(
+                    element,
+                    "",
+                    "is not a TaggingData field (" + ", ".join(PROVIDER_NAMES) + ")",
+                    "it was ignored",
+                )
+            )
+            continue
+        if not is_representable(value):
+            problems.append(
+                TaggingProblem(element, "", "holds something that is not data", "it was ignored")
+            )
+            continue
+        changes = _provided(name, value, element, problems)
+        if changes is not None:
+            found.update(changes)
+            tagged = tagged or name in PROVIDED_TAGGING
+    return tagged
+
+
+def _texts(value: Any, element: str, problems: list[TaggingProblem]) -> list[str] | None:
+    """A list of non-empty strings (a lone string or number is a list of one)."""
+    items = value if isinstance(value, list) else [value]
+    texts = []
+    for index, item in enumerate(items):
+        if isinstance(item, int | float) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str) or not item.strip():
+            where = f"[{index}]" if isinstance(value, list) else ""
+            problems.append(
+                TaggingProblem(element, where, "is not a non-empty string", "it was ignored")
+            )
+            return None
+        texts.append(item.strip())
+    return texts
+
+
+def _provided(
+    name: str, value: Any, element: str, problems: list[TaggingProblem]
+) -> dict[str, Any] | None:
+    """The ``found`` entries one provided value sets, or ``None`` (reported) if invalid."""
+    if name in PROVIDED_LISTS:
+        texts = _texts(value, element, problems)
+        return None if texts is None else {PROVIDED_LISTS[name]: texts}
+    if name in PROVIDED_TEXTS or name == "pageType":
+        texts = _texts(value, element, problems) if not isinstance(value, list) else None
+        if texts is None:
+            if isinstance(value, list):
+                problems.append(TaggingProblem(element, "", "is not a string", "it was ignored"))
+            return None
+        if name == "pageType":
+            if texts[0] not in PAGE_TYPES:
+                problems.append(
+                    TaggingProblem(
+                        element,
+                        "",
+                        "is not a page type (" + ", ".join(PAGE_TYPES) + ")",
+                        "it was ignored",
+                    )
+                )
+                return None
+            return {"page_type": texts[0]}
+        return {PROVIDED_TEXTS[name]: texts[0]}
+    if name in PROVIDED_MAPS:
+        if not isinstance(value, dict):
+            problems.append(
+                TaggingProblem(element, "", "is not an object of string lists", "it was ignored")
+            )
+            return None
+        mapped = {}
+        for key, items in value.items():
+            texts = _texts(items, f"{element} {key}", problems)
+            if texts is None:
+                return None
+            mapped[str(key)] = texts
+        return {PROVIDED_MAPS[name]: mapped}
+    return _provided_object(name, value, element, problems)
+
+
+def _provided_object(
+    name: str, value: Any, element: str, problems: list[TaggingProblem]
+) -> dict[str, Any] | None:
+    """``products``, ``cart``, ``customer`` and ``order``, validated by the wire models."""
+    if name == "products":
+        if not isinstance(value, list):
+            problems.append(TaggingProblem(element, "", "is not a list", "it was ignored"))
+            return None
+        products = []
+        for index, item in enumerate(value):
+            data = item if isinstance(item, dict) else {"product_id": item}
+            product = _validate(
+                ProductDetails,
+                data,
+                f"{element}[{index}]",
+                problems,
+                dropped="the product was left out (no product view is sent for it)",
+            )
+            if product is not None:
+                products.append(product)
+        return {"products": products}
+    if not isinstance(value, dict):
+        problems.append(TaggingProblem(element, "", "is not an object", "it was ignored"))
+        return None
+    if name == "cart":
+        cart = _validate(
+            Cart,
+            value,
+            element,
+            problems,
+            dropped="the cart was left out of the request (a partial cart would be wrong)",
+            strict=True,
+        )
+        return None if cart is None else {"cart": cart}
+    if name == "customer":
+        data = dict(value)
+        if "marketing_permission" not in data and "newsletter" not in data:
+            data["marketing_permission"] = False
+        customer = _validate(Customer, data, element, problems, dropped="the customer was left out")
+        if customer is None or not (customer.email or customer.customer_reference):
+            return None
+        return {"customer": customer}
+    order = _validate(WebsiteOrder, value, element, problems, dropped="the order was left out")
+    return None if order is None else {"order": order}
