@@ -526,7 +526,7 @@ class PageTagging:
 
     def tagging_data(self) -> dict[str, Any]:
         """Nosto's ``TaggingData`` (``api.pageTagging()``): camelCase keys, ``None`` if absent."""
-        cart = None
+        cart: dict[str, Any] | None = None
         if self.cart is not None:
             cart = {"items": [item.wire() for item in self.cart.items]}
             if self.cart.hcid:
