@@ -1,7 +1,7 @@
-"""Read a server-rendered page's tagging in CPython the way ``web/tagging.js`` reads the DOM.
+"""Read a server-rendered page's tagging in CPython the way ``web/page/tagging.js`` reads the DOM.
 
 Sandbox tests parse the classic theme's HTML with it; the browser test checks that
-``web/tagging.js`` in Chromium gives the same plain data for the same page.
+``web/page/tagging.js`` in Chromium gives the same plain data for the same page.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def parse_html(html: str) -> Element:
 
 
 def read_tagging(html: str) -> list[dict[str, Any]]:
-    """The plain data ``web/tagging.js`` gives for ``html`` (see ``core/tagging.py``)."""
+    """The plain data ``web/page/tagging.js`` gives for ``html`` (see ``core/tagging.py``)."""
 
     def is_root(element: Element) -> bool:
         return any(name in ROOT_CLASSES for name in element.classes)

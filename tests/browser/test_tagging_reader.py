@@ -1,4 +1,4 @@
-"""web/tagging.js in Chromium: the plain data it reads from real pages is what CPython reads
+"""web/page/tagging.js in Chromium: the plain data it reads from real pages is what CPython reads
 from the same HTML, and what core/tagging.py parses without a problem."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ READ = f"() => import('{MODULE}').then((m) => m.readTagging(document))"
 
 
 def serve_module(shop: Shop) -> None:
-    """``web/tagging.js`` at the sandbox origin, as the bundle will ship it later."""
-    source = (WEB_DIR / "tagging.js").read_text(encoding="utf-8")
+    """``web/page/tagging.js`` at the sandbox origin (the loader will bundle it)."""
+    source = (WEB_DIR / "page" / "tagging.js").read_text(encoding="utf-8")
 
     def fulfill(route: Route) -> None:
         route.fulfill(status=200, content_type="text/javascript", body=source)

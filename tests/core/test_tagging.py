@@ -620,3 +620,14 @@ def test_a_provider_of_page_tagging_makes_a_page_tagged_placements_do_not() -> N
     assert parse_page([], [provider("pageType", "front")]).tagged
     assert not parse_page([], [provider("elements", ["frontpage-nosto-1"])]).tagged
     assert not parse_page([], [provider("pageType", None)]).tagged
+
+
+def test_a_load_is_answered_in_html_and_injected_into_the_placements() -> None:
+    tagging = parse_page([n("nosto_page_type", "front"), n("nosto_element", "", id="p-1")])
+
+    action = tagging.load_action(SessionState())
+
+    assert action.state.campaign_injection
+    body = build_body(action, CALL)
+    assert body["response_mode"] == "HTML"
+    assert body["elements"] == ["p-1"] and body["page_type"] == "front"

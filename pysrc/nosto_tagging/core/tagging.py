@@ -1,7 +1,7 @@
 """Nosto's DOM page tagging: the page's ``nosto_*`` elements, parsed and validated.
 
 Classic storefront themes render their tagging as hidden elements (``nostojs-api.md`` §5).
-The loader (``web/tagging.js``) reads them as plain data and the engine parses that here into
+The loader (``web/page/tagging.js``) reads them as plain data and the engine parses that here into
 :class:`PageTagging`, which gives Nosto's ``TaggingData`` (``api.pageTagging()``), the page-view
 action of an auto-load (products become product-view events: the wire has no product field),
 and the session's cart and customer for ``resendCartTagging()``/``resendCustomerTagging()``.
@@ -587,6 +587,14 @@ class PageTagging:
             affinity_signals=self.affinity_signals,
             sort_order=self.sort_order,
         )
+
+    def load_action(self, state: SessionState) -> Action:
+        """The action of an auto-load, ``api.load()`` and ``loadRecommendations()``: the page
+        view, answered in HTML and injected into the page's ``nosto_element``s, as Nosto's
+        client does for tagged pages."""
+        action = self.page_view(state)
+        action.state = replace(action.state, response_mode="HTML", campaign_injection=True)
+        return action
 
 
 SINGLE_ROOTS: Final = {
