@@ -16,6 +16,7 @@ from nosto_tagging.core.tagging import (
     PageTagging,
     carries_tagging,
     parse_page,
+    visitor_checksum,
 )
 from tests.examples import CUSTOMER, SHIRT
 
@@ -631,3 +632,40 @@ def test_a_load_is_answered_in_html_and_injected_into_the_placements() -> None:
     body = build_body(action, CALL)
     assert body["response_mode"] == "HTML"
     assert body["elements"] == ["p-1"] and body["page_type"] == "front"
+
+
+VISITOR = "5b1a481060b221115c4a251e"
+
+
+@pytest.mark.parametrize(
+    ("visitor", "kept"),
+    [
+        pytest.param(VISITOR, True, id="signed-for-this-visitor"),
+        pytest.param("0123456789abcdef01234567", False, id="signed-for-another-visitor"),
+        pytest.param(None, False, id="signed-but-no-visitor-yet"),
+    ],
+)
+def test_cart_and_customer_signed_for_another_visitor_are_left_out(
+    visitor: str | None, kept: bool
+) -> None:
+    hcid = visitor_checksum(VISITOR)
+    tagging = parse_page(
+        [
+            n("nosto_cart", None, fields("line_item", LINE), n("hcid", hcid.upper())),
+            fields("nosto_customer", {"email": CUSTOMER["email"], "hcid": hcid}),
+            n("nosto_page_type", "cart"),
+        ]
+    ).for_visitor(visitor)
+
+    assert (tagging.cart is not None) is kept
+    assert (tagging.customer is not None) is kept
+    assert [str(p).split(" is ")[0] for p in tagging.problems] == (
+        [] if kept else ["page tagging: nosto_cart hcid", "page tagging: nosto_customer hcid"]
+    )
+    assert not any(hcid in str(p) for p in tagging.problems)
+    assert tagging.page_type == "cart"
+
+
+def test_tagging_without_hcid_is_anyones() -> None:
+    tagging = parse_page([n("nosto_cart", None, fields("line_item", LINE))])
+    assert tagging.for_visitor(None) is tagging

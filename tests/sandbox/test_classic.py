@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from nosto_tagging.core.protocol import Call
 from nosto_tagging.core.request import build_body
 from nosto_tagging.core.session import SessionState
-from nosto_tagging.core.tagging import PageTagging, parse_page
+from nosto_tagging.core.tagging import PageTagging, parse_page, visitor_checksum
 from tests.tagging_html import read_tagging
 
 AJAX = {"Accept": "application/json"}
@@ -193,3 +193,15 @@ def test_bad_add_to_cart_input_is_refused_with_a_clear_error(client: TestClient)
     assert response.status_code == 400
     assert "sku_id" in response.json()["errors"][0]
     assert tagging_of(client.get("/classic/cart").text).cart.items == []  # type: ignore[union-attr]
+
+
+def test_the_cart_tagging_is_signed_for_the_visitor_whose_cookie_came(client: TestClient) -> None:
+    visitor = "5b1a481060b221115c4a251e"
+    add_shirts(client)
+    client.cookies.set("2c.cId", visitor)
+
+    tagging = tagging_of(client.get("/classic/cart").text)
+
+    assert tagging.cart is not None and tagging.cart.hcid == visitor_checksum(visitor)
+    assert tagging.for_visitor(visitor).cart == tagging.cart
+    assert tagging.for_visitor("0123456789abcdef01234567").cart is None  # a cached page

@@ -28,6 +28,7 @@ shopper's real cart at Nosto with a wrong one (a page without cart tagging leave
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, TypeVar
@@ -499,6 +500,11 @@ def parse_order(node: Node, element: str, problems: list[TaggingProblem]) -> Web
 # ----- the page -----
 
 
+def visitor_checksum(visitor: str) -> str:
+    """``hcid``: the SHA-256 (hex) of the visitor's ``2c.cId`` cookie."""
+    return hashlib.sha256(visitor.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class PageTagging:
     """What one read of the page's tagging holds, validated."""
@@ -587,6 +593,35 @@ class PageTagging:
             affinity_signals=self.affinity_signals,
             sort_order=self.sort_order,
         )
+
+    def for_visitor(self, visitor: str | None) -> PageTagging:
+        """The tagging without a cart or customer signed for another visitor.
+
+        Platform modules sign the cart and customer tagging with ``hcid``, the SHA-256 of the
+        ``2c.cId`` cookie the page was rendered for; when a page cache serves that page to
+        someone else the signature does not match and the tagging is not theirs.
+        """
+        checksum = visitor_checksum(visitor) if visitor else None
+        changes: dict[str, Any] = {}
+        problems = list(self.problems)
+        for name, found, element in (
+            ("cart", self.cart, "nosto_cart"),
+            ("customer", self.customer, "nosto_customer"),
+        ):
+            hcid = getattr(found, "hcid", None)
+            if hcid and hcid.lower() != checksum:
+                changes[name] = None
+                if name == "cart":
+                    changes["restore_link"] = None
+                problems.append(
+                    TaggingProblem(
+                        element,
+                        "hcid",
+                        "is not this visitor's (a cached page rendered for someone else?)",
+                        f"the {name} was left out",
+                    )
+                )
+        return replace(self, **changes, problems=tuple(problems)) if changes else self
 
     def load_action(self, state: SessionState) -> Action:
         """The action of an auto-load, ``api.load()`` and ``loadRecommendations()``: the page

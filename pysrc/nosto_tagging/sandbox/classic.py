@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from nosto_tagging.core.tagging import visitor_checksum
 from nosto_tagging.sandbox.catalog import Catalog, Product, format_price
 from nosto_tagging.sandbox.responses import JSON
 
@@ -246,12 +247,12 @@ class ClassicShop:
 
     def cart_tagging(self, request: Request, lines: list[Line], currency: str) -> str:
         """``nosto_cart``: every line, the restore link and, when Nosto's cookie is there, the
-        ``hcid`` (its SHA-256, as Nosto's Magento module renders it). An empty cart is an
-        empty ``nosto_cart``, never a missing one."""
+        ``hcid`` that signs the tagging for that visitor (its SHA-256, as Nosto's Magento
+        module renders it). An empty cart is an empty ``nosto_cart``, never a missing one."""
         items = "".join(line_item(line, currency) for line in lines)
         restore = f"{request.base_url}classic/cart/restore?items={quote(self.cart_cookie(lines))}"
         visitor = request.cookies.get("2c.cId")
-        hcid = span("hcid", hashlib.sha256(visitor.encode()).hexdigest()) if visitor else ""
+        hcid = span("hcid", visitor_checksum(visitor)) if visitor else ""
         return hidden("nosto_cart", items + span("restore_link", restore) + hcid)
 
 
