@@ -37,11 +37,18 @@ def test_the_modules_lists_and_bounds_are_the_parsers(shop: Shop) -> None:
     shop.open("<p>no tagging</p>", tag="")
 
     exported = shop.page.evaluate(
-        f"() => import('{MODULE}').then((m) => [m.ROOT_CLASSES, m.MAX_NODES, m.MAX_DEPTH,"
-        " m.MAX_TEXT])"
+        f"() => import('{MODULE}').then((m) => [m.TAGGING_CLASSES, m.ROOT_CLASSES,"
+        " m.PROVIDED_TAGGING, m.MAX_NODES, m.MAX_DEPTH, m.MAX_TEXT])"
     )
 
-    assert exported == [list(core.ROOT_CLASSES), core.MAX_NODES, core.MAX_DEPTH, core.MAX_TEXT]
+    assert exported == [
+        list(core.TAGGING_CLASSES),
+        list(core.ROOT_CLASSES),
+        list(core.PROVIDED_TAGGING),
+        core.MAX_NODES,
+        core.MAX_DEPTH,
+        core.MAX_TEXT,
+    ]
     assert read_in_browser(shop.page) == []
 
 
@@ -161,3 +168,73 @@ def _depths(nodes: list[dict[str, Any]], depth: int = 1) -> Any:
     for node in nodes:
         yield depth
         yield from _depths(node.get("children", []), depth + 1)
+
+
+PROVIDERS_PAGE = """
+<script type="module">
+  import { makeProviders, readTagging, carriesTagging } from "/test/tagging.js";
+  const errors = [];
+  const providers = makeProviders((level, message) => errors.push(level + ": " + message));
+  let reads = 0;
+  window.setProvider = (...args) => providers.set(...args);
+  window.readPage = () => {
+    const nodes = readTagging(document), provided = providers.read();
+    return { nodes, provided, tagged: carriesTagging(nodes, provided), errors };
+  };
+  providers.set("pageType", () => (++reads > 1 ? "cart" : "front"));
+  providers.set("categories", ["/Men"], { priority: 2 });
+  providers.set("categories", ["/Women"], { priority: 2 });
+  providers.set("customer", () => { throw new Error("not logged in"); });
+  window.providersReady = true;
+</script>
+<div class="nosto_element" id="frontpage-nosto-1"></div>
+"""
+
+
+def test_providers_are_called_at_each_read_and_parse_in_python(shop: Shop) -> None:
+    serve_module(shop)
+    shop.open(PROVIDERS_PAGE, tag="")
+    shop.page.wait_for_function("window.providersReady === true")
+
+    first = shop.page.evaluate("window.readPage()")
+    second = shop.page.evaluate("window.readPage()")
+
+    assert first["provided"] == [
+        {"name": "pageType", "value": "front", "priority": 0},
+        {"name": "categories", "value": ["/Women"], "priority": 2},  # same priority: replaced
+        {"name": "customer", "error": True},
+    ]
+    assert second["provided"][0]["value"] == "cart"  # functions run again at each read
+    assert first["errors"][0].startswith(
+        'error: setTaggingProvider("customer"): the provider threw'
+    )
+    parsed = core.parse_page(second["nodes"], second["provided"])
+    assert parsed.page_type == "cart" and parsed.categories == ("/Women",)
+    assert parsed.placements == ("frontpage-nosto-1",)
+    assert [str(p) for p in parsed.problems] == [
+        'page tagging: setTaggingProvider("customer") threw when called; '
+        "the page's elements were used instead"
+    ]
+    assert first["tagged"] and parsed.tagged
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param('<div class="nosto_element" id="p-1"></div>', id="placements-only"),
+        pytest.param('<div class="nosto_brand">Stride</div>', id="brand-only"),
+        pytest.param('<div class="nosto_tag x">color: Red</div>', id="tag"),
+        pytest.param('<div class="nosto_product"><span class="price">1,0</span></div>', id="bad"),
+        pytest.param("<p>nothing</p>", id="nothing"),
+    ],
+)
+def test_the_page_side_auto_load_test_agrees_with_the_engines(shop: Shop, body: str) -> None:
+    serve_module(shop)
+    shop.open(body, tag="")
+
+    nodes, tagged = shop.page.evaluate(
+        f"() => import('{MODULE}').then((m) => {{ const nodes = m.readTagging(document);"
+        " return [nodes, m.carriesTagging(nodes, [])]; })"
+    )
+
+    assert tagged == core.carries_tagging(nodes) == core.parse_page(nodes).tagged
