@@ -238,3 +238,15 @@ def test_the_page_side_auto_load_test_agrees_with_the_engines(shop: Shop, body: 
     )
 
     assert tagged == core.carries_tagging(nodes) == core.parse_page(nodes).tagged
+
+
+def test_a_quick_add_on_a_category_page_rerenders_the_cart_tagging(shop: Shop) -> None:
+    serve_module(shop)
+    shop.page.goto(shop.sandbox.url("/classic/category/men/shirts"))
+
+    shop.page.locator(".card form.add-to-cart button").first.click()
+    shop.page.wait_for_function("document.getElementById('cart-count').textContent === '1'")
+
+    cart = core.parse_page(read_in_browser(shop.page)).cart
+    assert cart is not None
+    assert [(i.product_id, i.sku_id, i.quantity) for i in cart.items] == [("181503", "181504", 1)]

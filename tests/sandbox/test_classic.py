@@ -205,3 +205,11 @@ def test_the_cart_tagging_is_signed_for_the_visitor_whose_cookie_came(client: Te
     assert tagging.cart is not None and tagging.cart.hcid == visitor_checksum(visitor)
     assert tagging.for_visitor(visitor).cart == tagging.cart
     assert tagging.for_visitor("0123456789abcdef01234567").cart is None  # a cached page
+
+
+def test_listing_pages_offer_a_quick_ajax_add_of_each_products_first_sku(
+    client: TestClient,
+) -> None:
+    html = client.get("/classic/category/men/shirts").text
+    assert html.count('class="add-to-cart"') == html.count('class="card"') > 0
+    assert 'name="sku_id" value="181504"' in html  # the running shirt's first SKU

@@ -233,11 +233,22 @@ class ClassicShop:
         return list(dict.fromkeys(p.categories[0] for p in self.catalog.products if p.categories))
 
     def card(self, product: Product, currency: str) -> str:
+        """A product in a list, with a quick add-to-cart of its first SKU (ajax, like the
+        product page's)."""
         url = f"{PREFIX}/product/{quote(product.product_id)}"
+        quick = (
+            f'<form class="add-to-cart" method="post" action="{PREFIX}/cart/add">'
+            f'<input type="hidden" name="product_id" value="{escape(product.product_id)}">'
+            f'<input type="hidden" name="sku_id" value="{escape(product.skus[0])}">'
+            '<button type="submit">Add to cart</button></form>'
+            if product.skus
+            else ""
+        )
         return (
             f'<div class="card"><a href="{url}"><img alt="" '
             f'src="/demo/images/{quote(product.product_id)}.svg"><br>{escape(product.name)}</a>'
-            f"<p>{escape(format_price(product.prices.get(currency, 0.0), currency))}</p></div>"
+            f"<p>{escape(format_price(product.prices.get(currency, 0.0), currency))}</p>"
+            f"{quick}</div>"
         )
 
     def grid(self, products: list[Product], currency: str) -> str:
