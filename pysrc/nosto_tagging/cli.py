@@ -41,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
         help="a page origin besides the sandbox's own that may read /ev1 answers, "
         "e.g. http://localhost:5173 (repeatable)",
     )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a host name clients use to reach the sandbox besides 127.0.0.1, localhost, [::1] "
+        "and --host, e.g. sandbox.local on a LAN or a container's name (repeatable)",
+    )
+
     reference = commands.add_parser(
         "customer-reference",
         help="print the HMAC-SHA256 customer_reference of a customer id "
@@ -74,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         db_path=args.db,
         bundle_dir=args.bundle,
         cors_origins=args.cors_origin,
+        allowed_hosts=args.allowed_host,
     )
 
 
