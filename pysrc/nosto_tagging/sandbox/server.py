@@ -1,6 +1,7 @@
 """``nosto-tagging serve``: build the bundle if missing, then run the sandbox with uvicorn.
 
 Prints ``serving http://HOST:PORT`` once connections are accepted; runs until SIGINT/SIGTERM.
+At most :data:`MAX_CONNECTIONS` connections are served at once (uvicorn answers 503 beyond).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from nosto_tagging.sandbox.collector import MAX_MESSAGE_BYTES
 # Seconds open connections get to finish once the server is told to stop.
 GRACEFUL_SHUTDOWN_S = 3
 LISTEN_BACKLOG = 1024
+# Open connections and requests in progress (live streams and hanging faults included).
+MAX_CONNECTIONS = 256
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -97,6 +100,7 @@ def serve(
             # Room for GET /ev1?message=<64 KB of JSON, URL-encoded> in the request line
             # (h11 only; with httptools, uvicorn sets no such limit).
             h11_max_incomplete_event_size=4 * MAX_MESSAGE_BYTES,
+            limit_concurrency=MAX_CONNECTIONS,
         )
         server = _AnnouncingServer(config, f"http://{url_host}:{bound_port}", app)
         with _stop_on_signals(server):
