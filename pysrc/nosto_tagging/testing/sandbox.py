@@ -62,7 +62,10 @@ class Sandbox:
         return f"{self.origin}{path}"
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
-        """Call the sandbox's HTTP API; the decoded JSON answer (raises on HTTP errors)."""
+        """Call the sandbox's HTTP API; the decoded JSON answer (raises on HTTP errors).
+
+        Calls other than GET carry ``Content-Type: application/json`` and ``X-Nosto-Sandbox: 1``,
+        which the sandbox asks of everything that changes it."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url(path), data=data, method=method)
         if method not in ("GET", "HEAD"):  # what the sandbox asks of state-changing calls
