@@ -247,12 +247,12 @@ class Recorder:
         database = self._database
         key = (request.account, request.visitor)
         if request.event_id is not None:
-            stored = database.stored_response(request.event_id)
-            if stored is not None:
+            answered = database.stored_response(request.event_id)
+            if answered is not None:
                 known = changed.get(key) or self._visitor(key)
                 if known.requests:
                     changed[key] = replace(known, duplicates=known.duplicates + 1)
-                return Outcome(stored, stored=False), {}
+                return Outcome(answered, stored=False), {}
         state = changed.get(key) or self._visitor(key)
         received_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         change = Change(request_id, received_at, request.query, request.body, request.event)
