@@ -119,8 +119,6 @@ class Recorder:
         self._next_id = 0
 
     def start(self) -> None:
-        if self._database.needs_visitor_rebuild:
-            self.rebuild_visitors()
         self._next_id = self._database.next_request_id()
         self._thread.start()
 
@@ -147,28 +145,6 @@ class Recorder:
     def count(self, name: str) -> None:
         """Add one to the counter ``name`` (committed with the next batch)."""
         self._queue.put((name, 1))
-
-    def rebuild_visitors(self) -> None:
-        """Derive every visitor's state again from the stored requests (after a migration)."""
-        from pydantic import ValidationError
-
-        from nosto_tagging.core.models import EventRequest
-
-        states: dict[tuple[str, str], VisitorState] = {}
-        with self._database.transaction():
-            self._database.clear_visitors()
-            for row in self._database.replay_rows():
-                try:
-                    event = EventRequest.model_validate(row.body)
-                except ValidationError:
-                    continue
-                key = (row.account, row.visitor)
-                state = states.get(key) or VisitorState(row.account, row.visitor)
-                change = Change(row.id, row.received_at, row.query, row.body, event)
-                states[key] = apply(state, change)
-            for state in states.values():
-                self._database.save_visitor(state)
-        self._database.needs_visitor_rebuild = False
 
     def _run(self) -> None:
         while True:
