@@ -23,5 +23,5 @@ def test_a_file_of_another_schema_is_refused_with_what_to_do(tmp_path: Path) -> 
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE requests (id INTEGER PRIMARY KEY)")
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(RuntimeError, match="another version of the sandbox.*--db"):
+    with pytest.raises(RuntimeError, match=r"another version of the sandbox.*--db"):
         Database.open(path)
