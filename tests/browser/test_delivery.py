@@ -2,7 +2,8 @@
 
 Faults come from the sandbox's fault controls or from stopping the collector, never from
 Playwright routing (which does not reach the engine's worker). Retry timers run on the
-engine's test clock (``data-test-clock`` + ``api.internal.tick``): no real waiting for backoff.
+engine's test clock (``data-test-clock`` + ``api.internal.tick``, in the test build
+``nosto.test.js`` only): no real waiting for backoff.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from nosto_tagging.testing import Sandbox
 
 from .conftest import LOADER_TAG, Shop
 
-TEST_CLOCK_TAG = LOADER_TAG.replace(" async>", " data-test-clock async>")
+TEST_CLOCK_TAG = LOADER_TAG.replace("nosto.js", "nosto.test.js").replace(
+    " async>", " data-test-clock async>"
+)
 
 
 def view_call(name: str) -> str:
