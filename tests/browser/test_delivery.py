@@ -210,3 +210,32 @@ def test_customer_data_lost_with_a_closed_tab_is_counted_and_reported(shop: Shop
     assert "customer" not in replayed["body"]  # it could not be kept: never written to localStorage
     assert any(r["query"].get("lostPrivate") == "1" for r in stored)
     assert any("1 events with customer data were lost" in line for line in shop.console)
+
+
+def test_a_closed_pages_calls_are_not_replayed_under_a_later_opt_out(shop: Shop) -> None:
+    shop.open(view("closed-page"), path="/test/closing.html")
+    shop.page.close()  # before its engine started: its load() waits in localStorage
+    shop.context.clear_cookies()
+    shop.page = shop.context.new_page()
+    # Every URL the engine builds is stored (write-ahead) before it is sent: record them.
+    record_urls = (
+        "<script>window.builtUrls = []; const setItem = Storage.prototype.setItem;"
+        " Storage.prototype.setItem = function (key, value) {"
+        " if (key.startsWith('nosto-tagging:o:')) builtUrls.push(JSON.parse(value).url);"
+        " return setItem.call(this, key, value); };</script>"
+    )
+    page = shop.open(
+        "<script>nostojs(api => { api.visit.setDoNotTrack(true);"
+        " api.defaultSession().viewFrontPage().setPlacements(['opted-out']).update(); })</script>",
+        path="/test/next.html",
+        tag=record_urls + LOADER_TAG,
+    )
+    # Nothing left to replay or to send: the closed page's calls were replayed or dropped.
+    page.wait_for_function(
+        "() => builtUrls.length > 0 && !Object.keys(localStorage).some(key =>"
+        " key.startsWith('nosto-tagging:j:') || key.startsWith('nosto-tagging:o:'))"
+    )
+    assert [c["name"] for c in shop.context.cookies() if c["name"] == "2c.cId"] == []
+    urls = page.evaluate("builtUrls")
+    assert len(urls) == 1 and "c=" not in urls[0]
+    assert placements(shop.sandbox.requests()) == Counter(["opted-out"])

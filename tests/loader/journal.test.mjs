@@ -9,10 +9,10 @@ import { BUILD, fakeWindow, PROTOCOL, recorder } from "./fake_window.mjs";
 function setup() {
   const { win, doc } = fakeWindow();
   const store = makeStore(win, recorder().report);
-  const ctx = { win, doc, store, page: "pg1", protocol: BUILD.protocol };
+  const ctx = { win, doc, store, page: "pg1", protocol: BUILD.protocol, mirror: { visit: { doNotTrack: false } } };
   let recorded = 0;
   const journal = makeJournal(ctx, BUILD.private, () => recorded++);
-  return { win, store, journal, recorded: () => recorded };
+  return { win, doc, ctx, store, journal, recorded: () => recorded };
 }
 
 test("each call is stored before record() returns, with the protocol's call fields", () => {
@@ -55,4 +55,13 @@ test("compacts only when every call is applied and no body is in flight", () => 
   journal.compact(0);
   assert.equal(store.list("j:").length, 0);
   assert.equal(journal.entries.length, 2); // internal.journal() still shows them
+});
+
+test("each call keeps the visitor and consent of its moment, for a replay elsewhere", () => {
+  const { doc, ctx, journal } = setup();
+  journal.record("session", "setCart", [{}]);
+  doc.cookie = "other=1; 2c.cId=0123456789abcdef01234567";
+  ctx.mirror.visit.doNotTrack = true;
+  journal.record("action:x", "update", []);
+  assert.deepEqual(journal.entries.map((e) => [e.visitor, e.dnt]), [["", false], ["0123456789abcdef01234567", true]]);
 });

@@ -12,8 +12,9 @@ export function heartbeat(store, page, held, gone, now) {
 }
 
 // Takes over what closed pages left: their bodies into `outbox`, and posts to the engine
-// `resend` for each body, `lost` for the count of customer-data events that went with a
-// closed tab, `replay` for each page's calls. Returns the lost count.
+// `resend` for each body and `lost` for the count of customer-data events that went with a
+// closed tab. Returns the `replay` messages of each page's calls, for the caller to post after
+// this page's own calls (the engine drops replays while this page's opt-out holds).
 export function adopt(store, page, outbox, post, report, now) {
   const alive = {}, journals = {};
   let held = 0;
@@ -42,6 +43,5 @@ export function adopt(store, page, outbox, post, report, now) {
       "is kept in sessionStorage only); the next request reports the count");
     post({ kind: "lost", count: held });
   }
-  Object.keys(journals).forEach((other) => post({ kind: "replay", page: other, calls: journals[other] }));
-  return Math.max(held, 0);
+  return Object.keys(journals).map((other) => ({ kind: "replay", page: other, calls: journals[other] }));
 }

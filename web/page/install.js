@@ -75,8 +75,9 @@ export function install(win, doc, script, build, hooks) {
   const onMessage = makeDispatch(ctx, () => {
     ctx.ready = true;
     if (hooks) hooks.ready(ctx, script);
-    adopt(store, ctx.page, outbox, ctx.post, report, Date.now());
+    const replays = adopt(store, ctx.page, outbox, ctx.post, report, Date.now());
     flush();
+    replays.forEach(ctx.post);
     markReady(true);
   });
 

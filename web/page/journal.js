@@ -2,7 +2,7 @@
 // kept until the engine has applied it and every body it built is acknowledged.
 
 import { encodeArgs } from "./encoder.js";
-import { randomHex } from "./visitor.js";
+import { randomHex, readCookie } from "./visitor.js";
 
 export const JOURNAL_SHOWN = 1000; // internal.journal() shows the recent calls
 
@@ -27,6 +27,9 @@ export function makeJournal(ctx, privateCalls, onRecord) {
       entry.seq = ++self.seq;
       entry.page = page;
       entry.private = privateSet.indexOf(" " + target.split(":")[0] + ":" + method + " ") >= 0;
+      // The visitor and consent of this moment: a replay by another page runs under them.
+      entry.visitor = readCookie(doc);
+      entry.dnt = ctx.mirror.visit.doNotTrack;
       self.keys.push("j:" + page + ":" + pad(entry.seq));
       store.put(self.keys[self.keys.length - 1], entry, entry.private);
       self.entries.push(entry);

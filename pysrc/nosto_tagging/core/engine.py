@@ -284,8 +284,9 @@ class Engine:
         return [*outputs, Built(Request(call.eid, url, body))]
 
     def _visitor_outputs(self) -> list[Output]:
-        """Make the visitor id when a request first needs one (never under Do-Not-Track)."""
-        if self.visit.do_not_track:
+        """Make the visitor id when a request first needs one (never under Do-Not-Track, never
+        in a replay)."""
+        if self.visit.do_not_track or self.visit.replayed:
             return []
         if self.visit.visitor is None:
             self.visit.visitor = new_visitor_id(self._random_bytes)

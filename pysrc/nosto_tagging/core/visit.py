@@ -28,6 +28,7 @@ class Visit:
     visitor: str | None = None  # None: not known yet (made when the first request needs it)
     do_not_track: bool = False
     auto_load: bool = True
+    replayed: bool = False  # a closed page's calls: never makes a visitor id (nor a cookie)
 
     def set_customer_id(self, value: Any) -> None:
         if is_absent(value):
