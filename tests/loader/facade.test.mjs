@@ -83,6 +83,14 @@ test("unsupported members warn once and return undefined or a Promise", async ()
   assert.deepEqual(calls, []);
 });
 
+test("an unsupported member of an object returns the object when the table says so", () => {
+  const { api, lines } = setup();
+  const builder = api.createRecommendationRequest();
+  const chained = Object.keys(TABLE.builder).find((name) => TABLE.builder[name] === "US");
+  assert.equal(builder[chained](), builder);
+  assert.equal(lines.length, 1);
+});
+
 test("a call that throws never reaches the page: the chain goes on", () => {
   const { api, ctx, lines } = setup();
   ctx.journal.record = () => { throw new Error("boom"); };

@@ -4,13 +4,13 @@
 //   S the object itself, A a new Action, T a new Attribution, B a new RequestBuilder,
 //   R a Promise of an ActionResponse, M a Promise of the raw EventResponseMessage,
 //   N a Promise of undefined, V undefined, D dumpData()/getData() from the engine's mirror,
-//   P a page-only member (page-api.js), U/UP unsupported: warns once, undefined/Promise.
+//   P a page-only member (page-api.js; the build leaves them out of the page's table),
+//   U/UP/US unsupported: warns once, returns undefined / a Promise of it / the object itself.
 
 import { copy } from "./pending.js";
 
 const PROMISED = { R: 1, M: 1, N: 1 };
 const MADE = { A: "action", T: "attribution", B: "builder" }; // kind -> table of the new object
-const ECHO = { setAutoLoad: "autoLoad" }; // V calls the page mirror echoes at once
 
 // The build writes each group of the table as {kind: "name name ..."}; this expands one to
 // {name: kind}.
@@ -29,7 +29,6 @@ export function makeFacades(ctx, table) {
     try {
       if (kind === "D") return copy(ctx.objects[target]);
       if (PROMISED[kind]) return ctx.pending.perform(kind, target, method, args);
-      if (ECHO[method] && typeof args[0] === "boolean") ctx.mirror.visit[ECHO[method]] = args[0]; // the engine confirms
       const eid = ctx.journal.record(target, method, args);
       if (MADE[kind]) return facade(MADE[kind] + ":" + eid, groups[MADE[kind]]);
     } catch (error) { // never into the page: the chain goes on
@@ -43,15 +42,17 @@ export function makeFacades(ctx, table) {
   function facade(target, methods) {
     const self = {};
     Object.keys(methods).forEach((method) => {
-      self[method] = function () { return call(methods[method], target, method, arguments, self); };
+      const kind = methods[method];
+      self[method] = kind[0] === "U" ? unsupported(method, kind, self)
+        : function () { return call(kind, target, method, arguments, self); };
     });
     return self;
   }
 
-  function unsupported(name, promising) {
+  function unsupported(name, kind, self) {
     return function () {
       if (!warned[name]) { warned[name] = true; ctx.report("warn", name + "() is not supported by this bundle; ignored"); }
-      if (promising) return Promise.resolve(undefined);
+      return kind === "UP" ? Promise.resolve(undefined) : kind === "US" ? self : undefined;
     };
   }
 
@@ -64,7 +65,7 @@ export function makeFacades(ctx, table) {
       let holder = self;
       path.forEach((part) => { holder = holder[part] = holder[part] || {}; });
       holder[last] = typeof kind === "function" ? kind
-        : kind[0] === "U" ? unsupported(name, kind === "UP")
+        : kind[0] === "U" ? unsupported(name, kind, self)
         : function () { return call(kind, "api", name, arguments, self); };
     });
     return self;

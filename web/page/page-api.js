@@ -10,6 +10,10 @@ export function pageMembers(ctx, session, bus) {
   return {
     defaultSession: () => session,
     createSession: () => session,
+    setAutoLoad(flag) {
+      if (typeof flag === "boolean") visit().autoLoad = flag; // echo; the engine confirms
+      ctx.journal.record("api", "setAutoLoad", arguments);
+    },
     isAutoLoad: () => visit().autoLoad,
     listen: bus.listen,
     unlisten: bus.unlisten,

@@ -18,12 +18,8 @@ from typing import Any
 
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.node import tail
+from nosto_tagging.core.api import loader_table
 from nosto_tagging.core.protocol import describe
-
-try:
-    from nosto_tagging.core.api import loader_table  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # until the API table lands
-    from nosto_tagging.bundle.api_stub import loader_table
 
 PAGE_DIR = "page"  # web/page/: the loader's modules
 ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks

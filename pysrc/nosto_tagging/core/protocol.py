@@ -20,7 +20,8 @@ VERSION: Final = 1
 
 # page -> worker
 TO_WORKER: Final = {
-    "config": ["account", "endpoint", "visitor", "version"],
+    # doNotTrack: the API's opt-out of this browser session; privacySignal: GPC or DNT
+    "config": ["account", "endpoint", "visitor", "version", "doNotTrack", "privacySignal"],
     "calls": ["calls", "visitor"],  # visitor: the 2c.cId cookie now (another tab may set it)
     "stored": ["eid"],  # the page keeps the built body: the engine may send it now
     "replay": ["page", "calls"],  # calls of a page that is gone, never applied there

@@ -40,6 +40,10 @@ class WorkerShell:
         self._dispatcher = Dispatcher(transport, self._acked, self._dropped)
         self._clock: ManualClock | None = None
 
+    async def idle(self) -> None:
+        """Wait until every request handed to delivery is delivered or dropped."""
+        await self._dispatcher.idle()
+
     def on_message(self, text: str) -> None:
         try:
             message = protocol.decode(text)
@@ -53,6 +57,8 @@ class WorkerShell:
                     account=str(message["account"]),
                     endpoint=str(message["endpoint"]),
                     visitor=str(message.get("visitor") or ""),
+                    do_not_track=message.get("doNotTrack") is True,
+                    privacy_signal=message.get("privacySignal") is True,
                 )
             )
             self._post(protocol.encode("ready", version=__version__))
@@ -83,7 +89,7 @@ class WorkerShell:
         session and visit), each call under the visitor and consent stored with it; requests
         keep their original event ids and times. A replay never makes a visitor id nor writes
         the cookie, and is dropped while this page's visitor has opted out (Do-Not-Track)."""
-        if live.visit.do_not_track:
+        if live.visit.opted_out:
             seq = max(
                 (int(raw.get("seq") or 0) for raw in calls if isinstance(raw, dict)), default=0
             )
