@@ -5,7 +5,8 @@ import { randomHex, readCookie, writeCookie } from "./visitor.js";
 
 export const RESPONSE_TIMEOUT_MS = 5000;
 
-const copy = (value) => value === undefined ? value : JSON.parse(JSON.stringify(value));
+// A deep copy of JSON data (what the page hands out of the engine's mirror and answers).
+export const copy = (value) => value === undefined ? value : JSON.parse(JSON.stringify(value));
 
 export function makePending(ctx) {
   const waiting = {}; // eid -> {kind, resolve, inject}
@@ -36,5 +37,3 @@ export function makePending(ctx) {
   };
   return self;
 }
-
-export { copy };
