@@ -186,7 +186,7 @@ ATTRIBUTION: Final = (
 )
 
 API: Final = (
-    _row("setTaggingProvider", "name provider options?", "void", UNSUPPORTED),
+    _row("setTaggingProvider", "name provider options?", "void", PAGE),
     _row("setResponseMode", "", "void", PAGE),  # deprecated no-op in Nosto's client too
     _row("createSession", "", "Session", PAGE),
     _row("defaultSession", "", "Session", PAGE),
@@ -196,10 +196,11 @@ API: Final = (
     _row("setRecommendationsEnabled", "flag", "void", UNSUPPORTED),
     _row("listen", "phase callback", "void", PAGE),
     _row("unlisten", "phase callback", "void", PAGE),
-    _row("loadRecommendations", "element?", "Promise<EventResponseMessage>", UNSUPPORTED),
-    _row("load", "", "Promise<void> | Promise<EventResponseMessage>", UNSUPPORTED),
+    _row("loadRecommendations", "element?", "Promise<EventResponseMessage>", private=True,
+         echo=True),
+    _row("load", "", "Promise<void> | Promise<EventResponseMessage>", private=True, echo=True),
     _row("pageTagging", "", "TaggingData", PAGE),
-    _row("pageTaggingAsync", "", "Promise<TaggingData>", UNSUPPORTED),
+    _row("pageTaggingAsync", "", "Promise<TaggingData>", PAGE),
     _row("loadCartPopupRecommendations", "products cart alwaysShow",
          "Promise<EventResponseMessage>", UNSUPPORTED),
     _row("reportAddToCart", "product recoId", "Promise<void>"),
@@ -213,9 +214,9 @@ API: Final = (
     _row("enablePopup", "popupId", "void", UNSUPPORTED),
     _row("disablePopup", "popupId", "void", UNSUPPORTED),
     _row("resendCartContent", "cart", "Promise<void>"),
-    _row("resendCartTagging", "", "Promise<void>", UNSUPPORTED),
-    _row("resendCustomerTagging", "", "Promise<void>", UNSUPPORTED),
-    _row("sendTagging", "", "Promise<void>", UNSUPPORTED),
+    _row("resendCartTagging", "", "Promise<void>", private=True, echo=True),
+    _row("resendCustomerTagging", "", "Promise<void>", private=True, echo=True),
+    _row("sendTagging", "", "Promise<void>", private=True, echo=True),
     _row("addSegmentCodeToVisit", "segment", "Promise<void>", UNSUPPORTED),
     _row("addAffinitySignals", "signals", "Promise<void>", UNSUPPORTED),
     _row("removeCampaigns", "divIds", "void", UNSUPPORTED),

@@ -37,6 +37,7 @@ from nosto_tagging.core.errors import InvalidInput
 from nosto_tagging.core.protocol import Call
 from nosto_tagging.core.request import Request, build_body, build_query, event_date
 from nosto_tagging.core.session import Session, SessionState, cart_change, customer_change
+from nosto_tagging.core.tagging import parse_page
 from nosto_tagging.core.visit import VISITOR_ID, Visit, new_visitor_id
 
 MAX_LIVE_OBJECTS: Final = 200
@@ -45,6 +46,14 @@ MAX_FAILED: Final = 200  # remembered failures of creating calls, for the calls 
 PERFORMERS: Final = ("update", "load")
 BUILDER_PERFORMERS: Final = ("load", "loadRecommendations", "send")
 ATTRIBUTION_METHODS: Final = ("recordAttribution", "done")
+# api members that read the page's tagging: the loader passes [nodes, providers, extra?].
+TAGGING_PUSHES: Final = {
+    "resendCartTagging": ("cart",),
+    "resendCustomerTagging": ("customer",),
+    "sendTagging": ("cart", "customer"),
+}
+TAGGING_CALLS: Final = ("load", "loadRecommendations", *TAGGING_PUSHES)
+AUTO_LOAD: Final = "auto"  # third argument of the load() the loader journals at DOM ready
 # api members the engine handles itself (``_api``); the others of the table are page-only.
 API_METHODS: Final = (
     "setAutoLoad",
@@ -56,6 +65,7 @@ API_METHODS: Final = (
     "resendCartContent",
     "reportAddToCart",
     "recommendedProductAddedToCart",
+    *TAGGING_CALLS,
 )
 # Requests that only push data: no page view, no events recorded.
 QUIET: Final = {"skipPageViews": True}
@@ -91,9 +101,9 @@ class Built:
 
     @property
     def private(self) -> bool:
-        """The body names a person: the page may keep it in sessionStorage only."""
+        """The body names a person or holds a cart's restore token: sessionStorage only."""
         body = self.request.body
-        return bool(body.get("customer")) or "order" in body
+        return bool(body.get("customer")) or "order" in body or "restore_link" in body
 
     @property
     def order(self) -> bool:
@@ -265,12 +275,52 @@ class Engine:
                 self.session.state, cart=cart_change("resendCartContent", first)
             )
             return self._push(call, "cart")
+        elif method in TAGGING_CALLS:
+            return self._tagging(call)
         elif method in ("reportAddToCart", "recommendedProductAddedToCart"):
             action = create_action("reportAddToCart", args, self.session.state)
             return self._send(call, build_body(action, call), dict(QUIET))
         else:
             return self._unsupported(call)
         return [StateChanged(self.mirror())] if self.visit.mirror() != visit_before else []
+
+    # ----- page tagging -----
+
+    def _tagging(self, call: Call) -> list[Output]:
+        """load() (also the auto-load), loadRecommendations() and the tagging resends."""
+        args = call.args
+        tagging = parse_page(
+            args[0] if args else None, args[1] if len(args) > 1 else None
+        ).for_visitor(self.visit.visitor)
+        extra = args[2] if len(args) > 2 else None
+        outputs: list[Output] = [ObjectData("tagging", tagging.tagging_data())]
+        outputs += [Log("error", call.method, str(problem)) for problem in tagging.problems]
+        parts = TAGGING_PUSHES.get(call.method)
+        if parts is not None:
+            self.session.state = tagging.session_state(self.session.state, parts)
+            state = self.session.state
+            body: dict[str, Any] = {"url": call.url, "event_date": event_date(call.time)}
+            if "cart" in parts and tagging.cart is not None:
+                body["cart"] = [item.wire() for item in tagging.cart.items]
+                if state.restore_link:
+                    body["restore_link"] = state.restore_link
+            if "customer" in parts and tagging.customer is not None:
+                body["customer"] = tagging.customer.wire()
+            if len(body) == 2:
+                shown = " or ".join(f"nosto_{part}" for part in parts)
+                message = f"{call.method}: the page has no {shown} tagging; nothing was sent"
+                return [*outputs, Log("warn", call.method, message), Settled(call.eid)]
+            flags = {**QUIET, "skipEvents": True}
+            return [*outputs, StateChanged(self.mirror()), *self._send(call, body, flags)]
+        if extra == AUTO_LOAD and not (self.visit.auto_load and tagging.tagged):
+            return [*outputs, Settled(call.eid)]
+        self.session.state = tagging.session_state(self.session.state)
+        action = tagging.load_action(self.session.state)
+        if call.method == "loadRecommendations" and isinstance(extra, list):
+            action.elements = [str(e) for e in extra if isinstance(e, str) and e]
+        sent = self._send(call, build_body(action, call), {})
+        injected = [replace(o, inject=True) if isinstance(o, Built) else o for o in sent]
+        return [*outputs, StateChanged(self.mirror()), *injected]
 
     # ----- attribution -----
 

@@ -189,6 +189,63 @@ class Product(WireModel):
     selected_sku_id: Id | None = None
 
 
+def _schema_org_availability(value: object) -> object:
+    """``http://schema.org/InStock`` (microdata habit) means ``InStock``."""
+    if isinstance(value, str):
+        return value.strip().rsplit("/", 1)[-1]
+    return value
+
+
+Availability = Annotated[
+    Literal["InStock", "OutOfStock"], BeforeValidator(_schema_org_availability)
+]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Sku(WireModel):
+    """One SKU of a tagged product (``nosto_sku``; ``SKU`` in ``nosto.d.ts``)."""
+
+    id: Id
+    name: Text | None = None
+    price: Price | None = None
+    list_price: Price | None = None
+    url: Url | None = None
+    image_url: Url | None = None
+    availability: Availability | None = None
+    custom_fields: dict[str, str] | None = None
+
+
+class ProductDetails(Product):
+    """A product as page tagging describes it (``nosto_product``; ``Product`` in ``nosto.d.ts``).
+
+    Only ``product_id`` is required (``nosto_basic`` tagging); the product-view event carries
+    the id and the selected SKU, ``pageTagging()`` shows the rest.
+    """
+
+    name: Text | None = None
+    url: Url | None = None
+    image_url: Url | None = None
+    thumb_url: Url | None = None
+    availability: Availability | None = None
+    price: Price | None = None
+    list_price: Price | None = None
+    price_currency_code: CurrencyCode | None = None
+    brand: Text | None = None
+    description: str | None = None
+    google_category: Text | None = None
+    rating_value: Annotated[float, BeforeValidator(_finite_number), Field(ge=0, le=5)] | None = None
+    review_count: Quantity | None = None
+    variation_id: Text | None = None
+    categories: list[Text] | None = None
+    category_ids: list[Text] | None = None
+    tag1: list[Text] | None = None
+    tag2: list[Text] | None = None
+    tag3: list[Text] | None = None
+    alternate_image_urls: list[Url] | None = None
+    custom_fields: dict[str, str] | None = None
+    skus: list[Sku] | None = Field(default=None, max_length=1000)
+
+
 class OrderInfo(WireModel):
     """The buyer of an order (``OrderCustomer``); Nosto needs at least the order number."""
 

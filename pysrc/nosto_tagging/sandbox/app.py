@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from nosto_tagging.paths import WEB_DIR
 from nosto_tagging.sandbox.api import list_requests, show_stats, show_visitor
 from nosto_tagging.sandbox.catalog import CATALOG_FILE, load_catalog
+from nosto_tagging.sandbox.classic import classic_routes
 from nosto_tagging.sandbox.collector import collect
 from nosto_tagging.sandbox.cors import AllowedOrigins
 from nosto_tagging.sandbox.db import Database
@@ -95,6 +96,7 @@ def build_app(
     routes: list[BaseRoute] = [
         Route("/ev1", collect, methods=EV1_METHODS),  # first: the hot path matches at once
         *shop_routes(demo_files, catalog),
+        *classic_routes(catalog),
         Mount("/demo", app=demo_files, name="demo"),
         Mount("/bundle", app=StaticDir(directory=bundle_dir), name="bundle"),
         Route("/events", viewer, methods=["GET", "HEAD"]),
