@@ -4,8 +4,9 @@
 //   S the object itself, A a new Action, T a new Attribution, B a new RequestBuilder,
 //   R a Promise of an ActionResponse, M a Promise of the raw EventResponseMessage,
 //   N a Promise of undefined, V undefined, D dumpData()/getData() from the engine's mirror,
-//   P a page-only member (page-api.js; the build leaves them out of the page's table),
-//   U/UP/US unsupported: warns once, returns undefined / a Promise of it / the object itself.
+//   P a page-only member (page-api.js; one the page does not implement yet warns once and
+//   returns a Promise of undefined), U/UP/US unsupported: warns once, returns undefined / a
+//   Promise of it / the object itself.
 
 import { copy } from "./pending.js";
 
@@ -65,7 +66,7 @@ export function makeFacades(ctx, table) {
       let holder = self;
       path.forEach((part) => { holder = holder[part] = holder[part] || {}; });
       holder[last] = typeof kind === "function" ? kind
-        : kind[0] === "U" ? unsupported(name, kind, self)
+        : kind[0] === "U" || kind === "P" ? unsupported(name, kind === "P" ? "UP" : kind, self)
         : function () { return call(kind, "api", name, arguments, self); };
     });
     return self;

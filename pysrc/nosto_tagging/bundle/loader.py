@@ -25,20 +25,18 @@ PAGE_DIR = "page"  # web/page/: the loader's modules
 ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks
 TARGET = "es2020"  # what the page may use: ?. and ?? are fine, top-level await is not
 BUNDLE_TIMEOUT = 60.0
-PAGE_ONLY = "P"  # kinds the page implements by name (web/page/page-api.js)
 
 
 def page_table(table: dict[str, Any]) -> tuple[dict[str, dict[str, str]], str]:
-    """The API table as the page reads it: each group as ``{kind: "name name ..."}`` without
-    the page-only members, and the private calls as ``"group:method ..."``."""
+    """The API table as the page reads it: each group as ``{kind: "name name ..."}``, and the
+    private calls as ``"group:method ..."``."""
     groups: dict[str, dict[str, str]] = {}
     for group, members in table.items():
         if group == "private":
             continue
         kinds: dict[str, list[str]] = {}
         for name, kind in members.items():
-            if kind != PAGE_ONLY:
-                kinds.setdefault(kind, []).append(name)
+            kinds.setdefault(kind, []).append(name)
         groups[group] = {kind: " ".join(names) for kind, names in kinds.items()}
     calls = [
         f"{group}:{method}" for group, methods in table["private"].items() for method in methods
