@@ -239,3 +239,20 @@ def test_a_closed_pages_calls_are_not_replayed_under_a_later_opt_out(shop: Shop)
     assert len(urls) == 1 and "c=" not in urls[0]
     assert shop.sandbox.since_checkpoint()["accepted"] == 1  # the closed page's was dropped
     assert placements(shop.sandbox.requests(tail=1)) == Counter(["opted-out"])
+
+
+def test_a_closed_pages_calls_go_out_under_its_own_visitor(shop: Shop, sandbox: Sandbox) -> None:
+    shop.open(view("first-visitor"), path="/test/closing.html")
+    first = shop.visitor()  # written by the page at its load(), before its engine started
+    shop.page.close()
+    shop.context.clear_cookies()  # the shopper cleared cookies, not site data
+    shop.page = shop.context.new_page()
+    shop.open(view("second-visitor"), path="/test/next.html")
+    second = shop.visitor()
+    assert second != first
+    stored = sandbox.wait_for_requests(1, visitor=first) + shop.wait_until_stored(1)
+    assert {name: r["visitor"] for r in stored for name in placements([r])} == {
+        "first-visitor": first,
+        "second-visitor": second,
+    }
+    assert shop.visitor() == second  # the replay did not write the cookie
