@@ -21,7 +21,7 @@ export function expand(kinds) {
   return out;
 }
 
-// `table`: the API table without its page-only members (those come from page-api.js).
+// `table`: the page's API table, {group: {kind: "name name ..."}} (bundle/loader.py).
 export function makeFacades(ctx, table) {
   const warned = {}, groups = {};
   Object.keys(table).forEach((group) => { groups[group] = expand(table[group]); });

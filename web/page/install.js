@@ -16,9 +16,9 @@ import { readCookie } from "./visitor.js";
 
 export const DEFAULT_ENDPOINT = "https://connect.nosto.com/ev1";
 
-// `build`: {version, runtimeDir, protocol, table, private} written by the build
-// (nosto_tagging.bundle.loader);
-// `hooks`: the test build's extras (test-hooks.js), absent in production.
+// `build`: {version, runtimeDir, protocol, table, private}, written by the build
+// (nosto_tagging.bundle.loader); `hooks`: the test build's extras (test-hooks.js), absent in
+// production.
 export function install(win, doc, script, build, hooks) {
   const existing = win.nostojs;
   if (existing && existing.nostoTagging) return; // a second inclusion is a no-op
