@@ -80,7 +80,7 @@ def runtime(bundle: Path) -> Path:
 @pytest.fixture(scope="module")
 def client(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("db") / "db.sqlite3"
-    with TestClient(build_app(db, bundle)) as client:
+    with TestClient(build_app(db, bundle, allowed_hosts=["testserver"])) as client:
         yield client
 
 

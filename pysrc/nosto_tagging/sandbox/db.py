@@ -191,12 +191,15 @@ class Database:
             ),
         )
 
-    def save_visitor(self, state: VisitorState) -> None:
+    def save_visitor(self, state: VisitorState) -> int:
+        """Store ``state``; the length of its JSON (what the recorder's cache counts)."""
+        text = dumps(state.as_json())
         self.writer.execute(
             "INSERT INTO visitors (account, visitor, state) VALUES (?, ?, ?)"
             " ON CONFLICT (account, visitor) DO UPDATE SET state = excluded.state",
-            (state.account, state.visitor, dumps(state.as_json())),
+            (state.account, state.visitor, text),
         )
+        return len(text)
 
     def add_counts(self, counts: dict[str, int]) -> None:
         self.writer.executemany(
