@@ -114,6 +114,61 @@ def test_a_replayed_page_has_its_own_session_and_keeps_its_event_ids() -> None:
     assert "state" not in [m["kind"] for m in harness.posted[harness.kinds().index("built") - 1 :]]
 
 
+OLD_VISITOR = "aaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+def stored_under(entry: dict[str, Any], visitor: str, dnt: bool) -> dict[str, Any]:
+    """A journal entry with the visitor and consent its page had at the call."""
+    return {**entry, "visitor": visitor, "dnt": dnt}
+
+
+def test_replayed_calls_run_under_their_own_visitor_and_consent_and_write_no_cookie() -> None:
+    harness = Harness()
+    new = "bbbbbbbbbbbbbbbbbbbbbbbb"
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        old = [
+            stored_under(call(1, "session", "viewCart", page="old"), OLD_VISITOR, False),
+            stored_under(call(2, "action:old-1", "update", page="old"), OLD_VISITOR, False),
+            stored_under(call(3, "api", "visit.setCustomerId", new, page="old"), "", False),
+            stored_under(call(4, "session", "viewFrontPage", page="old"), "", True),
+            stored_under(call(5, "action:old-4", "update", page="old"), "", True),
+            stored_under(call(1, "session", "viewOther", page="older"), "", False),
+            stored_under(call(2, "action:older-1", "update", page="older"), "", False),
+        ]
+        harness.send("replay", page="old", calls=old[:5])
+        harness.send("replay", page="older", calls=old[5:])
+        for eid in ("old-2", "old-5", "older-2"):
+            harness.send("stored", eid=eid)
+
+    run(harness, scenario)
+    urls = {m["eid"]: m["url"] for m in harness.of("built")}
+    assert f"c={OLD_VISITOR}" in urls["old-2"]  # the visitor of the closed page, not ours
+    assert "c=" not in urls["old-5"]  # that page had opted out by then
+    assert "c=" not in urls["older-2"]  # no visitor then: none is made up
+    assert harness.of("visitor") == []  # a replay never writes the cookie
+    assert harness.shell._engine is not None
+    assert harness.shell._engine.visit.visitor == CONFIG["visitor"]  # nor changes the live visit
+
+
+def test_replays_are_dropped_while_the_live_visitor_has_opted_out() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("calls", calls=[call(1, "api", "visit.setDoNotTrack", True)])
+        old = [
+            stored_under(call(1, "session", "viewCart", page="old"), OLD_VISITOR, False),
+            stored_under(call(2, "action:old-1", "update", page="old"), OLD_VISITOR, False),
+        ]
+        harness.send("replay", page="old", calls=old)
+
+    run(harness, scenario)
+    assert harness.of("built") == [] and harness.sent == []
+    assert {"kind": "applied", "page": "old", "seq": 2} in harness.posted  # the page forgets them
+
+
 def test_a_resent_body_goes_out_as_it_was_stored() -> None:
     harness = Harness()
 

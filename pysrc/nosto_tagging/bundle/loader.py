@@ -1,45 +1,114 @@
-"""Assemble ``nosto.js``: ``web/protocol.js`` + ``web/loader.js`` inside one strict-mode IIFE.
+"""Bundle the loader: the ES modules in ``web/page/`` into one classic-script IIFE, by esbuild.
 
-Both sources must be classic scripts (no top-level ``import``/``export``): nosto.js is loaded
-with a plain ``<script>`` tag, like Nosto's own. ``minify.py`` makes the shipped file of it.
+Two entries: ``nosto.js`` (production, the one file a page names) and ``nosto.test.js`` (the same
+plus the hooks only tests use: ``data-test-clock`` and ``api.internal.tick``). What the page
+needs to know of the Python side is not copied by hand: the build passes it to esbuild as the
+one constant ``NOSTO_BUILD`` (:func:`page_build`): the version, the runtime folder, the
+protocol's marker and empty response (``core.protocol.describe()``) and the API table
+(``loader_table()``). ``minify.py`` makes the shipped file of the bundle.
 """
 
 from __future__ import annotations
 
-import re
+import json
+import subprocess
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from nosto_tagging.bundle.errors import BuildError
+from nosto_tagging.bundle.node import tail
+from nosto_tagging.core.api import loader_table
+from nosto_tagging.core.protocol import describe
 
-SOURCES = ("protocol.js", "loader.js")
-_MODULE_SYNTAX = re.compile(r"^\s*(export\s|import\s*[\w{*\"'])", re.MULTILINE)
+PAGE_DIR = "page"  # web/page/: the loader's modules
+ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks
+TARGET = "es2020"  # what the page may use: ?. and ?? are fine, top-level await is not
+BUNDLE_TIMEOUT = 60.0
 
 
-def assemble_loader(
-    web_dir: Path, version: str, pyodide_version: str, runtime_dir: str = "runtime/"
-) -> str:
-    parts = []
-    for name in SOURCES:
-        path = web_dir / name
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise BuildError(
-                f"cannot read {path} ({error}); the loader is assembled from web/{SOURCES[0]} "
-                f"and web/{SOURCES[1]}, make sure both exist"
-            ) from error
-        match = _MODULE_SYNTAX.search(text)
-        if match:
-            line = text.count("\n", 0, match.start()) + 1
-            raise BuildError(
-                f"{path}:{line} uses ES module syntax ({match.group(0).strip()!r}); nosto.js is a "
-                "classic script, so share code through the IIFE scope instead of import/export"
-            )
-        parts.append(f"// ---- web/{name} ----\n{text.rstrip()}\n")
-    header = (
+def page_table(table: dict[str, Any]) -> tuple[dict[str, dict[str, str]], str]:
+    """The API table as the page reads it: each group as ``{kind: "name name ..."}``, and the
+    private calls as ``"group:method ..."``."""
+    groups: dict[str, dict[str, str]] = {}
+    for group, members in table.items():
+        if group == "private":
+            continue
+        kinds: dict[str, list[str]] = {}
+        for name, kind in members.items():
+            kinds.setdefault(kind, []).append(name)
+        groups[group] = {kind: " ".join(names) for kind, names in kinds.items()}
+    calls = [
+        f"{group}:{method}" for group, methods in table["private"].items() for method in methods
+    ]
+    return groups, " ".join(calls)
+
+
+def page_build(version: str, runtime_dir: str) -> dict[str, Any]:
+    """``NOSTO_BUILD``: everything the page's modules take from the build."""
+    protocol = describe()
+    groups, private = page_table(loader_table())
+    return {
+        "version": version,
+        "runtimeDir": runtime_dir,
+        "protocol": {
+            "marker": protocol["marker"],
+            "emptyActionResponse": protocol["emptyActionResponse"],
+        },
+        "table": groups,
+        "private": private,
+    }
+
+
+def header(version: str, pyodide_version: str, runtime_dir: str) -> str:
+    return (
         f"/*! nosto-tagging {version} | nostojs-compatible loader; the Python engine runs on "
-        f"Pyodide {pyodide_version} from ./{runtime_dir} */\n"
+        f"Pyodide {pyodide_version} from ./{runtime_dir} */"
     )
-    script = header + '(function () {\n"use strict";\n' + "\n".join(parts) + "})();\n"
-    script = script.replace("__NOSTO_TAGGING_VERSION__", version)
-    return script.replace("__NOSTO_RUNTIME_DIR__", runtime_dir)
+
+
+def bundle_loader(
+    web_dir: Path,
+    esbuild: Path,
+    entry: str,
+    version: str,
+    pyodide_version: str,
+    runtime_dir: str = "runtime/",
+) -> str:
+    """``web/page/<entry>`` and the modules it imports as one IIFE (not minified)."""
+    source = web_dir / PAGE_DIR / entry
+    if not source.is_file():
+        raise BuildError(
+            f"{source} is missing; the loader is bundled from web/{PAGE_DIR}/{entry} and the "
+            "modules it imports, make sure the checkout is complete"
+        )
+    build = json.dumps(page_build(version, runtime_dir), separators=(",", ":"))
+    with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
+        out = Path(tmp) / entry
+        command = [
+            str(esbuild),
+            str(source),
+            "--bundle",
+            "--format=iife",
+            f"--target={TARGET}",
+            f"--define:NOSTO_BUILD={build}",
+            f"--banner:js={header(version, pyodide_version, runtime_dir)}",
+            "--log-level=warning",
+            f"--outfile={out}",
+        ]
+        try:
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=BUNDLE_TIMEOUT, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise BuildError(
+                f"cannot run esbuild ({error}); delete {esbuild.parent.parent} (a fresh unpack) "
+                "and re-run"
+            ) from error
+        if done.returncode != 0 or done.stderr.strip():
+            raise BuildError(
+                f"bundling web/{PAGE_DIR}/{entry} with esbuild failed:\n{tail(done.stderr)}\n"
+                f"Fix the JavaScript in {web_dir / PAGE_DIR} (the error names file and line) "
+                "and re-run."
+            )
+        return out.read_text(encoding="utf-8")

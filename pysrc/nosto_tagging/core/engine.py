@@ -371,8 +371,9 @@ class Engine:
         return [*outputs, Built(Request(call.eid, url, body))]
 
     def _visitor_outputs(self) -> list[Output]:
-        """Make the visitor id when a request first needs one (never under Do-Not-Track)."""
-        if self.visit.opted_out:
+        """Make the visitor id when a request first needs one (never under Do-Not-Track, never
+        in a replay)."""
+        if self.visit.opted_out or self.visit.replayed:
             return []
         if self.visit.visitor is None:
             self.visit.visitor = new_visitor_id(self._random_bytes)

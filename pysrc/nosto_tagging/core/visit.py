@@ -31,6 +31,7 @@ class Visit:
     do_not_track: bool = False  # the API's opt-out (visit.setDoNotTrack)
     privacy_signal: bool = False  # the browser's: navigator.globalPrivacyControl or DNT
     auto_load: bool = True
+    replayed: bool = False  # a closed page's calls: never makes a visitor id (nor a cookie)
 
     @property
     def opted_out(self) -> bool:

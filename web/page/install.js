@@ -1,0 +1,106 @@
+// install(): the nostojs facade on the page. It journals every api call, forwards it to the
+// Python engine in a worker and does what only the page can do (cookies, DOM, sending); no
+// session logic here: the engine decides. The modules it wires are one concept each.
+
+import { adopt, heartbeat, HEARTBEAT_MS } from "./adoption.js";
+import { makeBus } from "./bus.js";
+import { makeDispatch } from "./dispatch.js";
+import { startEngine } from "./engine-start.js";
+import { makeFacades } from "./facade.js";
+import { makeJournal } from "./journal.js";
+import { makeOutbox } from "./outbox.js";
+import { pageMembers } from "./page-api.js";
+import { makePending } from "./pending.js";
+import { makeStore } from "./store.js";
+import { readCookie } from "./visitor.js";
+
+export const DEFAULT_ENDPOINT = "https://connect.nosto.com/ev1";
+
+// `build`: {version, runtimeDir, protocol, table, private}, written by the build
+// (nosto_tagging.bundle.loader); `hooks`: the test build's extras (test-hooks.js), absent in
+// production.
+export function install(win, doc, script, build, hooks) {
+  const existing = win.nostojs;
+  if (existing && existing.nostoTagging) return; // a second inclusion is a no-op
+
+  const attr = (name) => script && script.getAttribute(name);
+  const report = (level, message) => {
+    try { win.console[level]("nosto-tagging: " + message); } catch (e) { /* no console */ }
+  };
+  const cookie = readCookie(doc);
+  let markReady, flushQueued = false;
+  const ctx = {
+    win, doc, report, version: build.version, protocol: build.protocol,
+    account: attr("data-account"),
+    endpoint: new URL(attr("data-endpoint") || DEFAULT_ENDPOINT, win.location.href).href,
+    page: Date.now().toString(36) + Math.random().toString(36).slice(2, 8), // this page's id
+    mirror: { session: {}, visit: { customerId: cookie || null, doNotTrack: false, autoLoad: true } },
+    objects: {}, // target -> dumpData() of actions and attributions, from the engine
+    worker: null, ready: false,
+    whenReady: new Promise((resolve) => { markReady = resolve; }),
+    post: (message) => ctx.worker.postMessage(JSON.stringify(message))
+  };
+  const runtime = new URL(attr("data-runtime") || build.runtimeDir, (script && script.src) || win.location.href).href;
+  const store = ctx.store = makeStore(win, report);
+  const bus = ctx.bus = makeBus(report);
+  const journal = ctx.journal = makeJournal(ctx, build.private, () => {
+    if (!flushQueued) { flushQueued = true; Promise.resolve().then(flush); }
+  });
+  const outbox = ctx.outbox = makeOutbox(store, ctx.page, report, () => journal.compact(outbox.size()));
+  ctx.pending = makePending(ctx);
+
+  function flush() {
+    flushQueued = false;
+    if (!ctx.ready || !journal.unsent.length) return;
+    const calls = journal.unsent;
+    journal.unsent = [];
+    ctx.post({ kind: "calls", calls, visitor: readCookie(doc) });
+  }
+
+  const facades = makeFacades(ctx, build.table);
+  const members = pageMembers(ctx, facades.session(), bus);
+  const api = ctx.api = facades.api(members);
+  if (hooks) hooks.extend(ctx, api);
+
+  const beat = (gone) => heartbeat(store, ctx.page, journal.heldPrivate() + outbox.heldPrivate(), gone, Date.now());
+  win.addEventListener("pagehide", () => { outbox.beaconAll(win); beat(true); });
+  win.addEventListener("pageshow", (event) => { if (event.persisted) beat(false); });
+  doc.addEventListener("visibilitychange", () => {
+    if (doc.visibilityState === "hidden") outbox.beaconAll(win); else outbox.rearm();
+  });
+  win.addEventListener("online", () => { if (ctx.ready) ctx.post({ kind: "online" }); });
+  beat(false);
+  setInterval(beat, HEARTBEAT_MS);
+
+  const onMessage = makeDispatch(ctx, () => {
+    ctx.ready = true;
+    if (hooks) hooks.ready(ctx, script);
+    const replays = adopt(store, ctx.page, outbox, ctx.post, report, Date.now());
+    flush();
+    replays.forEach(ctx.post);
+    markReady(true);
+  });
+
+  function nostojs(callback) {
+    try {
+      return Promise.resolve(callback(api));
+    } catch (error) {
+      report("error", "a nostojs callback threw: " + (error && error.stack || error));
+      return Promise.resolve(undefined);
+    }
+  }
+  nostojs.nostoTagging = build.version;
+
+  const queued = (existing && existing.q) || [];
+  win.nostojs = nostojs;
+  for (let i = 0; i < queued.length; i++) nostojs(queued[i]);
+  if (!ctx.account) {
+    report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept but nothing is sent");
+    return;
+  }
+  startEngine(doc, script, runtime, report, () => ctx.ready, (worker) => {
+    ctx.worker = worker;
+    worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
+    ctx.post({ kind: "config", account: ctx.account, endpoint: ctx.endpoint, visitor: cookie, version: build.version });
+  });
+}

@@ -1,0 +1,49 @@
+// Page-only members of the api (kind P in the API table): what the page answers itself,
+// without the engine: sessions, the bus, the visit getters, placements and the debug members
+// (`internal.*`, for QA tools and the benchmark; documented in the README).
+
+import { copy } from "./pending.js";
+
+export function pageMembers(ctx, session, bus) {
+  const { doc } = ctx;
+  const visit = () => ctx.mirror.visit;
+  return {
+    defaultSession: () => session,
+    createSession: () => session,
+    setAutoLoad(flag) {
+      if (typeof flag === "boolean") visit().autoLoad = flag; // echo; the engine confirms
+      ctx.journal.record("api", "setAutoLoad", arguments);
+    },
+    isAutoLoad: () => visit().autoLoad,
+    listen: bus.listen,
+    unlisten: bus.unlisten,
+    setResponseMode() { /* deprecated no-op in Nosto's client too */ },
+    pageTagging: () => ({}), // nosto.d.ts: empty with the Session API
+    "visit.getCustomerId": () => visit().customerId || undefined,
+    "visit.isDoNotTrack": () => visit().doNotTrack,
+    "visit.setDoNotTrack"(flag) {
+      if (typeof flag === "boolean") visit().doNotTrack = flag; // echo; the engine confirms
+      ctx.journal.record("api", "visit.setDoNotTrack", arguments);
+      return visit().doNotTrack;
+    },
+    "placements.getPlacements": () =>
+      Array.prototype.map.call(doc.querySelectorAll(".nosto_element[id]"), (e) => e.id),
+    "placements.injectCampaigns"(campaigns, targets) {
+      const filled = [], unfilled = [];
+      Object.keys(campaigns || {}).forEach((id) => {
+        const content = campaigns[id], html = typeof content === "string" ? content : content && content.html;
+        const element = (targets && targets[id]) || doc.getElementById(id);
+        if (element && typeof html === "string") { element.innerHTML = html; filled.push(id); } else unfilled.push(id);
+      });
+      return Promise.resolve({ filledElements: filled, unFilledElements: unfilled });
+    },
+    "placements.removeContent"(id) { const e = doc.getElementById(id); if (e) e.innerHTML = ""; },
+    "placements.reset"() { /* nothing cached page-side */ },
+    // ready() resolves once the engine runs.
+    "internal.ready": () => ctx.whenReady,
+    "internal.mirror": () => copy(ctx.mirror),
+    "internal.journal": () => ctx.journal.entries.slice(),
+    "internal.outbox": () => copy(ctx.outbox.bodies),
+    "internal.getSettings": () => ({ account: ctx.account, endpoint: ctx.endpoint, version: ctx.version })
+  };
+}
