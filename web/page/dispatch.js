@@ -10,7 +10,7 @@ export function makeDispatch(ctx, onReady) {
     switch (m && m.kind) {
       case "ready": onReady(); break;
       case "built":
-        if (m.inject) pending.inject(m.eid);
+        if (m.inject) pending.inject(m.eid, JSON.parse(m.body).elements);
         outbox.keep(m.eid, { url: m.url, body: m.body, private: m.private, order: m.order });
         bus.emit("prerequest", JSON.parse(m.body));
         ctx.post({ kind: "stored", eid: m.eid });
@@ -23,14 +23,17 @@ export function makeDispatch(ctx, onReady) {
         outbox.release(m.eid);
         bus.emit("taggingsent", m.message);
         if (m.message && m.message.errors && m.message.errors.length) bus.emit("servererror", m.message.errors);
-        pending.settle(m.eid, m.response, m.message);
+        pending.answered(m.eid, m.response, m.message);
         break;
       case "dropped":
         outbox.release(m.eid); report("error", m.reason); bus.emit("servererror", [m.reason]); pending.settle(m.eid);
         break;
       case "settled": pending.settle(m.eid); break;
       case "state": ctx.mirror = m.state; break;
-      case "object": ctx.objects[m.target] = m.data; break;
+      case "object":
+        ctx.objects[m.target] = m.data;
+        if (m.target === "tagging" && ctx.tagging) ctx.tagging.parsed(m.data);
+        break;
       case "visitor": if (m.visitor) writeCookie(win, doc, m.visitor); break;
       case "log":
         report(m.level === "warn" ? "warn" : "error", m.message);

@@ -10,6 +10,7 @@ import { makeFacades } from "./facade.js";
 import { makeJournal } from "./journal.js";
 import { makeOutbox } from "./outbox.js";
 import { pageMembers } from "./page-api.js";
+import { makePageTagging } from "./page-tagging.js";
 import { makePending } from "./pending.js";
 import { makeStore } from "./store.js";
 import { readCookie } from "./visitor.js";
@@ -28,6 +29,7 @@ export function install(win, doc, script, build, hooks) {
     try { win.console[level]("nosto-tagging: " + message); } catch (e) { /* no console */ }
   };
   const cookie = readCookie(doc);
+  const runtime = new URL(attr("data-runtime") || build.runtimeDir, (script && script.src) || win.location.href).href;
   let markReady, flushQueued = false;
   const ctx = {
     win, doc, report, version: build.version, protocol: build.protocol,
@@ -40,7 +42,6 @@ export function install(win, doc, script, build, hooks) {
     whenReady: new Promise((resolve) => { markReady = resolve; }),
     post: (message) => ctx.worker.postMessage(JSON.stringify(message))
   };
-  const runtime = new URL(attr("data-runtime") || build.runtimeDir, (script && script.src) || win.location.href).href;
   const store = ctx.store = makeStore(win, report);
   const bus = ctx.bus = makeBus(report);
   const journal = ctx.journal = makeJournal(ctx, build.private, () => {
@@ -58,7 +59,8 @@ export function install(win, doc, script, build, hooks) {
   }
 
   const facades = makeFacades(ctx, build.table);
-  const members = pageMembers(ctx, facades.session(), bus);
+  ctx.tagging = makePageTagging(ctx, runtime);
+  const members = Object.assign(pageMembers(ctx, facades.session(), bus), ctx.tagging.members);
   const api = ctx.api = facades.api(members);
   if (hooks) hooks.extend(ctx, api);
 
@@ -94,6 +96,8 @@ export function install(win, doc, script, build, hooks) {
   const queued = (existing && existing.q) || [];
   win.nostojs = nostojs;
   for (let i = 0; i < queued.length; i++) nostojs(queued[i]);
+  if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", ctx.tagging.domReady);
+  else ctx.tagging.domReady();
   if (!ctx.account) {
     report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept but nothing is sent");
     return;

@@ -18,7 +18,6 @@ export function pageMembers(ctx, session, bus) {
     listen: bus.listen,
     unlisten: bus.unlisten,
     setResponseMode() { /* deprecated no-op in Nosto's client too */ },
-    pageTagging: () => ({}), // nosto.d.ts: empty with the Session API
     "visit.getCustomerId": () => visit().customerId || undefined,
     "visit.isDoNotTrack": () => visit().doNotTrack,
     "visit.setDoNotTrack"(flag) {

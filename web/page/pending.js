@@ -9,7 +9,8 @@ export const RESPONSE_TIMEOUT_MS = 5000;
 export const copy = (value) => value === undefined ? value : JSON.parse(JSON.stringify(value));
 
 export function makePending(ctx) {
-  const waiting = {}; // eid -> {kind, resolve, inject}
+  const waiting = {}; // eid -> {kind, resolve}
+  const injecting = {}; // eid -> the placements its request asked for (enableCampaignInjection)
   const self = {
     // Journal the call; a Promise of what the page gets for `kind` (R, M or N).
     perform(kind, target, method, args) {
@@ -24,13 +25,26 @@ export function makePending(ctx) {
         setTimeout(() => self.settle(eid), RESPONSE_TIMEOUT_MS);
       });
     },
-    // The request of `eid` fills the page's placements with its campaigns when answered.
-    inject(eid) { if (waiting[eid]) waiting[eid].inject = true; },
+    // The answer to `eid` fills these placements with their campaigns, however late it comes.
+    inject(eid, elements) { injecting[eid] = elements || []; },
+    // The collector answered `eid`: campaigns go into the placements the request asked for
+    // (only those: the answer is HTML the page did not choose), then its promise settles.
+    answered(eid, response, message) {
+      const elements = injecting[eid];
+      delete injecting[eid];
+      if (elements && response) {
+        const asked = {};
+        Object.keys(response.recommendations || {}).forEach((id) => {
+          if (elements.indexOf(id) >= 0) asked[id] = response.recommendations[id];
+        });
+        ctx.api.placements.injectCampaigns(asked);
+      }
+      self.settle(eid, response, message);
+    },
     settle(eid, response, message) {
       const pending = waiting[eid];
       if (!pending) return;
       delete waiting[eid];
-      if (pending.inject && response) ctx.api.placements.injectCampaigns(response.recommendations);
       pending.resolve(pending.kind === "R" ? response || copy(ctx.protocol.emptyActionResponse)
         : pending.kind === "M" ? message || {} : undefined);
     }

@@ -95,3 +95,13 @@ export function carriesTagging(nodes, provided) {
     return PROVIDED_TAGGING.indexOf(p.name) >= 0 && p.value != null;
   });
 }
+
+// The chunk's entry for the loader (page-tagging.js): the page's tagging and providers read
+// now, and whether they make the page one that auto-loads. `given`: the arguments of each
+// setTaggingProvider call, in call order.
+export function readPage(doc, given, report) {
+  var providers = makeProviders(report);
+  given.forEach(function (args) { providers.set(args[0], args[1], args[2]); });
+  var nodes = readTagging(doc), provided = providers.read();
+  return { nodes: nodes, provided: provided, tagged: carriesTagging(nodes, provided) };
+}

@@ -25,7 +25,7 @@ from nosto_tagging.bundle.compile import (
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
 from nosto_tagging.bundle.hashdir import hashed_dir_name
-from nosto_tagging.bundle.loader import ENTRIES, bundle_loader
+from nosto_tagging.bundle.loader import CHUNKS, ENTRIES, bundle_chunk, bundle_loader
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.minify import minify_loader
 from nosto_tagging.bundle.node import run_node
@@ -200,6 +200,8 @@ def _lay_out_runtime(
     lock = trim_lock(_read_lock(inputs.pyodide_dir), entries)
     (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
     hinted = copy_pyscript(inputs.pyscript_dir / "dist", runtime / "pyscript")
+    for chunk in CHUNKS:
+        (runtime / chunk).write_text(bundle_chunk(web_dir, inputs.esbuild, chunk), encoding="utf-8")
     engine = web_dir / "engine.py"
     if engine.is_file():
         _copy(engine, runtime / "engine.py")

@@ -23,6 +23,9 @@ from nosto_tagging.core.protocol import describe
 
 PAGE_DIR = "page"  # web/page/: the loader's modules
 ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks
+# Chunks: page code only some pages load, as ES modules in the runtime folder (content-hashed
+# with it): web/page/<source> -> runtime/<name>.
+CHUNKS = {"tagging.mjs": "tagging.js"}  # the DOM tagging reader (page-tagging.js loads it)
 TARGET = "es2020"  # what the page may use: ?. and ?? are fine, top-level await is not
 BUNDLE_TIMEOUT = 60.0
 
@@ -67,6 +70,44 @@ def header(version: str, pyodide_version: str, runtime_dir: str) -> str:
     )
 
 
+def _esbuild(esbuild: Path, source: Path, out: Path, options: list[str], what: str) -> None:
+    command = [str(esbuild), str(source), "--bundle", f"--target={TARGET}", *options,
+               "--log-level=warning", f"--outfile={out}"]  # fmt: skip
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=BUNDLE_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise BuildError(
+            f"cannot run esbuild ({error}); delete {esbuild.parent.parent} (a fresh unpack) "
+            "and re-run"
+        ) from error
+    if done.returncode != 0 or done.stderr.strip():
+        raise BuildError(
+            f"bundling {what} with esbuild failed:\n{tail(done.stderr)}\n"
+            f"Fix the JavaScript in {source.parent} (the error names file and line) and re-run."
+        )
+
+
+def _source(web_dir: Path, name: str) -> Path:
+    source = web_dir / PAGE_DIR / name
+    if not source.is_file():
+        raise BuildError(
+            f"{source} is missing; the loader is bundled from web/{PAGE_DIR}/, make sure the "
+            "checkout is complete"
+        )
+    return source
+
+
+def bundle_chunk(web_dir: Path, esbuild: Path, name: str) -> str:
+    """The chunk ``name`` of :data:`CHUNKS`: an ES module, minified by esbuild."""
+    source = _source(web_dir, CHUNKS[name])
+    with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
+        out = Path(tmp) / name
+        _esbuild(esbuild, source, out, ["--format=esm", "--minify"], f"web/{PAGE_DIR}/{name}")
+        return out.read_text(encoding="utf-8")
+
+
 def bundle_loader(
     web_dir: Path,
     esbuild: Path,
@@ -76,39 +117,14 @@ def bundle_loader(
     runtime_dir: str = "runtime/",
 ) -> str:
     """``web/page/<entry>`` and the modules it imports as one IIFE (not minified)."""
-    source = web_dir / PAGE_DIR / entry
-    if not source.is_file():
-        raise BuildError(
-            f"{source} is missing; the loader is bundled from web/{PAGE_DIR}/{entry} and the "
-            "modules it imports, make sure the checkout is complete"
-        )
+    source = _source(web_dir, entry)
     build = json.dumps(page_build(version, runtime_dir), separators=(",", ":"))
     with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
         out = Path(tmp) / entry
-        command = [
-            str(esbuild),
-            str(source),
-            "--bundle",
+        options = [
             "--format=iife",
-            f"--target={TARGET}",
             f"--define:NOSTO_BUILD={build}",
             f"--banner:js={header(version, pyodide_version, runtime_dir)}",
-            "--log-level=warning",
-            f"--outfile={out}",
         ]
-        try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=BUNDLE_TIMEOUT, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise BuildError(
-                f"cannot run esbuild ({error}); delete {esbuild.parent.parent} (a fresh unpack) "
-                "and re-run"
-            ) from error
-        if done.returncode != 0 or done.stderr.strip():
-            raise BuildError(
-                f"bundling web/{PAGE_DIR}/{entry} with esbuild failed:\n{tail(done.stderr)}\n"
-                f"Fix the JavaScript in {web_dir / PAGE_DIR} (the error names file and line) "
-                "and re-run."
-            )
+        _esbuild(esbuild, source, out, options, f"web/{PAGE_DIR}/{entry}")
         return out.read_text(encoding="utf-8")
