@@ -16,6 +16,7 @@ function setup() {
   const ctx = {
     win, doc, report: rec.report, objects: {},
     mirror: { session: {}, visit: { customerId: null, doNotTrack: false, autoLoad: true } },
+    account: "demo", optOut: { api: false, signal: false }, optedOut: () => ctx.optOut.api,
     journal: { entries: [], record: (target, method, args) => { calls.push([target, method, [...args]]); return "e" + ++n; } },
     pending: { perform: (kind, target, method, args) => { calls.push([target, method, [...args], kind]); return Promise.resolve(kind); } },
     outbox: { bodies: {} },

@@ -6,10 +6,11 @@ import { makeJournal } from "../../web/page/journal.js";
 import { makeStore } from "../../web/page/store.js";
 import { BUILD, fakeWindow, PROTOCOL, recorder } from "./fake_window.mjs";
 
-function setup() {
-  const { win, doc } = fakeWindow();
+function setup(where = {}) {
+  const { win, doc } = fakeWindow(where);
   const store = makeStore(win, recorder().report);
-  const ctx = { win, doc, store, page: "pg1", protocol: BUILD.protocol, mirror: { visit: { doNotTrack: false } } };
+  const ctx = { win, doc, store, page: "pg1", protocol: BUILD.protocol, optOut: { api: false } };
+  ctx.optedOut = () => ctx.optOut.api;
   let recorded = 0;
   const journal = makeJournal(ctx, BUILD.private, () => recorded++);
   return { win, doc, ctx, store, journal, recorded: () => recorded };
@@ -29,7 +30,7 @@ test("each call is stored before record() returns, with the protocol's call fiel
 });
 
 test("calls the API table calls private go to sessionStorage only", () => {
-  const { win, journal } = setup();
+  const { win, journal } = setup({ href: "http://shop.test/p" });
   journal.record("session", "setCustomer", [{ email: "devnull@nosto.com" }]);
   journal.record("action:e1", "setCustomer", [{}]);
   journal.record("api", "customer", [{}]);
@@ -61,7 +62,24 @@ test("each call keeps the visitor and consent of its moment, for a replay elsewh
   const { doc, ctx, journal } = setup();
   journal.record("session", "setCart", [{}]);
   doc.cookie = "other=1; 2c.cId=0123456789abcdef01234567";
-  ctx.mirror.visit.doNotTrack = true;
+  ctx.optOut.api = true;
   journal.record("action:x", "update", []);
   assert.deepEqual(journal.entries.map((e) => [e.visitor, e.dnt]), [["", false], ["0123456789abcdef01234567", true]]);
+});
+
+test("a value shaped like an email makes a call private, whatever its key", () => {
+  const { win, journal } = setup({ href: "http://shop.test/p" });
+  journal.record("session", "setCart", [{ items: [{ product_id: "1", note: "ann@example.com" }] }]);
+  assert.deepEqual([win.sessionStorage.length, win.localStorage.length], [1, 0]);
+});
+
+test("localStorage never holds a page URL's query or fragment; this tab keeps them", () => {
+  const { win, store, journal } = setup({ href: "http://shop.test/reset?token=s3cret#x",
+                                          referrer: "http://shop.test/?email=a" });
+  journal.record("session", "viewCart", []);
+  const local = JSON.parse(win.localStorage.getItem(win.localStorage.key(0)));
+  assert.deepEqual([local.url, local.referrer], ["http://shop.test/reset", "http://shop.test/"]);
+  assert.ok(!JSON.stringify([...win.localStorage.items.values()]).includes("s3cret"));
+  const [[, mine]] = store.list("j:"); // this tab reads its own full copy
+  assert.equal(mine.url, "http://shop.test/reset?token=s3cret#x");
 });

@@ -19,7 +19,10 @@ test("a body is stored with its page until released", () => {
   const { win, store, outbox, released } = setup();
   outbox.keep("e1", { url: "/ev1", body: "{}", private: false });
   outbox.keep("e2", { url: "/ev1", body: "{}", private: true });
-  assert.deepEqual(store.list("o:e1"), [["o:e1", { url: "/ev1", body: "{}", private: false, page: "pg1" }]]);
+  const [[key, { t, ...kept }]] = store.list("o:e1");
+  assert.equal(key, "o:e1");
+  assert.deepEqual(kept, { url: "/ev1", body: "{}", private: false, page: "pg1" });
+  assert.ok(Date.now() - t < 60000); // when it was kept: the purge drops week-old bodies
   assert.equal(win.sessionStorage.length, 1); // the private body: this tab only
   assert.equal(outbox.heldPrivate(), 1);
   outbox.release("e2");
@@ -66,4 +69,13 @@ test("beacons go out once per hide; fetch keepalive within its budget when refus
   outbox.beaconAll(win);
   assert.deepEqual(win.fetches.map(([, init]) => init.body.length), [BEACON_BUDGET - 10]);
   assert.equal(win.fetches[0][1].keepalive, true);
+});
+
+test("another tab may only resend a body without its page URL's query", () => {
+  const { win, store, outbox } = setup();
+  const body = JSON.stringify({ url: "http://shop.test/o?key=k1", referrer: "http://a.test/#t" });
+  outbox.keep("e1", { url: "/ev1", body, private: false });
+  const local = JSON.parse(JSON.parse(win.localStorage.getItem(win.localStorage.key(0))).body);
+  assert.deepEqual(local, { url: "http://shop.test/o", referrer: "http://a.test/" });
+  assert.equal(JSON.parse(store.list("o:")[0][1].body).url, "http://shop.test/o?key=k1");
 });

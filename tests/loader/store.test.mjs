@@ -2,7 +2,7 @@
 // Web Storage fails (said once).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { KEY, makeStore } from "../../web/page/store.js";
+import { KEEP_MS, KEY, makeStore, MAX_BYTES, PAGE_GONE_MS } from "../../web/page/store.js";
 import { fakeWindow, recorder } from "./fake_window.mjs";
 
 test("private entries go to sessionStorage, others to localStorage", () => {
@@ -47,4 +47,29 @@ test("remove clears a key from both areas", () => {
   win.sessionStorage.setItem(KEY + "k", "2");
   store.remove("k");
   assert.equal(win.localStorage.length + win.sessionStorage.length, 0);
+});
+
+test("without an account nothing is stored, silently", () => {
+  const { win } = fakeWindow();
+  const rec = recorder();
+  const store = makeStore(win, rec.report, false);
+  store.put("j:a", { n: 1 }, false);
+  assert.deepEqual([win.localStorage.length, win.sessionStorage.length, rec.lines], [0, 0, []]);
+  assert.deepEqual(store.list("j:"), [["j:a", { n: 1 }]]); // this page's memory only
+});
+
+test("the purge drops old heartbeats, week-old calls and bodies, then the oldest beyond 1 MB", () => {
+  const { win } = fakeWindow();
+  const rec = recorder();
+  const store = makeStore(win, rec.report);
+  const now = 10 * KEEP_MS;
+  store.put("p:gone", { t: now - PAGE_GONE_MS - 1 }, false);
+  store.put("p:live", { t: now - 1000 }, false);
+  store.put("j:old", { time: now - KEEP_MS - 1 }, false);
+  store.put("o:order", { t: now - 3000, order: true, body: "x".repeat(MAX_BYTES / 2) }, false);
+  store.put("o:older", { t: now - 2000, body: "x".repeat(MAX_BYTES / 2) }, false);
+  store.put("o:newer", { t: now - 1000, body: "x".repeat(MAX_BYTES / 2) }, false);
+  assert.equal(store.purge(now), 2);
+  assert.deepEqual(store.list("").map(([key]) => key), ["o:newer", "o:order", "p:live"]);
+  assert.match(rec.lines[0][1], /^2 stored events were dropped: older than 7 days or beyond 1 MB/);
 });

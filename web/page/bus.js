@@ -1,16 +1,16 @@
 // The page's event bus (api.listen/unlisten): prerequest, taggingsent, servererror, scripterror.
 
 export function makeBus(report) {
-  const listeners = {}; // event -> callbacks
+  const listeners = new Map(); // event -> callbacks ("__proto__" is a name like any other)
   return {
     listen(event, callback) {
-      if (typeof callback === "function") (listeners[event] = listeners[event] || []).push(callback);
+      if (typeof callback === "function") listeners.set(event, (listeners.get(event) || []).concat(callback));
     },
     unlisten(event, callback) {
-      listeners[event] = (listeners[event] || []).filter((c) => c !== callback);
+      listeners.set(event, (listeners.get(event) || []).filter((c) => c !== callback));
     },
     emit(event, payload) {
-      (listeners[event] || []).slice().forEach((callback) => {
+      (listeners.get(event) || []).forEach((callback) => {
         try { callback(payload); } catch (error) { report("error", event + " listener threw: " + error); }
       });
     }

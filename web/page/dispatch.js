@@ -2,6 +2,8 @@
 
 import { writeCookie } from "./visitor.js";
 
+export const MAX_OBJECTS = 200; // dumpData() mirrors kept, as the engine keeps live objects
+
 export function makeDispatch(ctx, onReady) {
   const { win, doc, store, journal, outbox, pending, bus, report } = ctx;
   return function onMessage(event) {
@@ -31,10 +33,12 @@ export function makeDispatch(ctx, onReady) {
       case "settled": pending.settle(m.eid); break;
       case "state": ctx.mirror = m.state; break;
       case "object":
+        delete ctx.objects[m.target]; // re-added last: the oldest go first beyond MAX_OBJECTS
         ctx.objects[m.target] = m.data;
+        if (Object.keys(ctx.objects).length > MAX_OBJECTS) delete ctx.objects[Object.keys(ctx.objects)[0]];
         if (m.target === "tagging" && ctx.tagging) ctx.tagging.parsed(m.data);
         break;
-      case "visitor": if (m.visitor) writeCookie(win, doc, m.visitor); break;
+      case "visitor": if (m.visitor && !ctx.optedOut()) writeCookie(win, doc, m.visitor); break;
       case "log":
         report(m.level === "warn" ? "warn" : "error", m.message);
         if (m.level !== "warn") bus.emit("scripterror", { msg: m.message, level: m.level });

@@ -2,7 +2,7 @@
 // Python engine in a worker and does what only the page can do (cookies, DOM, sending); no
 // session logic here: the engine decides. The modules it wires are one concept each.
 
-import { adopt, heartbeat, HEARTBEAT_MS } from "./adoption.js";
+import { heartbeat, HEARTBEAT_MS } from "./adoption.js";
 import { makeBus } from "./bus.js";
 import { makeDispatch } from "./dispatch.js";
 import { startEngine } from "./engine-start.js";
@@ -13,7 +13,7 @@ import { pageMembers } from "./page-api.js";
 import { makePageTagging } from "./page-tagging.js";
 import { makePending } from "./pending.js";
 import { makeStore } from "./store.js";
-import { readCookie } from "./visitor.js";
+import { privacySignal, readCookie, readOptOut } from "./visitor.js";
 
 export const DEFAULT_ENDPOINT = "https://connect.nosto.com/ev1";
 
@@ -31,9 +31,12 @@ export function install(win, doc, script, build, hooks) {
   const cookie = readCookie(doc);
   const runtime = new URL(attr("data-runtime") || build.runtimeDir, (script && script.src) || win.location.href).href;
   let markReady, flushQueued = false;
+  const account = attr("data-account");
   const ctx = {
-    win, doc, report, version: build.version, protocol: build.protocol,
-    account: attr("data-account"),
+    win, doc, report, version: build.version, protocol: build.protocol, account,
+    // Opt-outs: the API's (visit.setDoNotTrack, for the browser session) and the browser's.
+    optOut: { api: readOptOut(doc), signal: privacySignal(win) },
+    optedOut: () => ctx.optOut.api || ctx.optOut.signal,
     endpoint: new URL(attr("data-endpoint") || DEFAULT_ENDPOINT, win.location.href).href,
     page: Date.now().toString(36) + Math.random().toString(36).slice(2, 8), // this page's id
     mirror: { session: {}, visit: { customerId: cookie || null, doNotTrack: false, autoLoad: true } },
@@ -42,7 +45,9 @@ export function install(win, doc, script, build, hooks) {
     whenReady: new Promise((resolve) => { markReady = resolve; }),
     post: (message) => ctx.worker.postMessage(JSON.stringify(message))
   };
-  const store = ctx.store = makeStore(win, report);
+  // Without an account nothing is stored (nor any cookie set): nothing could ever be sent.
+  const store = ctx.store = makeStore(win, report, !!account);
+  if (account) store.purge(Date.now());
   const bus = ctx.bus = makeBus(report);
   const journal = ctx.journal = makeJournal(ctx, build.private, () => {
     if (!flushQueued) { flushQueued = true; Promise.resolve().then(flush); }
@@ -71,16 +76,18 @@ export function install(win, doc, script, build, hooks) {
     if (doc.visibilityState === "hidden") outbox.beaconAll(win); else outbox.rearm();
   });
   win.addEventListener("online", () => { if (ctx.ready) ctx.post({ kind: "online" }); });
-  beat(false);
-  setInterval(beat, HEARTBEAT_MS);
+  if (account) { beat(false); setInterval(beat, HEARTBEAT_MS); }
 
+  // Engine ready: this page's calls go first; then what closed pages left, adopted by a chunk
+  // of the runtime (adoption.mjs: only a page whose engine runs needs it).
   const onMessage = makeDispatch(ctx, () => {
     ctx.ready = true;
     if (hooks) hooks.ready(ctx, script);
-    const replays = adopt(store, ctx.page, outbox, ctx.post, report, Date.now());
     flush();
-    replays.forEach(ctx.post);
-    markReady(true);
+    import(runtime + "adoption.mjs")
+      .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now()).forEach(ctx.post))
+      .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"))
+      .then(() => markReady(true));
   });
 
   function nostojs(callback) {
@@ -98,13 +105,14 @@ export function install(win, doc, script, build, hooks) {
   for (let i = 0; i < queued.length; i++) nostojs(queued[i]);
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", ctx.tagging.domReady);
   else ctx.tagging.domReady();
-  if (!ctx.account) {
-    report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept but nothing is sent");
+  if (!account) {
+    report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept in this page's memory only and nothing is sent");
     return;
   }
   startEngine(doc, script, runtime, report, () => ctx.ready, (worker) => {
     ctx.worker = worker;
     worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
-    ctx.post({ kind: "config", account: ctx.account, endpoint: ctx.endpoint, visitor: cookie, version: build.version });
+    ctx.post({ kind: "config", account, endpoint: ctx.endpoint, visitor: cookie, version: build.version,
+      doNotTrack: ctx.optOut.api, privacySignal: ctx.optOut.signal });
   });
 }

@@ -2,9 +2,11 @@
 // kept until the engine has applied it and every body it built is acknowledged.
 
 import { encodeArgs } from "./encoder.js";
+import { bare } from "./store.js";
 import { randomHex, readCookie } from "./visitor.js";
 
 export const JOURNAL_SHOWN = 1000; // internal.journal() shows the recent calls
+const EMAIL = /[^@\s"]+@[^@\s"]+\.[a-z]/i; // a value shaped like an email is customer data
 
 const pad = (n) => ("0000000000" + n).slice(-10);
 
@@ -26,12 +28,15 @@ export function makeJournal(ctx, privateCalls, onRecord) {
       };
       entry.seq = ++self.seq;
       entry.page = page;
-      entry.private = privateSet.indexOf(" " + target.split(":")[0] + ":" + method + " ") >= 0;
+      entry.private = privateSet.indexOf(" " + target.split(":")[0] + ":" + method + " ") >= 0 ||
+        EMAIL.test(JSON.stringify(entry.args));
       // The visitor and consent of this moment: a replay by another page runs under them.
       entry.visitor = readCookie(doc);
-      entry.dnt = ctx.mirror.visit.doNotTrack;
+      entry.dnt = ctx.optedOut();
       self.keys.push("j:" + page + ":" + pad(entry.seq));
-      store.put(self.keys[self.keys.length - 1], entry, entry.private);
+      const shared = entry.url !== bare(entry.url) || entry.referrer !== bare(entry.referrer);
+      store.put(self.keys[self.keys.length - 1], entry, entry.private,
+        shared && Object.assign({}, entry, { url: bare(entry.url), referrer: bare(entry.referrer) }));
       self.entries.push(entry);
       if (self.entries.length > JOURNAL_SHOWN) self.entries.shift();
       self.unsent.push(entry);

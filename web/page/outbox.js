@@ -1,6 +1,8 @@
 // The outbox: bodies the engine built, stored until the collector acknowledges them, bounded,
 // and sent once more as beacons when the page is hidden.
 
+import { bare } from "./store.js";
+
 export const OUTBOX_MAX_COUNT = 500, OUTBOX_MAX_BYTES = 2000000, BEACON_BUDGET = 60000;
 
 // `onRelease` runs after a body is acknowledged or dropped (the journal may then compact).
@@ -12,8 +14,9 @@ export function makeOutbox(store, page, report, onRelease) {
     has: (eid) => !!bodies[eid],
     keep(eid, entry) {
       entry.page = page;
+      entry.t = entry.t || Date.now();
       bodies[eid] = entry;
-      store.put("o:" + eid, entry, entry.private);
+      store.put("o:" + eid, entry, entry.private, !entry.private && shared(entry));
       bound();
     },
     release(eid) {
@@ -63,4 +66,15 @@ export function makeOutbox(store, page, report, onRelease) {
     if (dropped) report("error", dropped + " unsent events were dropped: the outbox is full (Nosto unreachable?)");
   }
   return self;
+}
+
+// The body as another tab may resend it: the page URL and referrer without query or fragment;
+// null when they have none (the body itself is then shared).
+function shared(entry) {
+  let body;
+  try { body = JSON.parse(entry.body); } catch (e) { return null; }
+  if (body.url === bare(body.url) && body.referrer === bare(body.referrer)) return null;
+  body.url = bare(body.url);
+  if (body.referrer) body.referrer = bare(body.referrer);
+  return Object.assign({}, entry, { body: JSON.stringify(body) });
 }

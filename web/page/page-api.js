@@ -3,6 +3,7 @@
 // (`internal.*`, for QA tools and the benchmark; documented in the README).
 
 import { copy } from "./pending.js";
+import { writeOptOut } from "./visitor.js";
 
 export function pageMembers(ctx, session, bus) {
   const { doc } = ctx;
@@ -19,11 +20,13 @@ export function pageMembers(ctx, session, bus) {
     unlisten: bus.unlisten,
     setResponseMode() { /* deprecated no-op in Nosto's client too */ },
     "visit.getCustomerId": () => visit().customerId || undefined,
-    "visit.isDoNotTrack": () => visit().doNotTrack,
+    // The page holds the opt-out (an engine message arriving late cannot undo it); the
+    // browser's privacy signal counts too, and setDoNotTrack(false) cannot end that one.
+    "visit.isDoNotTrack": ctx.optedOut,
     "visit.setDoNotTrack"(flag) {
-      if (typeof flag === "boolean") visit().doNotTrack = flag; // echo; the engine confirms
+      if (typeof flag === "boolean" && ctx.account) writeOptOut(ctx.doc, (ctx.optOut.api = flag));
       ctx.journal.record("api", "visit.setDoNotTrack", arguments);
-      return visit().doNotTrack;
+      return ctx.optedOut();
     },
     "placements.getPlacements": () =>
       Array.prototype.map.call(doc.querySelectorAll(".nosto_element[id]"), (e) => e.id),

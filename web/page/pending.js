@@ -18,7 +18,7 @@ export function makePending(ctx) {
       // opened together share one id; never under Do-Not-Track (the engine makes one if
       // cookies are refused).
       const { win, doc } = ctx;
-      if (!readCookie(doc) && !ctx.mirror.visit.doNotTrack) writeCookie(win, doc, randomHex(win, 12));
+      if (ctx.account && !readCookie(doc) && !ctx.optedOut()) writeCookie(win, doc, randomHex(win, 12));
       const eid = ctx.journal.record(target, method, args);
       return new Promise((resolve) => {
         waiting[eid] = { kind, resolve };

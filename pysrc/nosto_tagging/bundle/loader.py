@@ -25,7 +25,10 @@ PAGE_DIR = "page"  # web/page/: the loader's modules
 ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks
 # Chunks: page code only some pages load, as ES modules in the runtime folder (content-hashed
 # with it): web/page/<source> -> runtime/<name>.
-CHUNKS = {"tagging.mjs": "tagging.js"}  # the DOM tagging reader (page-tagging.js loads it)
+CHUNKS = {
+    "tagging.mjs": "tagging.js",  # the DOM tagging reader (page-tagging.js loads it)
+    "adoption.mjs": "adoption.js",  # closed pages' leftovers (install.js, once the engine runs)
+}
 TARGET = "es2020"  # what the page may use: ?. and ?? are fine, top-level await is not
 BUNDLE_TIMEOUT = 60.0
 
