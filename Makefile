@@ -7,7 +7,7 @@ setup:
 	./scripts/setup.sh
 
 demo: setup
-	.venv/bin/nosto-tagging serve --port $(PORT)
+	.venv/bin/nosto-tagging serve --port $(PORT) --bundle build/bundle --db build/sandbox.sqlite3
 
 lint: setup
 	.venv/bin/ruff check pysrc tests benchmarks

@@ -45,9 +45,11 @@ from playwright.sync_api import sync_playwright
 from benchmarks.startup_measure import LONG_TASKS, Visit, measure_visit
 from benchmarks.startup_pages import cart
 from benchmarks.startup_site import Site, prepare_site
-from nosto_tagging.paths import CACHE_DIR, DEFAULT_BUNDLE_DIR, REPO_ROOT
 from nosto_tagging.testing import running_sandbox
 
+REPO_ROOT = Path(__file__).resolve().parents[1]  # benchmarks run in a checkout
+DEFAULT_BUNDLE_DIR = REPO_ROOT / "build" / "bundle"
+CACHE_DIR = REPO_ROOT / "build" / "cache"
 CONFIG = REPO_ROOT / "playwright.config.toml"
 DEFAULT_OUT = REPO_ROOT / "build" / "benchmarks" / "startup.json"
 SITE_DIR = REPO_ROOT / "build" / "benchmarks" / "site"

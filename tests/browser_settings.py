@@ -5,6 +5,6 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from nosto_tagging.paths import REPO_ROOT
+from tests.checkout import ROOT
 
-SETTINGS: dict[str, Any] = tomllib.loads((REPO_ROOT / "playwright.config.toml").read_text())
+SETTINGS: dict[str, Any] = tomllib.loads((ROOT / "playwright.config.toml").read_text())

@@ -10,7 +10,7 @@ import re
 import subprocess
 import tarfile
 
-from nosto_tagging.paths import CACHE_DIR
+from tests.checkout import CACHE_DIR
 
 PACKAGE = "@nosto/nosto-js@2.11.3"
 TARBALL = "nosto-nosto-js-2.11.3.tgz"

@@ -8,7 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-from nosto_tagging.paths import DEFAULT_BUNDLE_DIR, DEFAULT_DB_PATH
+from nosto_tagging.locations import (
+    CHECKOUT_BUNDLE_DIR,
+    CHECKOUT_CACHE_DIR,
+    CHECKOUT_WEB_DIR,
+    checkout_web_dir,
+    default_bundle_dir,
+    default_db_path,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,20 +25,43 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="assemble the self-hosted bundle (runtime + loader)")
-    build.add_argument("--out", type=Path, default=DEFAULT_BUNDLE_DIR, help="output directory")
+    build = commands.add_parser(
+        "build",
+        help="assemble the self-hosted bundle (runtime + loader); run at a checkout's root",
+    )
+    build.add_argument(
+        "--out", type=Path, default=CHECKOUT_BUNDLE_DIR, help="output directory (build/bundle)"
+    )
+    build.add_argument(
+        "--cache",
+        type=Path,
+        default=CHECKOUT_CACHE_DIR,
+        help="downloads and compiled outputs, reused by later builds (build/cache)",
+    )
+    build.add_argument(
+        "--web",
+        type=Path,
+        default=CHECKOUT_WEB_DIR,
+        help="the loader's sources: protocol.js, loader.js, engine.py (web)",
+    )
 
     serve = commands.add_parser(
         "serve", help="serve the bundle, a demo storefront and a Nosto-compatible collector"
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port, 0 for a free one")
-    serve.add_argument("--db", type=Path, default=DEFAULT_DB_PATH, help="SQLite database file")
+    serve.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"SQLite database file (default {default_db_path()})",
+    )
     serve.add_argument(
         "--bundle",
         type=Path,
-        default=DEFAULT_BUNDLE_DIR,
-        help="bundle directory (built if missing)",
+        default=None,
+        help="bundle directory, built if missing (default: the bundle installed with the "
+        f"package, else {CHECKOUT_BUNDLE_DIR} under the current directory)",
     )
     serve.add_argument(
         "--cors-origin",
@@ -65,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         from nosto_tagging.bundle import BuildError, build_bundle
 
         try:
-            build_bundle(args.out)
-        except BuildError as error:
+            build_bundle(args.out, web_dir=checkout_web_dir(args.web), cache_dir=args.cache)
+        except (BuildError, FileNotFoundError) as error:
             print(f"nosto-tagging build: {error}", file=sys.stderr)
             return 1
         return 0
@@ -80,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     return serve(
         host=args.host,
         port=args.port,
-        db_path=args.db,
-        bundle_dir=args.bundle,
+        db_path=args.db or default_db_path(),
+        bundle_dir=args.bundle or default_bundle_dir(),
         cors_origins=args.cors_origin,
         allowed_hosts=args.allowed_host,
     )

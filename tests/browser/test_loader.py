@@ -7,8 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from nosto_tagging.paths import DEFAULT_BUNDLE_DIR
 from nosto_tagging.testing import running_sandbox
+from tests.checkout import BUNDLE_DIR
 
 from .conftest import LOADER_TAG, Shop, shop_on
 
@@ -139,7 +139,7 @@ def test_a_runtime_whose_wasm_cannot_load_is_reported_once(
     browser: Browser, tmp_path: Path
 ) -> None:
     broken = tmp_path / "bundle"
-    shutil.copytree(DEFAULT_BUNDLE_DIR, broken)
+    shutil.copytree(BUNDLE_DIR, broken)
     for wasm in broken.glob("runtime*/pyodide.asm.wasm*"):  # and its precompressed copies
         wasm.unlink()
     with (

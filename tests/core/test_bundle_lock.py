@@ -210,7 +210,7 @@ def test_own_wheel_leaves_out_cpython_only_parts(tmp_path: Path) -> None:
     for name in (
         "__init__.py",
         "py.typed",
-        "paths.py",
+        "locations.py",
         "cli.py",
         "core/models.py",
         "worker/__init__.py",

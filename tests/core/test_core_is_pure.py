@@ -18,7 +18,7 @@ BLOCKED = (
     "polyscript",
     "starlette",
     "uvicorn",
-    "nosto_tagging.paths",
+    "nosto_tagging.locations",
     "nosto_tagging.sandbox",
     "nosto_tagging.bundle",
     "nosto_tagging.testing",
@@ -60,8 +60,8 @@ def test_every_core_module_imports_with_browser_server_and_repository_blocked() 
 
 
 def test_the_blocker_does_block() -> None:
-    program = PROGRAM.format(blocked=BLOCKED, modules=["nosto_tagging.paths"])
+    program = PROGRAM.format(blocked=BLOCKED, modules=["nosto_tagging.locations"])
     done = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False
     )
-    assert done.returncode != 0 and "the core imported nosto_tagging.paths" in done.stderr
+    assert done.returncode != 0 and "the core imported nosto_tagging.locations" in done.stderr

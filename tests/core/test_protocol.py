@@ -12,7 +12,7 @@ import pytest
 
 from nosto_tagging.bundle.loader import page_build
 from nosto_tagging.core import protocol
-from nosto_tagging.paths import WEB_DIR
+from tests.checkout import WEB_DIR
 
 ENCODER_JS = WEB_DIR / "page" / "encoder.js"
 

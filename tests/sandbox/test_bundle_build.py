@@ -35,9 +35,9 @@ from nosto_tagging.bundle.hashdir import hashed_dir_name
 from nosto_tagging.bundle.loader import ENTRIES, bundle_loader
 from nosto_tagging.bundle.pins import esbuild_pin, load_pins
 from nosto_tagging.bundle.precompress import is_compressible, is_sibling
-from nosto_tagging.paths import CACHE_DIR, WEB_DIR
 from nosto_tagging.sandbox import build_app
 from nosto_tagging.sandbox.static import accepted_encodings
+from tests.checkout import CACHE_DIR, WEB_DIR
 
 LOADER_BUDGET_BROTLI = 6 * 1024  # issue 10: the loader stays within 6 KB brotli
 
@@ -66,7 +66,7 @@ def web_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory, web_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("build") / "bundle"
-    assert build_bundle(out, web_dir=web_dir, stream=io.StringIO()) == out
+    assert build_bundle(out, web_dir=web_dir, cache_dir=CACHE_DIR, stream=io.StringIO()) == out
     return out
 
 
@@ -142,7 +142,7 @@ def test_our_wheel_has_no_cpython_only_modules(runtime: Path) -> None:
         "nosto_tagging/bundle/",
         "nosto_tagging/testing/",
         "nosto_tagging/cli.",
-        "nosto_tagging/paths.",
+        "nosto_tagging/locations.",
     ):
         assert not [n for n in names if n.startswith(excluded)], excluded
 

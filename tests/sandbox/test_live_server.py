@@ -75,7 +75,7 @@ def test_every_answered_request_survives_kill_9(tmp_path: Path, bundle_dir: Path
         first.stop(kill=True)  # SIGKILL: no shutdown, no checkpoint
     assert statuses == [200] * DURABLE_REQUESTS
     with running_sandbox(db, bundle_dir) as second:
-        stored = second.requests(limit=DURABLE_REQUESTS + 1)
+        stored = second.requests(since=0, limit=DURABLE_REQUESTS + 1)
         assert [entry["event_id"] for entry in stored] == [str(n) for n in range(DURABLE_REQUESTS)]
         assert second.visitor("v")["requests"] == DURABLE_REQUESTS
         assert second.stats()["accepted"] == DURABLE_REQUESTS
@@ -134,15 +134,19 @@ def test_wait_for_requests_returns_what_arrived_or_says_what_did_not(sandbox: Sa
         sandbox.wait_for_requests(2, visitor="w", timeout_s=0.2)
 
 
-def test_assertions_count_from_the_checkpoint(sandbox: Sandbox) -> None:
+def test_the_helpers_list_and_count_from_the_checkpoint(sandbox: Sandbox) -> None:
     poster = connect(sandbox)
     send(poster, {"page_type": "front"}, "m=d&c=a&eid=a1")
     sandbox.checkpoint()
     sandbox.assert_no_duplicates()
     sandbox.assert_no_invalid_payloads()
+    sandbox.assert_no_warnings(visitor="a")  # a1 has no url, but came before the checkpoint
+    assert [r["event_id"] for r in sandbox.requests(visitor="a", since=0)] == ["a1"]
 
     send(poster, {"page_type": "front"}, "m=d&c=a&eid=a1")
     send(poster, {"page_type": "nowhere"}, "m=d&c=a&eid=a2")
+    send(poster, {"page_type": "front"}, "m=d&c=a&eid=a3")
+    assert [r["event_id"] for r in sandbox.requests(visitor="a")] == ["a3"]
     with pytest.raises(SandboxError, match="1 request"):
         sandbox.assert_no_duplicates()
     with pytest.raises(SandboxError, match="invalid_fields"):

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from nosto_tagging.paths import DEFAULT_BUNDLE_DIR, REPO_ROOT
 from nosto_tagging.testing import Sandbox, running_sandbox
 from tests.browser_settings import SETTINGS
+from tests.checkout import BUNDLE_DIR, ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     db = tmp_path_factory.mktemp("pages") / "db.sqlite3"
-    with running_sandbox(db, DEFAULT_BUNDLE_DIR) as running:
+    with running_sandbox(db, BUNDLE_DIR) as running:
         yield running
 
 
@@ -79,7 +79,7 @@ def test_the_viewer_shows_requests_live_with_their_warnings(sandbox: Sandbox, pa
     panel = page.locator("#visitor-body")
     panel.get_by_text("a@b.c").wait_for()
     assert page.locator("#count-rejected").inner_text() != "0"
-    page.screenshot(path=str(REPO_ROOT / "build" / "viewer.png"))
+    page.screenshot(path=str(ROOT / "build" / "viewer.png"))
 
 
 def test_the_demo_shop_works_and_tells_nosto_every_step(sandbox: Sandbox, page: Page) -> None:
@@ -147,4 +147,4 @@ def test_the_demo_shop_works_and_tells_nosto_every_step(sandbox: Sandbox, page: 
     # repeats of an event id are expected there, and the collector stores each id once.
     stored = sandbox.requests(visitor=visitor)
     assert len({request["event_id"] for request in stored}) == len(stored)
-    page.screenshot(path=str(REPO_ROOT / "build" / "shop.png"))
+    page.screenshot(path=str(ROOT / "build" / "shop.png"))

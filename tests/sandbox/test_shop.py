@@ -7,7 +7,7 @@ import json
 import pytest
 from starlette.testclient import TestClient
 
-from nosto_tagging.paths import WEB_DIR
+from nosto_tagging.locations import sandbox_web_dir
 
 SESSION_CALLS = (
     "viewFrontPage()",
@@ -49,7 +49,7 @@ def test_every_shop_route_is_the_single_page_app(client: TestClient, path: str) 
 
 
 def test_the_catalog_has_about_twenty_products_priced_in_eur_and_usd() -> None:
-    catalog = json.loads((WEB_DIR / "demo" / "catalog.json").read_text())
+    catalog = json.loads((sandbox_web_dir() / "demo" / "catalog.json").read_text())
     products = catalog["products"]
 
     assert 18 <= len(products) <= 24

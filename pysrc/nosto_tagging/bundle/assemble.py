@@ -34,7 +34,7 @@ from nosto_tagging.bundle.pins import NpmPin, Pins, esbuild_pin, load_pins
 from nosto_tagging.bundle.precompress import precompress_file, precompress_tree
 from nosto_tagging.bundle.pyscript_assets import copy_pyscript
 from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
-from nosto_tagging.paths import CACHE_DIR, WEB_DIR
+from nosto_tagging.locations import CHECKOUT_CACHE_DIR, CHECKOUT_WEB_DIR
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 STDLIB = "python_stdlib.zip"
@@ -282,8 +282,8 @@ def _write_loader(
 def build_bundle(
     out: Path,
     *,
-    web_dir: Path = WEB_DIR,
-    cache_dir: Path = CACHE_DIR,
+    web_dir: Path = CHECKOUT_WEB_DIR,
+    cache_dir: Path = CHECKOUT_CACHE_DIR,
     stream: TextIO | None = None,
 ) -> Path:
     """Build the bundle into ``out`` (replacing a previous bundle there) and return it.
@@ -291,7 +291,7 @@ def build_bundle(
     Downloads are cached (and verified) in ``cache_dir``, as are byte-compiled outputs, so
     a second build only re-copies files. Raises :class:`BuildError` on any failure.
     """
-    out = out.resolve()
+    out, web_dir, cache_dir = out.resolve(), web_dir.absolute(), cache_dir.absolute()
     _check_out(out)
     progress = Progress(STEPS, stream)
     pins = load_pins()

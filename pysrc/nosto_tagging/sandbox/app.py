@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from nosto_tagging.paths import WEB_DIR
+from nosto_tagging.locations import sandbox_web_dir
 from nosto_tagging.sandbox.api import list_requests, show_stats, show_visitor
 from nosto_tagging.sandbox.catalog import CATALOG_FILE, load_catalog
 from nosto_tagging.sandbox.classic import classic_routes
@@ -35,9 +35,9 @@ from nosto_tagging.sandbox.static import StaticDir
 from nosto_tagging.sandbox.stream import Broadcaster, stream_endpoint
 from nosto_tagging.sandbox.writes import WriteGuard
 
-DEMO_DIR = WEB_DIR / "demo"
-VIEWER_DIR = WEB_DIR / "viewer"
-COMMON_DIR = WEB_DIR / "common"  # what the demo and the viewer share
+DEMO_DIR = sandbox_web_dir() / "demo"
+VIEWER_DIR = sandbox_web_dir() / "viewer"
+COMMON_DIR = sandbox_web_dir() / "common"  # what the demo and the viewer share
 # /ev1 answers these itself, so that 405s and preflights carry CORS headers too.
 EV1_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 

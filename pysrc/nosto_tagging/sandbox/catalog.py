@@ -1,4 +1,5 @@
-"""The demo shop's catalog (``web/demo/catalog.json``): products, SKUs and prices per currency.
+"""The demo shop's catalog (``web/demo/catalog.json`` beside this module): products, SKUs and
+prices per currency.
 
 The storefront reads the same file in the browser; the collector reads it here to fill
 recommendations with products the shop really has.

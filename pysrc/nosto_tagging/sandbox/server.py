@@ -19,6 +19,7 @@ from types import FrameType
 import uvicorn
 from starlette.applications import Starlette
 
+from nosto_tagging.locations import checkout_web_dir
 from nosto_tagging.sandbox.app import build_app
 from nosto_tagging.sandbox.collector import MAX_MESSAGE_BYTES
 
@@ -130,8 +131,9 @@ def _build_bundle(bundle_dir: Path) -> int:
     missing = bundle_dir / "nosto.js"
     print(f"nosto-tagging serve: {missing} is missing; building the bundle", file=sys.stderr)
     try:
+        checkout_web_dir()  # the build's default sources: web/ of the checkout we run in
         build_bundle(bundle_dir)
-    except BuildError as error:
+    except (BuildError, FileNotFoundError) as error:
         print(f"nosto-tagging serve: {error}", file=sys.stderr)
         return 1
     return 0

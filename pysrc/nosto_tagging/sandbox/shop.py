@@ -1,8 +1,9 @@
 """The demo storefront's server side: its single-page-app routes and its product pictures.
 
-The shop itself is static (``web/demo/``: ``index.html``, ``shop.js``, ``catalog.json``); every
-shop URL (``/category/men/shirts``, ``/product/181503``, ...) answers ``index.html`` and the page
-routes in the browser. Pictures are drawn here from the catalog, so nothing comes from a CDN.
+The shop itself is static (``web/demo/`` beside this module: ``index.html``, ``shop.js``,
+``catalog.json``); every shop URL (``/category/men/shirts``, ``/product/181503``, ...) answers
+``index.html`` and the page routes in the browser. Pictures are drawn here from the catalog, so
+nothing comes from a CDN.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from nosto_tagging.sandbox.catalog import Catalog, Product
 from nosto_tagging.sandbox.static import StaticDir
 
-# The storefront's routes (web/demo/shop.js has the same list).
+# The storefront's routes (web/demo/shop.js beside this module has the same list).
 SHOP_PATHS = (
     "/",
     "/category/{path:path}",

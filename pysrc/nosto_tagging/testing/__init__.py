@@ -11,9 +11,9 @@ Fixtures:
 - ``fresh_nosto_sandbox``: a sandbox of its own for one test (a new server and database);
 - ``nosto_sandbox_server``: the session-scoped server behind ``nosto_sandbox``.
 
-``--nosto-bundle DIR`` (or the environment variable ``NOSTO_BUNDLE``) picks the bundle the
-sandbox serves (default ``build/bundle``, built if missing). The option exists only when the
-plugin is loaded early: with ``-p nosto_tagging.testing`` or from the root ``conftest.py``.
+``--nosto-bundle DIR``, the environment variable ``NOSTO_BUNDLE`` or ``nosto_bundle = DIR`` in
+the ini file pick the bundle the sandbox serves (default: the one installed with the package);
+see :mod:`nosto_tagging.testing.options`.
 
 :class:`Sandbox` has the helpers: ``requests``, ``wait_for_requests``, ``visitor``, ``stats``,
 ``assert_no_duplicates``, ``assert_no_invalid_payloads``, ``assert_no_warnings``,
@@ -22,16 +22,17 @@ plugin is loaded early: with ``-p nosto_tagging.testing`` or from the root ``con
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from nosto_tagging.paths import DEFAULT_BUNDLE_DIR
+from nosto_tagging.testing.options import bundle_dir
 from nosto_tagging.testing.sandbox import Sandbox, SandboxError, running_sandbox
 
-BUNDLE_ENV = "NOSTO_BUNDLE"
+# The options plugin, for an environment that does not load entry points
+# (PYTEST_DISABLE_PLUGIN_AUTOLOAD=1); pytest skips it when the entry point loaded it already.
+pytest_plugins = ["nosto_tagging.testing.options"]
 
 __all__ = [
     "Sandbox",
@@ -43,29 +44,13 @@ __all__ = [
 ]
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--nosto-bundle",
-        type=Path,
-        default=None,
-        help=f"bundle directory the Nosto sandbox serves (default {DEFAULT_BUNDLE_DIR})",
-    )
-
-
-def _bundle_dir(config: pytest.Config) -> Path:
-    option = config.getoption("--nosto-bundle", default=None)
-    if option is not None:
-        return Path(option)
-    return Path(os.environ.get(BUNDLE_ENV) or DEFAULT_BUNDLE_DIR)
-
-
 @pytest.fixture(scope="session")
 def nosto_sandbox_server(
     tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 ) -> Iterator[Sandbox]:
     """One sandbox for the whole session (its database under pytest's temporary directory)."""
     db_path = tmp_path_factory.mktemp("nosto-sandbox") / "requests.sqlite3"
-    with running_sandbox(db_path, _bundle_dir(pytestconfig)) as sandbox:
+    with running_sandbox(db_path, bundle_dir(pytestconfig)) as sandbox:
         yield sandbox
 
 
@@ -80,5 +65,5 @@ def nosto_sandbox(nosto_sandbox_server: Sandbox) -> Iterator[Sandbox]:
 @pytest.fixture
 def fresh_nosto_sandbox(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[Sandbox]:
     """A sandbox with its own server and empty database, for this test only."""
-    with running_sandbox(tmp_path / "requests.sqlite3", _bundle_dir(pytestconfig)) as sandbox:
+    with running_sandbox(tmp_path / "requests.sqlite3", bundle_dir(pytestconfig)) as sandbox:
         yield sandbox

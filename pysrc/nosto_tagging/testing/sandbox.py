@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from nosto_tagging.paths import DEFAULT_BUNDLE_DIR
-
 # serve builds a missing bundle first (downloads the runtime once): give it time.
 START_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 10.0
@@ -49,14 +47,16 @@ class Sandbox:
     """A running sandbox at ``origin``: query, wait for and assert on the requests it received.
 
     Filters everywhere are ``/api/requests``'s: ``account``, ``visitor``, ``page_type``,
-    ``since`` (exclusive request id). Counts are taken since :meth:`checkpoint` (the plugin's
-    ``nosto_sandbox`` fixture makes one at the start of every test).
+    ``since`` (exclusive request id). Requests are listed and counted from :meth:`checkpoint`
+    on (the plugin's ``nosto_sandbox`` fixture makes one at the start of every test), so a test
+    sees its own; ``since=0`` lists every stored request.
     """
 
     origin: str
     db_path: Path
     process: subprocess.Popen[str] | None = None
     baseline: dict[str, Any] = field(default_factory=dict)
+    since: int = 0  # the newest stored request id at the checkpoint
 
     def url(self, path: str = "/") -> str:
         return f"{self.origin}{path}"
@@ -79,8 +79,9 @@ class Sandbox:
             raise SandboxError(f"{method} {path} answered {error.code}: {detail}") from error
 
     def requests(self, **filters: str | int) -> list[dict[str, Any]]:
-        """Stored requests matching ``filters``, oldest first (see ``/api/requests``)."""
-        query = urlencode({key: str(value) for key, value in filters.items()})
+        """Stored requests matching ``filters``, oldest first (see ``/api/requests``); those
+        after the checkpoint unless ``filters`` has a ``since`` of its own."""
+        query = urlencode({"since": str(self.since)} | {k: str(v) for k, v in filters.items()})
         return self.api("GET", f"/api/requests?{query}")
 
     def wait_for_requests(
@@ -114,8 +115,10 @@ class Sandbox:
         return self.api("GET", "/api/stats")
 
     def checkpoint(self) -> None:
-        """Count duplicates and rejections from now on (assertions compare with this)."""
+        """List requests, and count duplicates and rejections, from now on."""
         self.baseline = self.stats()
+        newest = self.api("GET", "/api/requests?tail=1")
+        self.since = newest[-1]["id"] if newest else 0
 
     def since_checkpoint(self) -> dict[str, Any]:
         """:meth:`stats` minus the checkpoint's."""
@@ -138,7 +141,8 @@ class Sandbox:
         assert this where no page is left with a request in flight.
         """
         if visitor is not None:
-            known = self.requests(visitor=visitor, limit=1)  # /api/visitors is 404 for a stranger
+            # /api/visitors is 404 for a visitor it never saw
+            known = self.requests(visitor=visitor, since=0, limit=1)
             duplicates = self.visitor(visitor).get("duplicates", 0) if known else 0
             where = f"visitor {visitor}"
         else:
@@ -159,7 +163,7 @@ class Sandbox:
             )
 
     def assert_no_warnings(self, **filters: str | int) -> None:
-        """No stored request matching ``filters`` breaks one of Nosto's rules (``warnings``)."""
+        """No request matching ``filters`` (since the checkpoint) breaks one of Nosto's rules."""
         broken = [
             f"request {r['id']} ({r['page_type']}): {w['field']}: {w['message']}"
             for r in self.requests(**filters)
@@ -198,7 +202,7 @@ class Sandbox:
 @contextmanager
 def running_sandbox(
     db_path: Path,
-    bundle_dir: Path = DEFAULT_BUNDLE_DIR,
+    bundle_dir: Path | None = None,
     *,
     host: str = "127.0.0.1",
     cors_origins: Iterable[str] = (),
@@ -207,10 +211,14 @@ def running_sandbox(
 ) -> Iterator[Sandbox]:
     """``nosto-tagging serve --port 0`` on ``db_path`` in a subprocess, stopped on exit.
 
+    ``bundle_dir``: the bundle it serves; None: ``serve``'s default (the installed one).
     ``allowed_hosts``: host names besides ``host`` and loopback ones the pages use to reach it
-    (``--allowed-host``)."""
+    (``--allowed-host``).
+    """
     command = [sys.executable, "-m", "nosto_tagging.cli", "serve", "--host", host, "--port", "0"]
-    command += ["--db", str(db_path), "--bundle", str(bundle_dir)]
+    command += ["--db", str(db_path)]
+    if bundle_dir is not None:
+        command += ["--bundle", str(bundle_dir)]
     for origin in cors_origins:
         command += ["--cors-origin", origin]
     for name in allowed_hosts:
