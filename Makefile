@@ -10,8 +10,8 @@ demo: setup
 	.venv/bin/nosto-tagging serve --port $(PORT) --bundle build/bundle --db build/sandbox.sqlite3
 
 lint: setup
-	.venv/bin/ruff check pysrc tests benchmarks
-	.venv/bin/ruff format --check pysrc tests benchmarks
+	.venv/bin/ruff check pysrc tests benchmarks setup.py
+	.venv/bin/ruff format --check pysrc tests benchmarks setup.py
 	.venv/bin/mypy
 
 test: lint
