@@ -226,6 +226,17 @@ def test_serve_runs_from_the_install_and_writes_only_to_the_user_cache(install: 
     assert not install.node_ran.exists(), install.node_ran.read_text()
 
 
+def test_build_outside_a_checkout_says_it_needs_one(install: Install) -> None:
+    command = [install.venv / "bin" / "nosto-tagging", "build", "--out", "bundle"]
+    done = subprocess.run(
+        command, cwd=install.home, env=install.env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert "needs a checkout of nosto-tagging" in done.stderr
+    assert "`nosto-tagging serve` uses it" in done.stderr
+    assert not (install.home / "bundle").exists()
+
+
 def test_the_readme_qa_project_passes_against_the_installed_sandbox(install: Install) -> None:
     files = readme_files()
     assert set(files) == {"conftest.py", "test_nosto.py"}
