@@ -79,7 +79,8 @@ def checkout_web_dir(web_dir: Path = CHECKOUT_WEB_DIR) -> Path:
     if not web_dir.is_dir():
         raise FileNotFoundError(
             f"the loader's sources ({web_dir.absolute()}) are not there: building the bundle "
-            "needs a checkout of nosto-tagging; run it at the checkout's root, or pass --web DIR "
-            "(an installed wheel carries its bundle already: `nosto-tagging serve` uses it)"
+            "needs a checkout of nosto-tagging; run it at the checkout's root (or name them with "
+            "`nosto-tagging build --web DIR`). An installed wheel carries its bundle already: "
+            "`nosto-tagging serve` without --bundle uses it"
         )
     return web_dir.absolute()

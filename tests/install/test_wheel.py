@@ -233,7 +233,7 @@ def test_build_outside_a_checkout_says_it_needs_one(install: Install) -> None:
     )
     assert done.returncode == 1
     assert "needs a checkout of nosto-tagging" in done.stderr
-    assert "`nosto-tagging serve` uses it" in done.stderr
+    assert "`nosto-tagging serve` without --bundle uses it" in done.stderr
     assert not (install.home / "bundle").exists()
 
 

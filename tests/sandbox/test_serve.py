@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from nosto_tagging.sandbox import serve
+from tests.checkout import ROOT
 
 
 def read_line(process: subprocess.Popen[str], timeout: float) -> str:
@@ -78,11 +79,28 @@ def test_serve_builds_a_missing_bundle_first(
     fake.BuildError = type("BuildError", (Exception,), {})  # type: ignore[attr-defined]
     fake.build_bundle = build_bundle  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "nosto_tagging.bundle", fake)
+    monkeypatch.chdir(ROOT)  # the build's sources: web/ of the checkout serve runs in
     bundle_dir = tmp_path / "bundle"
 
     # The port is taken, so serve stops right after building.
     assert serve("127.0.0.1", busy_port, tmp_path / "db.sqlite3", bundle_dir) == 1
     assert built == [bundle_dir]
+
+
+def test_serve_outside_a_checkout_does_not_try_to_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    built: list[Path] = []
+    fake = types.ModuleType("nosto_tagging.bundle")
+    fake.BuildError = type("BuildError", (Exception,), {})  # type: ignore[attr-defined]
+    fake.build_bundle = built.append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "nosto_tagging.bundle", fake)
+    monkeypatch.chdir(tmp_path)
+
+    assert serve("127.0.0.1", 0, tmp_path / "db.sqlite3", tmp_path / "bundle") == 1
+    assert built == []
+    error = capsys.readouterr().err
+    assert "needs a checkout of nosto-tagging" in error and "without --bundle" in error
 
 
 def test_serve_reports_a_failed_build(
@@ -98,6 +116,7 @@ def test_serve_reports_a_failed_build(
     fake.BuildError = BuildError  # type: ignore[attr-defined]
     fake.build_bundle = build_bundle  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "nosto_tagging.bundle", fake)
+    monkeypatch.chdir(ROOT)
 
     assert serve("127.0.0.1", 0, tmp_path / "db.sqlite3", tmp_path / "bundle") == 1
     assert "run it once online" in capsys.readouterr().err
