@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, Route
 
 from nosto_tagging.core import tagging as core
-from nosto_tagging.paths import WEB_DIR
 from tests.browser.conftest import Shop
+from tests.checkout import WEB_DIR
 from tests.tagging_html import read_tagging
 
 MODULE = "/test/tagging.js"

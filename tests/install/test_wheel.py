@@ -212,8 +212,9 @@ def test_serve_runs_from_the_install_and_writes_only_to_the_user_cache(install: 
                 served = answer.read()
             with urllib.request.urlopen(f"{origin}/", timeout=10) as answer:
                 front = answer.read().decode()
-            with urllib.request.urlopen(f"{origin}/events", timeout=10) as answer:
-                assert answer.status == 200
+            for page in ("/events", "/classic/"):
+                with urllib.request.urlopen(f"{origin}{page}", timeout=10) as answer:
+                    assert answer.status == 200, page
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
