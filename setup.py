@@ -23,8 +23,6 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "pysrc"))  # the build step of the package being built
 
-from nosto_tagging.bundle import BuildError, build_bundle  # noqa: E402
-from nosto_tagging.bundle.report import human  # noqa: E402
 from nosto_tagging.locations import PACKAGE, PREBUILT, user_cache_dir  # noqa: E402
 
 CACHE_ENV = "NOSTO_BUILD_CACHE"
@@ -45,6 +43,10 @@ class BuildPyWithBundle(build_py):
         super().run()
         if self.editable_mode:
             return
+        # Not at the top: the build step imports the core (pydantic), which an editable
+        # install's setup does not need.
+        from nosto_tagging.bundle import BuildError, build_bundle
+
         out = Path(self.build_lib) / PACKAGE / PREBUILT
         try:
             build_bundle(out, web_dir=ROOT / "web", cache_dir=_cache_dir(), stream=sys.stderr)
@@ -64,6 +66,8 @@ class BdistWheelWithSize(bdist_wheel):
 
 def wheel_size(wheel: Path) -> str:
     """``built nosto_tagging-….whl: 30.1 MB, of which the bundle (prebuilt/) 29.8 MB``."""
+    from nosto_tagging.bundle.report import human
+
     prefix = f"{PACKAGE}/{PREBUILT}/"
     with zipfile.ZipFile(wheel) as archive:
         bundle = sum(i.compress_size for i in archive.infolist() if i.filename.startswith(prefix))

@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         "--web",
         type=Path,
         default=CHECKOUT_WEB_DIR,
-        help="the loader's sources: protocol.js, loader.js, engine.py (web)",
+        help="the loader's sources: its modules in page/, engine.py (web)",
     )
 
     serve = commands.add_parser(

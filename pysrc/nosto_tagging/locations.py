@@ -21,7 +21,7 @@ PACKAGE = "nosto_tagging"
 PREBUILT = "prebuilt"  # the bundle inside a wheel: nosto_tagging/prebuilt/
 CHECKOUT_BUNDLE_DIR = Path("build", "bundle")  # where `nosto-tagging build` writes by default
 CHECKOUT_CACHE_DIR = Path("build", "cache")  # its downloads and compiled outputs
-CHECKOUT_WEB_DIR = Path("web")  # the loader's sources: protocol.js, loader.js, engine.py
+CHECKOUT_WEB_DIR = Path("web")  # the loader's sources: its modules in page/, engine.py
 
 
 def _installed(*parts: str) -> Path:

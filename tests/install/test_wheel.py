@@ -147,7 +147,7 @@ def test_the_build_makes_one_pure_wheel_and_reports_its_size(dist: Dist) -> None
     with tarfile.open(dist.sdist) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     # the sdist builds the same wheel: it has the loader's sources and the build step
-    assert {"setup.py", "web/loader.js", "web/protocol.js", "web/engine.py"} <= names
+    assert {"setup.py", "web/page/nosto.js", "web/page/facade.js", "web/engine.py"} <= names
     assert not [n for n in names if n.startswith(("tests", "build/", "benchmarks", "dist"))]
 
 
