@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 # serve builds a missing bundle first (downloads the runtime once): give it time.
@@ -82,7 +82,7 @@ class Sandbox:
         """Stored requests matching ``filters``, oldest first (see ``/api/requests``); those
         after the checkpoint unless ``filters`` has a ``since`` of its own."""
         query = urlencode({"since": str(self.since)} | {k: str(v) for k, v in filters.items()})
-        return self.api("GET", f"/api/requests?{query}")
+        return cast("list[dict[str, Any]]", self.api("GET", f"/api/requests?{query}"))
 
     def wait_for_requests(
         self, count: int, *, timeout_s: float = WAIT_TIMEOUT_S, **filters: str | int
@@ -108,11 +108,11 @@ class Sandbox:
     def visitor(self, visitor: str, account: str | None = None) -> dict[str, Any]:
         """Cart, customer, page views and orders of ``visitor`` (``/api/visitors/{c}``)."""
         query = f"?{urlencode({'account': account})}" if account else ""
-        return self.api("GET", f"/api/visitors/{visitor}{query}")
+        return cast("dict[str, Any]", self.api("GET", f"/api/visitors/{visitor}{query}"))
 
     def stats(self) -> dict[str, Any]:
         """Accepted, duplicate, rejected (by reason) and faulted counts since the server began."""
-        return self.api("GET", "/api/stats")
+        return cast("dict[str, Any]", self.api("GET", "/api/stats"))
 
     def checkpoint(self) -> None:
         """List requests, and count duplicates and rejections, from now on."""
@@ -175,10 +175,10 @@ class Sandbox:
     def set_fault(self, **spec: Any) -> dict[str, Any]:
         """Make ``/ev1`` fail: ``set_fault(status=503, retry_after=1, count=2)``, ``hang=5``,
         ``garbage="html"``; optional ``visitor``/``account`` (see ``POST /api/faults``)."""
-        return self.api("POST", "/api/faults", spec)["fault"]
+        return cast("dict[str, Any]", self.api("POST", "/api/faults", spec)["fault"])
 
     def faults(self) -> list[dict[str, Any]]:
-        return self.api("GET", "/api/faults")["faults"]
+        return cast("list[dict[str, Any]]", self.api("GET", "/api/faults")["faults"])
 
     def clear_faults(self) -> None:
         self.api("DELETE", "/api/faults")
