@@ -25,6 +25,7 @@ from nosto_tagging.bundle.compile import (
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
 from nosto_tagging.bundle.hashdir import hashed_dir_name
+from nosto_tagging.bundle.imported import check_every_wheel_imported
 from nosto_tagging.bundle.loader import assemble_loader
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.minify import minify_loader
@@ -151,13 +152,17 @@ def _compile(
 
 
 def _trim(
-    inputs: Inputs, compiled: dict[str, Compiled], cache_dir: Path, progress: Progress
+    inputs: Inputs, compiled: dict[str, Compiled], pins: Pins, cache_dir: Path, progress: Progress
 ) -> tuple[dict[str, Compiled], dict[str, Any]]:
-    """Step 6: the compiled stdlib cut to the engine's import closure (verified under Node)."""
+    """Step 6: the compiled stdlib cut to the engine's import closure (verified under Node);
+    every shipped wheel must be imported by the engine there."""
     started = time.monotonic()
     full = compiled[STDLIB]
     wheels = [c.path for name, c in compiled.items() if name != STDLIB]
     trimmed = trim_stdlib(full.path, wheels, inputs.pyodide_dir, inputs.pyscript_dir, cache_dir)
+    shipped = {pin.lock.key: pin.lock.imports for pin in pins.wheels}
+    shipped[pins.own.key] = pins.own.imports
+    check_every_wheel_imported(shipped, trimmed.site)
     before, after = full.path.stat().st_size, trimmed.path.stat().st_size
     state = "cached" if trimmed.cached else "probed and verified under Node"
     progress.step(
@@ -288,7 +293,7 @@ def build_bundle(
     try:
         inputs = _gather(pins, cache_dir, progress)
         compiled = _compile(inputs, pins, cache_dir, progress)
-        compiled, trim = _trim(inputs, compiled, cache_dir, progress)
+        compiled, trim = _trim(inputs, compiled, pins, cache_dir, progress)
         unsealed = staging / ".runtime"
         lock = _lay_out_runtime(unsealed, inputs, compiled, pins, web_dir, progress)
         runtime_dir = _seal_runtime(staging, unsealed, cache_dir, progress)
