@@ -507,7 +507,7 @@ function install(win, doc, script) {
       return new Promise(function (resolve) { setTimeout(resolve, 0, pyscript); });
     }).then(function (pyscript) {
       return pyscript.PyWorker(runtime + "engine.py", {
-        version: runtime + "pyodide.mjs",
+        version: runtime + "snapshot.mjs",
         config: { packages: ["nosto-tagging"], packages_cache: "passthrough", sync_main_only: true }
       });
     }).then(function (w) {

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import nosto_tagging
-from nosto_tagging.bundle.closure import trim_stdlib
+from nosto_tagging.bundle.closure import pyscript_imports, trim_stdlib
 from nosto_tagging.bundle.compile import (
     SITE_PREFIX,
     STDLIB_PREFIX,
@@ -26,6 +26,7 @@ from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
 from nosto_tagging.bundle.hashdir import hashed_dir_name
 from nosto_tagging.bundle.imported import check_every_wheel_imported
+from nosto_tagging.bundle.interpreter import MODULE, manifest, write_interpreter_module
 from nosto_tagging.bundle.loader import assemble_loader
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.minify import minify_loader
@@ -199,6 +200,14 @@ def _lay_out_runtime(
     lock = trim_lock(_read_lock(inputs.pyodide_dir), entries)
     (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
     hinted = copy_pyscript(inputs.pyscript_dir / "dist", runtime / "pyscript")
+    shipped = [runtime / inputs.wheels[pin.lock.key].name for pin in pins.wheels] + [own]
+    data = manifest(
+        runtime / "pyodide.mjs",
+        shipped,
+        str(lock["info"].get("python", "")),
+        pyscript_imports(inputs.pyscript_dir),
+    )
+    write_interpreter_module(web_dir / MODULE, runtime / MODULE, data)
     engine = web_dir / "engine.py"
     if engine.is_file():
         _copy(engine, runtime / "engine.py")

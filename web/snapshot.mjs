@@ -1,0 +1,318 @@
+// The interpreter module PyScript loads in the worker (its `version` option): `loadPyodide` starts
+// Python with the engine imported, from a memory snapshot when this browser keeps a good one.
+//
+// Every start installs the wheels itself (stored zips: entries are written straight into the
+// in-memory filesystem) and loads pydantic_core's shared library from an Emscripten pre-run hook,
+// before the runtime initialises, so the library lands at the same memory and table positions in
+// every start; a snapshot restored over that memory finds its code where it left it.
+//
+// - Plain start (first visit, or no usable snapshot): Python starts, the wheels are installed, the
+//   engine modules are imported; then, before any page data exists, a snapshot of that memory is
+//   made and kept in Cache Storage for the next page (written after the engine is handed over).
+// - Restore: a snapshot is checked (magic, build id, length, checksum) before any wasm is
+//   instantiated; a bad one is deleted and the start is plain. A restore that fails after
+//   instantiation restarts plainly and marks the runtime so that no snapshot is made again.
+// Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
+import { loadPyodide as loadPlainPyodide, version } from "./pyodide.mjs";
+
+export { version };
+
+// Filled in by the build: {buildId, hashSeed, site, so, wheels: [...], imports: [...]}.
+const MANIFEST = /*NOSTO_SNAPSHOT_MANIFEST*/ {};
+const CACHE = "nosto-tagging-snapshots";
+const MAGIC = 0x6e73_6e31; // "nsn1": our header before Pyodide's snapshot
+const HEADER_WORDS = 8; // magic, meta length, body length, checksum, 4 spare
+const PYODIDE_MAGIC = 1886286592;
+const RUNTIME = new URL(".", import.meta.url).href;
+const SNAPSHOT_URL = RUNTIME + "engine.snapshot";
+const REFUSED_URL = RUNTIME + "engine.snapshot.refused";
+
+const inNode = typeof process === "object" && !!process.versions?.node;
+
+function debug(text) {
+  console.debug(`nosto-tagging: ${text}`);
+}
+
+async function readBytes(url) {
+  if (inNode && url.startsWith("file:")) {
+    const { readFile } = await import("node:fs/promises");
+    return new Uint8Array(await readFile(new URL(url)));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Entries of a zip whose members are all stored (the build writes the wheels so). */
+export function storedEntries(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = bytes.length - 22;
+  while (end >= 0 && view.getUint32(end, true) !== 0x06054b50) end--;
+  if (end < 0) throw new Error("not a zip archive");
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  const names = new TextDecoder();
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    if (view.getUint32(at, true) !== 0x02014b50) throw new Error("bad zip central directory");
+    const method = view.getUint16(at + 10, true);
+    const size = view.getUint32(at + 20, true);
+    const nameLength = view.getUint16(at + 28, true);
+    const skip = nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    const name = names.decode(bytes.subarray(at + 46, at + 46 + nameLength));
+    if (method !== 0) throw new Error(`zip member ${name} is compressed`);
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    entries.push([name, bytes.subarray(start, start + size)]);
+    at += 46 + skip;
+  }
+  return entries;
+}
+
+/** A 32-bit checksum of the body, word by word (fast enough to run before every restore). */
+export function checksum(bytes) {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  let a = 1,
+    b = 0;
+  for (let i = 0; i < words.length; i++) {
+    a = (a + words[i]) | 0;
+    b = (b + a) | 0;
+  }
+  return (b ^ Math.imul(a, 0x9e3779b1)) >>> 0;
+}
+
+/** Our file: header words, JSON meta (dlopen handles, build id), Pyodide's snapshot. */
+function wrap(meta, body) {
+  const json = new TextEncoder().encode(JSON.stringify(meta));
+  const metaLength = (json.length + 3) & ~3;
+  const file = new Uint8Array(HEADER_WORDS * 4 + metaLength + body.length);
+  const header = new Uint32Array(file.buffer, 0, HEADER_WORDS);
+  header.set([MAGIC, metaLength, body.length, checksum(body)]);
+  file.set(json, HEADER_WORDS * 4);
+  file.fill(0x20, HEADER_WORDS * 4 + json.length, HEADER_WORDS * 4 + metaLength);
+  file.set(body, HEADER_WORDS * 4 + metaLength);
+  return file;
+}
+
+/** The checked {meta, body} of a snapshot file, or throws saying why it is refused. */
+export function unwrap(file, buildId = MANIFEST.buildId) {
+  if (file.byteLength < HEADER_WORDS * 4 || file.byteOffset % 4) throw new Error("too short");
+  const header = new Uint32Array(file.buffer, file.byteOffset, HEADER_WORDS);
+  if (header[0] !== MAGIC) throw new Error("not a snapshot");
+  const [, metaLength, bodyLength, sum] = header;
+  if (file.byteLength !== HEADER_WORDS * 4 + metaLength + bodyLength) throw new Error("truncated");
+  const meta = JSON.parse(new TextDecoder().decode(file.subarray(32, 32 + metaLength)));
+  if (meta.buildId !== buildId) throw new Error(`made by another build (${meta.buildId})`);
+  const body = file.subarray(32 + metaLength);
+  const words = new Uint32Array(body.buffer, body.byteOffset, 12);
+  if (words[0] !== PYODIDE_MAGIC) throw new Error("no Pyodide snapshot inside");
+  if (checksum(body) !== sum) throw new Error("corrupt (checksum)");
+  return { meta, body };
+}
+
+async function openCache() {
+  if (inNode || typeof caches === "undefined") return null;
+  try {
+    return await caches.open(CACHE);
+  } catch {
+    return null; // storage disabled (private mode, policy): plain starts only
+  }
+}
+
+/** The stored snapshot file of this runtime, unread (a Response), or null. */
+async function storedSnapshot(cache) {
+  if (!cache || (await cache.match(REFUSED_URL))) return null;
+  return (await cache.match(SNAPSHOT_URL)) ?? null;
+}
+
+async function keep(cache, file) {
+  for (const request of await cache.keys()) {
+    if (!request.url.startsWith(RUNTIME)) await cache.delete(request); // older runtimes
+  }
+  await cache.put(SNAPSHOT_URL, new Response(file));
+}
+
+function sharedLibrary(wheels) {
+  for (const entries of wheels.values()) {
+    for (const [name, data] of entries) if (name === MANIFEST.so) return data;
+  }
+  throw new Error(`${MANIFEST.so} is in none of the wheels`);
+}
+
+/**
+ * The Emscripten module factory, with the shared library loaded from a pre-run hook, before the
+ * runtime initialises (Emscripten then places it at the heap base, the same address every start).
+ * The hook waits for the library (a run dependency) while the rest of start-up goes on.
+ * `memorySize()` is the memory a snapshot needs: Pyodide ignores its own request for it.
+ */
+function withLibrary(createModule, library, memorySize) {
+  const path = `${MANIFEST.site}/${MANIFEST.so}`;
+  const state = { error: null };
+  function preload(Module) {
+    Module.addRunDependency("nosto-library");
+    library
+      .then((compiled) => {
+        if (memorySize() > Module.HEAP8.length) Module.growMemory(memorySize());
+        const dso = Module.newDSO(path, undefined, "loading");
+        dso.refcount = Infinity;
+        dso.global = false;
+        dso.exports = Module.loadWebAssemblyModule(compiled, { nodelete: true }, path, {});
+      })
+      .catch((error) => {
+        state.error = error;
+      })
+      .finally(() => Module.removeRunDependency("nosto-library"));
+  }
+  const factory = (settings) => {
+    settings.preRun.unshift(preload);
+    return createModule(settings);
+  };
+  factory.state = state;
+  return factory;
+}
+
+function install(pyodide, wheels, withLibraryFile) {
+  const { FS } = pyodide;
+  const made = new Set();
+  for (const entries of wheels.values()) {
+    for (const [name, data] of entries) {
+      if (name.endsWith("/") || (!withLibraryFile && name === MANIFEST.so)) continue;
+      const path = `${MANIFEST.site}/${name}`;
+      const dir = path.slice(0, path.lastIndexOf("/"));
+      if (!made.has(dir)) {
+        FS.mkdirTree(dir);
+        made.add(dir);
+      }
+      FS.writeFile(path, data, { canOwn: true });
+    }
+  }
+}
+
+/** The global name of a JavaScript object Python holds (a worker's `fetch` is inherited). */
+function serializer(object) {
+  for (let scope = globalThis; scope; scope = Object.getPrototypeOf(scope)) {
+    for (const name of Object.getOwnPropertyNames(scope)) {
+      try {
+        if (globalThis[name] === object) return name;
+      } catch {
+        // a getter that throws is not what Python holds
+      }
+    }
+  }
+  const what = `${Object.prototype.toString.call(object)} ${String(object?.name ?? object).slice(0, 60)}`;
+  throw new Error(`Python holds a JavaScript object that is not a global: ${what}`);
+}
+
+class Refused extends Error {}
+
+/** Start Pyodide as PyScript asks (`options`), with the engine imported. */
+export async function loadPyodide(options = {}) {
+  const started = performance.now();
+  const phases = [];
+  const mark = (name) => phases.push(`${name} ${Math.round(performance.now() - started)}`);
+  // The wheels are installed here, not by Pyodide. `nostoSnapshot` (a snapshot file's bytes)
+  // replaces Cache Storage: the build uses it under Node to check a snapshot restores.
+  const { packages, nostoSnapshot, ...rest } = options;
+  const base = { ...rest, env: { ...rest.env, PYTHONHASHSEED: String(MANIFEST.hashSeed) } };
+  const wheels = Promise.all(
+    MANIFEST.wheels.map(async (file) => [file, storedEntries(await readBytes(RUNTIME + file))]),
+  ).then((entries) => new Map(entries));
+  const library = wheels.then((found) => WebAssembly.compile(sharedLibrary(found)));
+  library.catch(() => {}); // reported by the start that needs it
+  const { default: createModule } = await import("./pyodide.asm.mjs");
+  const cache = nostoSnapshot ? null : await openCache();
+  const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
+  if (stored) {
+    let snapshot = null;
+    const body = stored.arrayBuffer().then((bytes) => {
+      try {
+        snapshot = unwrap(new Uint8Array(bytes));
+      } catch (error) {
+        throw new Refused(error.message);
+      }
+      mark("snapshot checked");
+      return snapshot.body;
+    });
+    const factory = withLibrary(createModule, library, () => snapshot?.body.length ?? 0);
+    try {
+      const pyodide = await loadPlainPyodide({
+        ...base,
+        _loadSnapshot: body,
+        _snapshotDeserializer: (name) => globalThis[name],
+        createPyodideModule: factory,
+      });
+      if (factory.state.error) throw factory.state.error;
+      mark("restored");
+      afterRestore(pyodide, await wheels, snapshot.meta);
+      mark("installed");
+      debug(`engine restored from a snapshot (ms since start: ${phases.join(", ")})`);
+      return pyodide;
+    } catch (error) {
+      if (nostoSnapshot) throw error;
+      const refused = error instanceof Refused;
+      const what = refused ? "snapshot refused" : "snapshot restore failed";
+      debug(`${what} (${error?.message ?? error}); plain start`);
+      await cache?.delete(SNAPSHOT_URL);
+      if (!refused) await cache?.put(REFUSED_URL, new Response("restore failed"));
+    }
+  }
+  const factory = withLibrary(createModule, library, () => 0);
+  const pyodide = await loadPlainPyodide({ ...base, createPyodideModule: factory });
+  if (factory.state.error) throw factory.state.error;
+  mark("python");
+  install(pyodide, await wheels, true);
+  importEngine(pyodide);
+  mark("imported");
+  if (cache && !(await cache.match(REFUSED_URL))) {
+    const file = makeSnapshot(pyodide);
+    mark("snapshot made");
+    if (file) {
+      keep(cache, file).catch((error) => debug(`snapshot not kept (${error?.message ?? error})`));
+    }
+  }
+  debug(`engine started plainly (ms since start: ${phases.join(", ")})`);
+  return pyodide;
+}
+
+function importEngine(pyodide) {
+  // The standard-library modules PyScript's own Python imports may be missing (trimmed); ours not.
+  pyodide.runPython(`import importlib
+for _m in ${JSON.stringify(MANIFEST.imports)}:
+    try:
+        importlib.import_module(_m)
+    except ImportError:
+        if _m.startswith("nosto_tagging"):
+            raise
+del _m, importlib`);
+}
+
+/** A snapshot file of `pyodide` as it is now (null if Pyodide cannot make one). */
+export function makeSnapshot(pyodide) {
+  const Module = pyodide._module;
+  const path = `${MANIFEST.site}/${MANIFEST.so}`;
+  const handles = Object.entries(Module.LDSO.loadedLibsByHandle)
+    .filter(([, dso]) => dso.name === path)
+    .map(([handle]) => Number(handle));
+  const config = pyodide._api.config;
+  config._makeSnapshot = true;
+  try {
+    const body = pyodide.makeMemorySnapshot({ serializer });
+    return wrap({ buildId: MANIFEST.buildId, handles }, body);
+  } catch (error) {
+    debug(`no snapshot made (${error?.message ?? error})`);
+    return null;
+  } finally {
+    config._makeSnapshot = false;
+  }
+}
+
+function afterRestore(pyodide, wheels, meta) {
+  const Module = pyodide._module;
+  const dso = Module.LDSO.loadedLibsByName[`${MANIFEST.site}/${MANIFEST.so}`];
+  for (const handle of meta.handles) Module.LDSO.loadedLibsByHandle[handle] = dso;
+  install(pyodide, wheels, false); // files for modules imported later; the library is loaded
+  pyodide.runPython("import random\nrandom.seed()\ndel random");
+}
+
+/** Build-time helpers (Node): make a snapshot file, and restore one to check it. */
+export const forBuild = { wrap, unwrap, makeSnapshot, MANIFEST };
