@@ -26,6 +26,7 @@ const PYODIDE_MAGIC = 1886286592;
 const RUNTIME = new URL(".", import.meta.url).href;
 const SNAPSHOT_URL = RUNTIME + "engine.snapshot";
 const REFUSED_URL = RUNTIME + "engine.snapshot.refused";
+const KEEP_AFTER_MS = 1000;
 
 const inNode = typeof process === "object" && !!process.versions?.node;
 
@@ -81,17 +82,14 @@ export function checksum(bytes) {
   return (b ^ Math.imul(a, 0x9e3779b1)) >>> 0;
 }
 
-/** Our file: header words, JSON meta (dlopen handles, build id), Pyodide's snapshot. */
-function wrap(meta, body) {
+/** Our file, as a Blob: header words, JSON meta (dlopen handles, build id), Pyodide's snapshot. */
+function wrap({ meta, body }) {
   const json = new TextEncoder().encode(JSON.stringify(meta));
   const metaLength = (json.length + 3) & ~3;
-  const file = new Uint8Array(HEADER_WORDS * 4 + metaLength + body.length);
-  const header = new Uint32Array(file.buffer, 0, HEADER_WORDS);
-  header.set([MAGIC, metaLength, body.length, checksum(body)]);
-  file.set(json, HEADER_WORDS * 4);
-  file.fill(0x20, HEADER_WORDS * 4 + json.length, HEADER_WORDS * 4 + metaLength);
-  file.set(body, HEADER_WORDS * 4 + metaLength);
-  return file;
+  const head = new Uint8Array(HEADER_WORDS * 4 + metaLength).fill(0x20);
+  new Uint32Array(head.buffer, 0, HEADER_WORDS).set([MAGIC, metaLength, body.length, checksum(body)]);
+  head.set(json, HEADER_WORDS * 4);
+  return new Blob([head, body]);
 }
 
 /** The checked {meta, body} of a snapshot file, or throws saying why it is refused. */
@@ -125,11 +123,11 @@ async function storedSnapshot(cache) {
   return (await cache.match(SNAPSHOT_URL)) ?? null;
 }
 
-async function keep(cache, file) {
+async function keep(cache, made) {
   for (const request of await cache.keys()) {
     if (!request.url.startsWith(RUNTIME)) await cache.delete(request); // older runtimes
   }
-  await cache.put(SNAPSHOT_URL, new Response(file));
+  await cache.put(SNAPSHOT_URL, new Response(wrap(made)));
 }
 
 function sharedLibrary(wheels) {
@@ -244,6 +242,7 @@ export async function loadPyodide(options = {}) {
       if (factory.state.error) throw factory.state.error;
       mark("restored");
       afterRestore(pyodide, await wheels, snapshot.meta);
+      release(pyodide);
       mark("installed");
       debug(`engine restored from a snapshot (ms since start: ${phases.join(", ")})`);
       return pyodide;
@@ -264,12 +263,16 @@ export async function loadPyodide(options = {}) {
   importEngine(pyodide);
   mark("imported");
   if (cache && !(await cache.match(REFUSED_URL))) {
-    const file = makeSnapshot(pyodide);
+    const made = makeSnapshot(pyodide); // a copy of the memory: no page data exists yet
     mark("snapshot made");
-    if (file) {
-      keep(cache, file).catch((error) => debug(`snapshot not kept (${error?.message ?? error})`));
+    if (made) {
+      // The checksum and the write wait until the page's own start-up work is done.
+      setTimeout(() => {
+        keep(cache, made).catch((error) => debug(`snapshot not kept (${error?.message ?? error})`));
+      }, KEEP_AFTER_MS);
     }
   }
+  release(pyodide);
   debug(`engine started plainly (ms since start: ${phases.join(", ")})`);
   return pyodide;
 }
@@ -297,7 +300,7 @@ export function makeSnapshot(pyodide) {
   config._makeSnapshot = true;
   try {
     const body = pyodide.makeMemorySnapshot({ serializer });
-    return wrap({ buildId: MANIFEST.buildId, handles }, body);
+    return { meta: { buildId: MANIFEST.buildId, handles }, body };
   } catch (error) {
     debug(`no snapshot made (${error?.message ?? error})`);
     return null;
@@ -312,6 +315,14 @@ function afterRestore(pyodide, wheels, meta) {
   for (const handle of meta.handles) Module.LDSO.loadedLibsByHandle[handle] = dso;
   install(pyodide, wheels, false); // files for modules imported later; the library is loaded
   pyodide.runPython("import random\nrandom.seed()\ndel random");
+}
+
+/** Drop what only start-up needed: Pyodide keeps the snapshot buffer and our factory (which
+ * holds the compiled library and the snapshot) in its config otherwise. */
+function release(pyodide) {
+  const config = pyodide._api.config;
+  config._loadSnapshot = undefined;
+  config.createPyodideModule = undefined;
 }
 
 /** Build-time helpers (Node): make a snapshot file, and restore one to check it. */

@@ -99,6 +99,19 @@ def test_lock_lists_our_wheels_with_the_hashes_of_the_shipped_files(runtime: Pat
     assert lock["packages"]["nosto-tagging"]["version"] == __version__
 
 
+def test_the_runtime_has_the_snapshot_module_and_the_build_checked_a_snapshot_restores(
+    bundle: Path, runtime: Path
+) -> None:
+    text = (runtime / "snapshot.mjs").read_text()
+    assert "NOSTO_SNAPSHOT_MANIFEST" not in text
+    build_id = re.search(r'BUILD_ID:"([0-9a-f]{64})"', (runtime / "pyodide.mjs").read_text())
+    assert build_id is not None and f'"buildId": "{build_id[1]}"' in text
+    figures = json.loads((bundle / "build-info.json").read_text())["snapshot"]
+    assert 20 * 2**20 < figures["bytes"] < 80 * 2**20  # the whole wasm memory of the engine
+    assert figures["gzip_bytes"] < figures["bytes"] / 3
+    assert not list(runtime.glob("*.snapshot*"))  # browsers make their own: none is shipped
+
+
 def test_stdlib_is_sourceless_bytecode_stored_uncompressed(runtime: Path) -> None:
     with zipfile.ZipFile(runtime / "python_stdlib.zip") as archive:
         names = set(archive.namelist())
