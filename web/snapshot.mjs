@@ -169,12 +169,19 @@ function withLibrary(createModule, library, memorySize) {
   return factory;
 }
 
+/**
+ * Write the wheels' files into site-packages, each a view of the fetched wheel (no copy); the
+ * library's wheel is copied member by member instead, so that its buffer (mostly the library,
+ * which a restore never writes and a plain start unlinks once imported) can be freed.
+ */
 function install(pyodide, wheels, withLibraryFile) {
   const { FS } = pyodide;
   const made = new Set();
   for (const entries of wheels.values()) {
-    for (const [name, data] of entries) {
+    const holdsLibrary = entries.some(([name]) => name === MANIFEST.so);
+    for (let [name, data] of entries) {
       if (name.endsWith("/") || (!withLibraryFile && name === MANIFEST.so)) continue;
+      if (holdsLibrary && name !== MANIFEST.so) data = data.slice();
       const path = `${MANIFEST.site}/${name}`;
       const dir = path.slice(0, path.lastIndexOf("/"));
       if (!made.has(dir)) {
@@ -261,6 +268,7 @@ export async function loadPyodide(options = {}) {
   mark("python");
   install(pyodide, await wheels, true);
   importEngine(pyodide);
+  pyodide.FS.unlink(`${MANIFEST.site}/${MANIFEST.so}`); // loaded; its bytes are not needed again
   mark("imported");
   if (cache && !(await cache.match(REFUSED_URL))) {
     const made = makeSnapshot(pyodide); // a copy of the memory: no page data exists yet
