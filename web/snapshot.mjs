@@ -27,6 +27,7 @@ const RUNTIME = new URL(".", import.meta.url).href;
 const SNAPSHOT_URL = RUNTIME + "engine.snapshot";
 const REFUSED_URL = RUNTIME + "engine.snapshot.refused";
 const KEEP_AFTER_MS = 1000;
+const HEAD_BYTES = HEADER_WORDS * 4 + 4096; // our header and meta (a few dlopen handles)
 
 const inNode = typeof process === "object" && !!process.versions?.node;
 
@@ -92,15 +93,23 @@ function wrap({ meta, body }) {
   return new Blob([head, body]);
 }
 
+/** The meta of a snapshot file from its first bytes and its size, or throws saying why not. */
+function checkHead(head, size, buildId) {
+  if (head.byteLength < HEADER_WORDS * 4 || head.byteOffset % 4) throw new Error("too short");
+  const header = new Uint32Array(head.buffer, head.byteOffset, HEADER_WORDS);
+  if (header[0] !== MAGIC) throw new Error("not a snapshot");
+  const [, metaLength, bodyLength] = header;
+  if (size !== HEADER_WORDS * 4 + metaLength + bodyLength) throw new Error("truncated");
+  if (head.byteLength < HEADER_WORDS * 4 + metaLength) throw new Error("meta too long");
+  const meta = JSON.parse(new TextDecoder().decode(head.subarray(32, 32 + metaLength)));
+  if (meta.buildId !== buildId) throw new Error(`made by another build (${meta.buildId})`);
+  return meta;
+}
+
 /** The checked {meta, body} of a snapshot file, or throws saying why it is refused. */
 export function unwrap(file, buildId = MANIFEST.buildId) {
-  if (file.byteLength < HEADER_WORDS * 4 || file.byteOffset % 4) throw new Error("too short");
-  const header = new Uint32Array(file.buffer, file.byteOffset, HEADER_WORDS);
-  if (header[0] !== MAGIC) throw new Error("not a snapshot");
-  const [, metaLength, bodyLength, sum] = header;
-  if (file.byteLength !== HEADER_WORDS * 4 + metaLength + bodyLength) throw new Error("truncated");
-  const meta = JSON.parse(new TextDecoder().decode(file.subarray(32, 32 + metaLength)));
-  if (meta.buildId !== buildId) throw new Error(`made by another build (${meta.buildId})`);
+  const meta = checkHead(file, file.byteLength, buildId);
+  const [, metaLength, , sum] = new Uint32Array(file.buffer, file.byteOffset, HEADER_WORDS);
   const body = file.subarray(32 + metaLength);
   const words = new Uint32Array(body.buffer, body.byteOffset, 12);
   if (words[0] !== PYODIDE_MAGIC) throw new Error("no Pyodide snapshot inside");
@@ -229,15 +238,20 @@ export async function loadPyodide(options = {}) {
   const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
   if (stored) {
     let snapshot = null;
-    const body = stored.arrayBuffer().then((bytes) => {
+    // A snapshot of another build or a truncated one is refused from its first bytes and its
+    // size (a Blob of a cached body is not read until asked); a corrupt one after the checksum.
+    const body = (async () => {
       try {
-        snapshot = unwrap(new Uint8Array(bytes));
+        const blob = await stored.blob();
+        const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
+        checkHead(head, blob.size, MANIFEST.buildId);
+        snapshot = unwrap(new Uint8Array(await blob.arrayBuffer()));
       } catch (error) {
         throw new Refused(error.message);
       }
       mark("snapshot checked");
       return snapshot.body;
-    });
+    })();
     const factory = withLibrary(createModule, library, () => snapshot?.body.length ?? 0);
     try {
       const pyodide = await loadPlainPyodide({
@@ -258,7 +272,7 @@ export async function loadPyodide(options = {}) {
       const refused = error instanceof Refused;
       const what = refused ? "snapshot refused" : "snapshot restore failed";
       debug(`${what} (${error?.message ?? error}); plain start`);
-      await cache?.delete(SNAPSHOT_URL);
+      cache?.delete(SNAPSHOT_URL).catch(() => {});
       if (!refused) await cache?.put(REFUSED_URL, new Response("restore failed"));
     }
   }
