@@ -20,14 +20,15 @@ export { version };
 // Filled in by the build: {buildId, hashSeed, site, so, wheels: [...], imports: [...]}.
 const MANIFEST = /*NOSTO_SNAPSHOT_MANIFEST*/ {};
 const CACHE = "nosto-tagging-snapshots";
-const MAGIC = 0x6e73_6e31; // "nsn1": our header before Pyodide's snapshot
-const HEADER_WORDS = 8; // magic, meta length, body length, checksum, 4 spare
+const MAGIC = 0x6e73_6e32; // "nsn2": our header before Pyodide's snapshot
+const HEADER_WORDS = 8; // magic, meta length, memory length, checksum, stored length, 3 spare
+const PAGE = 65536;
 const PYODIDE_MAGIC = 1886286592;
 const RUNTIME = new URL(".", import.meta.url).href;
 const SNAPSHOT_URL = RUNTIME + "engine.snapshot";
 const REFUSED_URL = RUNTIME + "engine.snapshot.refused";
 const KEEP_AFTER_MS = 1000;
-const HEAD_BYTES = HEADER_WORDS * 4 + 4096; // our header and meta (a few dlopen handles)
+const HEAD_BYTES = HEADER_WORDS * 4 + 8192; // our header and meta
 
 const inNode = typeof process === "object" && !!process.versions?.node;
 
@@ -71,26 +72,53 @@ export function storedEntries(bytes) {
   return entries;
 }
 
-/** A 32-bit checksum of the body, word by word (fast enough to run before every restore). */
-export function checksum(bytes) {
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+/** A 32-bit checksum of `chunks` taken as one byte string (each a multiple of 4 bytes long). */
+export function checksum(...chunks) {
   let a = 1,
     b = 0;
-  for (let i = 0; i < words.length; i++) {
-    a = (a + words[i]) | 0;
-    b = (b + a) | 0;
+  for (const bytes of chunks) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+    for (let i = 0; i < words.length; i++) {
+      a = (a + words[i]) | 0;
+      b = (b + a) | 0;
+    }
   }
   return (b ^ Math.imul(a, 0x9e3779b1)) >>> 0;
 }
 
-/** Our file, as a Blob: header words, JSON meta (dlopen handles, build id), Pyodide's snapshot. */
+function isZero(page) {
+  const words = new Uint32Array(page.buffer, page.byteOffset, page.byteLength >>> 2);
+  for (let i = 0; i < words.length; i++) if (words[i]) return false;
+  return true;
+}
+
+/**
+ * Our file, as a Blob: header words, JSON meta (build id, dlopen handles, which 64 KiB pages of
+ * Pyodide's snapshot are stored: about 40% of the memory is zero pages, left out), then the pages.
+ */
 function wrap({ meta, body }) {
-  const json = new TextEncoder().encode(JSON.stringify(meta));
+  const count = Math.ceil(body.length / PAGE);
+  const stored = [];
+  let bits = "";
+  for (let i = 0; i < count; i++) {
+    const page = body.subarray(i * PAGE, (i + 1) * PAGE);
+    const keep = !isZero(page);
+    if (keep) stored.push(page);
+    bits += keep ? "1" : "0";
+  }
+  const storedLength = stored.reduce((sum, page) => sum + page.length, 0);
+  const json = new TextEncoder().encode(JSON.stringify({ ...meta, pages: bits }));
   const metaLength = (json.length + 3) & ~3;
   const head = new Uint8Array(HEADER_WORDS * 4 + metaLength).fill(0x20);
-  new Uint32Array(head.buffer, 0, HEADER_WORDS).set([MAGIC, metaLength, body.length, checksum(body)]);
+  new Uint32Array(head.buffer, 0, HEADER_WORDS).set([
+    MAGIC,
+    metaLength,
+    body.length,
+    checksum(...stored),
+    storedLength,
+  ]);
   head.set(json, HEADER_WORDS * 4);
-  return new Blob([head, body]);
+  return new Blob([head, ...stored]);
 }
 
 /** The meta of a snapshot file from its first bytes and its size, or throws saying why not. */
@@ -98,22 +126,32 @@ function checkHead(head, size, buildId) {
   if (head.byteLength < HEADER_WORDS * 4 || head.byteOffset % 4) throw new Error("too short");
   const header = new Uint32Array(head.buffer, head.byteOffset, HEADER_WORDS);
   if (header[0] !== MAGIC) throw new Error("not a snapshot");
-  const [, metaLength, bodyLength] = header;
-  if (size !== HEADER_WORDS * 4 + metaLength + bodyLength) throw new Error("truncated");
+  const [, metaLength, , , storedLength] = header;
+  if (size !== HEADER_WORDS * 4 + metaLength + storedLength) throw new Error("truncated");
   if (head.byteLength < HEADER_WORDS * 4 + metaLength) throw new Error("meta too long");
   const meta = JSON.parse(new TextDecoder().decode(head.subarray(32, 32 + metaLength)));
   if (meta.buildId !== buildId) throw new Error(`made by another build (${meta.buildId})`);
   return meta;
 }
 
-/** The checked {meta, body} of a snapshot file, or throws saying why it is refused. */
+/** The checked {meta, body} of a snapshot file (zero pages put back), or throws why not. */
 export function unwrap(file, buildId = MANIFEST.buildId) {
   const meta = checkHead(file, file.byteLength, buildId);
-  const [, metaLength, , sum] = new Uint32Array(file.buffer, file.byteOffset, HEADER_WORDS);
-  const body = file.subarray(32 + metaLength);
-  const words = new Uint32Array(body.buffer, body.byteOffset, 12);
-  if (words[0] !== PYODIDE_MAGIC) throw new Error("no Pyodide snapshot inside");
-  if (checksum(body) !== sum) throw new Error("corrupt (checksum)");
+  const header = new Uint32Array(file.buffer, file.byteOffset, HEADER_WORDS);
+  const stored = file.subarray(HEADER_WORDS * 4 + header[1]);
+  if (checksum(stored) !== header[3]) throw new Error("corrupt (checksum)");
+  const body = new Uint8Array(header[2]);
+  let at = 0;
+  for (let i = 0; i < meta.pages.length; i++) {
+    if (meta.pages[i] !== "1") continue;
+    const length = Math.min(PAGE, body.length - i * PAGE);
+    body.set(stored.subarray(at, at + length), i * PAGE);
+    at += length;
+  }
+  if (at !== stored.length) throw new Error("corrupt (page map)");
+  if (new Uint32Array(body.buffer, 0, 1)[0] !== PYODIDE_MAGIC) {
+    throw new Error("no Pyodide snapshot inside");
+  }
   return { meta, body };
 }
 

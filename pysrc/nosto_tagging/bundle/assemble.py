@@ -244,8 +244,8 @@ def _check_snapshot(runtime: Path, cache_dir: Path, progress: Progress) -> dict[
     figures = check_snapshot(runtime, cache_dir)
     progress.step(
         f"snapshot of the started engine made and restored under Node "
-        f"({human(figures['bytes'])}, {human(figures['gzip_bytes'])} gzip; not shipped: "
-        "browsers make their own)",
+        f"({human(figures['memory_bytes'])} of memory kept in {human(figures['bytes'])}, "
+        f"{human(figures['gzip_bytes'])} gzip; not shipped: browsers make their own)",
         started,
     )
     return figures
