@@ -9,8 +9,9 @@
 // - Plain start (first visit, or no usable snapshot): Python starts, the wheels are installed, the
 //   engine modules are imported; then, before any page data exists, a snapshot of that memory is
 //   made and kept in Cache Storage for the next page (written after the engine is handed over).
-// - Restore: a snapshot is checked (magic, build id, length, checksum) before any wasm is
-//   instantiated; a bad one is deleted and the start is plain. A restore that fails after
+// - Restore: a snapshot of another build or a truncated one is refused before any wasm is
+//   instantiated; the pages are read and checksummed while the wasm instantiates, before Pyodide
+//   reads them. A refused one is deleted and the start is plain. A restore that fails after
 //   instantiation restarts plainly and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
 import { loadPyodide as loadPlainPyodide, version } from "./pyodide.mjs";
@@ -134,13 +135,9 @@ function checkHead(head, size, buildId) {
   return meta;
 }
 
-/** The checked {meta, body} of a snapshot file (zero pages put back), or throws why not. */
-export function unwrap(file, buildId = MANIFEST.buildId) {
-  const meta = checkHead(file, file.byteLength, buildId);
-  const header = new Uint32Array(file.buffer, file.byteOffset, HEADER_WORDS);
-  const stored = file.subarray(HEADER_WORDS * 4 + header[1]);
-  if (checksum(stored) !== header[3]) throw new Error("corrupt (checksum)");
-  const body = new Uint8Array(header[2]);
+/** Put the stored pages of a snapshot file into `body` (zeroed), or throw why not. */
+function fill(body, stored, meta, sum) {
+  if (checksum(stored) !== sum) throw new Error("corrupt (checksum)");
   let at = 0;
   for (let i = 0; i < meta.pages.length; i++) {
     if (meta.pages[i] !== "1") continue;
@@ -152,7 +149,26 @@ export function unwrap(file, buildId = MANIFEST.buildId) {
   if (new Uint32Array(body.buffer, 0, 1)[0] !== PYODIDE_MAGIC) {
     throw new Error("no Pyodide snapshot inside");
   }
-  return { meta, body };
+}
+
+/**
+ * Open a kept snapshot (a Response): another build's or a truncated one is refused here, from
+ * its first bytes and its size (a Blob of a cached body is not read until asked). Returns the
+ * zeroed memory image and a promise that fills it: reading, checksumming and unpacking the pages
+ * overlap the wasm's instantiation; it is awaited in the pre-run hook, before Pyodide reads it.
+ */
+async function openSnapshot(response) {
+  const blob = await response.blob();
+  const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
+  const meta = checkHead(head, blob.size, MANIFEST.buildId);
+  const [, metaLength, bodyLength, sum] = new Uint32Array(head.buffer, 0, HEADER_WORDS);
+  const body = new Uint8Array(bodyLength);
+  const filled = blob
+    .slice(HEADER_WORDS * 4 + metaLength)
+    .arrayBuffer()
+    .then((stored) => fill(body, new Uint8Array(stored), meta, sum));
+  filled.catch(() => {}); // reported through the pre-run hook
+  return { meta, body, filled };
 }
 
 async function openCache() {
@@ -190,13 +206,13 @@ function sharedLibrary(wheels) {
  * The hook waits for the library (a run dependency) while the rest of start-up goes on.
  * `memorySize()` is the memory a snapshot needs: Pyodide ignores its own request for it.
  */
-function withLibrary(createModule, library, memorySize) {
+function withLibrary(createModule, library, memorySize, ready = Promise.resolve()) {
   const path = `${MANIFEST.site}/${MANIFEST.so}`;
   const state = { error: null };
   function preload(Module) {
     Module.addRunDependency("nosto-library");
-    library
-      .then((compiled) => {
+    Promise.all([library, ready])
+      .then(([compiled]) => {
         if (memorySize() > Module.HEAP8.length) Module.growMemory(memorySize());
         const dso = Module.newDSO(path, undefined, "loading");
         dso.refcount = Infinity;
@@ -274,39 +290,42 @@ export async function loadPyodide(options = {}) {
   const { default: createModule } = await import("./pyodide.asm.mjs");
   const cache = nostoSnapshot ? null : await openCache();
   const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
+  let snapshot = null;
   if (stored) {
-    let snapshot = null;
-    // A snapshot of another build or a truncated one is refused from its first bytes and its
-    // size (a Blob of a cached body is not read until asked); a corrupt one after the checksum.
-    const body = (async () => {
-      try {
-        const blob = await stored.blob();
-        const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
-        checkHead(head, blob.size, MANIFEST.buildId);
-        snapshot = unwrap(new Uint8Array(await blob.arrayBuffer()));
-      } catch (error) {
+    try {
+      snapshot = await openSnapshot(stored);
+    } catch (error) {
+      if (nostoSnapshot) throw error;
+      debug(`snapshot refused (${error?.message ?? error}); plain start`);
+      cache?.delete(SNAPSHOT_URL).catch(() => {});
+    }
+  }
+  if (snapshot) {
+    const filled = snapshot.filled.then(
+      () => mark("snapshot checked"),
+      (error) => {
         throw new Refused(error.message);
-      }
-      mark("snapshot checked");
-      return snapshot.body;
-    })();
-    const factory = withLibrary(createModule, library, () => snapshot?.body.length ?? 0);
+      },
+    );
+    const factory = withLibrary(createModule, library, () => snapshot.body.length, filled);
     try {
       const pyodide = await loadPlainPyodide({
         ...base,
-        _loadSnapshot: body,
+        _loadSnapshot: snapshot.body,
         _snapshotDeserializer: (name) => globalThis[name],
         createPyodideModule: factory,
       });
       if (factory.state.error) throw factory.state.error;
+      snapshot.body = null;
       mark("restored");
       afterRestore(pyodide, await wheels, snapshot.meta);
       release(pyodide);
       mark("installed");
       debug(`engine restored from a snapshot (ms since start: ${phases.join(", ")})`);
       return pyodide;
-    } catch (error) {
-      if (nostoSnapshot) throw error;
+    } catch (thrown) {
+      if (nostoSnapshot) throw thrown;
+      const error = factory.state.error ?? thrown; // a bad body fails Pyodide's own checks
       const refused = error instanceof Refused;
       const what = refused ? "snapshot refused" : "snapshot restore failed";
       debug(`${what} (${error?.message ?? error}); plain start`);
@@ -386,4 +405,4 @@ function release(pyodide) {
 }
 
 /** Build-time helpers (Node): make a snapshot file, and restore one to check it. */
-export const forBuild = { wrap, unwrap, makeSnapshot, MANIFEST };
+export const forBuild = { wrap, makeSnapshot, MANIFEST };
