@@ -12,6 +12,7 @@ demo: setup
 lint: setup
 	.venv/bin/ruff check pysrc tests benchmarks
 	.venv/bin/ruff format --check pysrc tests benchmarks
+	.venv/bin/mypy
 
 test: lint
 	.venv/bin/python -m pytest

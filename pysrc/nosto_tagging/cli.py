@@ -1,8 +1,10 @@
-"""The ``nosto-tagging`` command: ``build`` the offline bundle, ``serve`` the local sandbox."""
+"""The ``nosto-tagging`` command: ``build`` the offline bundle, ``serve`` the local sandbox,
+``customer-reference`` for a merchant's back end."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -39,6 +41,21 @@ def _parser() -> argparse.ArgumentParser:
         help="a page origin besides the sandbox's own that may read /ev1 answers, "
         "e.g. http://localhost:5173 (repeatable)",
     )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="a host name clients use to reach the sandbox besides 127.0.0.1, localhost, [::1] "
+        "and --host, e.g. sandbox.local on a LAN or a container's name (repeatable)",
+    )
+
+    reference = commands.add_parser(
+        "customer-reference",
+        help="print the HMAC-SHA256 customer_reference of a customer id "
+        "(the secret is read from NOSTO_REFERENCE_SECRET)",
+    )
+    reference.add_argument("customer_id", metavar="ID", help="the shop's own customer id")
     return parser
 
 
@@ -53,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"nosto-tagging build: {error}", file=sys.stderr)
             return 1
         return 0
+    if args.command == "customer-reference":
+        from nosto_tagging.reference import print_reference
+
+        return print_reference(args.customer_id, os.environ)
 
     from nosto_tagging.sandbox import serve
 
@@ -62,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         db_path=args.db,
         bundle_dir=args.bundle,
         cors_origins=args.cors_origin,
+        allowed_hosts=args.allowed_host,
     )
 
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from tests.nosto_spec import interface_methods, nosto_dts
+
 from .conftest import Shop
-from .nosto_spec import interface_methods, nosto_dts
 
 KIND_OF = """
 (value, session) => {

@@ -2,7 +2,8 @@
 
 Faults come from the sandbox's fault controls or from stopping the collector, never from
 Playwright routing (which does not reach the engine's worker). Retry timers run on the
-engine's test clock (``data-test-clock`` + ``api.internal.tick``): no real waiting for backoff.
+engine's test clock (``data-test-clock`` + ``api.internal.tick``, in the test build
+``nosto.test.js`` only): no real waiting for backoff.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from nosto_tagging.testing import Sandbox
 
 from .conftest import LOADER_TAG, Shop
 
-TEST_CLOCK_TAG = LOADER_TAG.replace(" async>", " data-test-clock async>")
+TEST_CLOCK_TAG = LOADER_TAG.replace("nosto.js", "nosto.test.js").replace(
+    " async>", " data-test-clock async>"
+)
 
 
 def view_call(name: str) -> str:
@@ -97,9 +100,8 @@ def test_a_hanging_request_times_out_and_is_sent_again(shop: Shop, sandbox: Sand
     shop.wait_for_engine()
     sandbox.set_fault(hang=30)
     page.evaluate(f"() => {{ {view_call('after-hang')} }}")
-    page.wait_for_timeout(10_500)  # the engine's request timeout is 10 s of real time
     visitor = shop.visitor()
-    tick_until(page, sandbox, 1, visitor)
+    tick_until(page, sandbox, 1, visitor)  # the attempt's timeout runs on the test clock too
     assert_exactly_once(sandbox.requests(visitor=visitor), ["after-hang"])
 
 
@@ -207,3 +209,50 @@ def test_customer_data_lost_with_a_closed_tab_is_counted_and_reported(shop: Shop
     assert "customer" not in replayed["body"]  # it could not be kept: never written to localStorage
     assert any(r["query"].get("lostPrivate") == "1" for r in stored)
     assert any("1 events with customer data were lost" in line for line in shop.console)
+
+
+def test_a_closed_pages_calls_are_not_replayed_under_a_later_opt_out(shop: Shop) -> None:
+    shop.open(view("closed-page"), path="/test/closing.html")
+    shop.page.close()  # before its engine started: its load() waits in localStorage
+    shop.context.clear_cookies()
+    shop.page = shop.context.new_page()
+    # Every URL the engine builds is stored (write-ahead) before it is sent: record them.
+    record_urls = (
+        "<script>window.builtUrls = []; const setItem = Storage.prototype.setItem;"
+        " Storage.prototype.setItem = function (key, value) {"
+        " if (key.startsWith('nosto-tagging:o:')) builtUrls.push(JSON.parse(value).url);"
+        " return setItem.call(this, key, value); };</script>"
+    )
+    page = shop.open(
+        "<script>nostojs(api => { api.visit.setDoNotTrack(true);"
+        " api.defaultSession().viewFrontPage().setPlacements(['opted-out']).update(); })</script>",
+        path="/test/next.html",
+        tag=record_urls + LOADER_TAG,
+    )
+    # Nothing left to replay or to send: the closed page's calls were replayed or dropped.
+    page.wait_for_function(
+        "() => builtUrls.length > 0 && !Object.keys(localStorage).some(key =>"
+        " key.startsWith('nosto-tagging:j:') || key.startsWith('nosto-tagging:o:'))"
+    )
+    assert [c["name"] for c in shop.context.cookies() if c["name"] == "2c.cId"] == []
+    urls = page.evaluate("builtUrls")
+    assert len(urls) == 1 and "c=" not in urls[0]
+    assert shop.sandbox.since_checkpoint()["accepted"] == 1  # the closed page's was dropped
+    assert placements(shop.sandbox.requests(tail=1)) == Counter(["opted-out"])
+
+
+def test_a_closed_pages_calls_go_out_under_its_own_visitor(shop: Shop, sandbox: Sandbox) -> None:
+    shop.open(view("first-visitor"), path="/test/closing.html")
+    first = shop.visitor()  # written by the page at its load(), before its engine started
+    shop.page.close()
+    shop.context.clear_cookies()  # the shopper cleared cookies, not site data
+    shop.page = shop.context.new_page()
+    shop.open(view("second-visitor"), path="/test/next.html")
+    second = shop.visitor()
+    assert second != first
+    stored = sandbox.wait_for_requests(1, visitor=first) + shop.wait_until_stored(1)
+    assert {name: r["visitor"] for r in stored for name in placements([r])} == {
+        "first-visitor": first,
+        "second-visitor": second,
+    }
+    assert shop.visitor() == second  # the replay did not write the cookie

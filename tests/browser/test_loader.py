@@ -45,7 +45,7 @@ def test_calls_made_before_the_engine_is_ready_are_journaled_and_delivered(shop:
     ]
     first = journal[0]
     assert set(first) == {"eid", "time", "url", "referrer", "target", "method", "args", "seq",
-                          "page", "private"}  # fmt: skip
+                          "page", "private", "visitor", "dnt"}  # fmt: skip
     [stored] = shop.wait_until_stored(1)
     assert stored["event_id"] == journal[1]["eid"]
 

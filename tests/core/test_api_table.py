@@ -302,6 +302,115 @@ ACTION_ROWS = [
 ]
 
 
+NEW_REQUEST = ("api", "createRecommendationRequest")
+SEND = ("builder", "load")
+BUILDER_ROWS = [
+    ("setPageType", [NEW_REQUEST, ("builder", "setPageType", "product"), SEND],
+     {"page_type": "product"}),
+    ("setSortOrder", [NEW_REQUEST, ("builder", "setSortOrder", "price"), SEND],
+     {"sort_order": "price"}),
+    ("setAffinitySignals-replaces",
+     [NEW_REQUEST, ("builder", "setAffinitySignals", {"brand": ["A"]}),
+      ("builder", "setAffinitySignals", {"color": ["red"]}), SEND],
+     {"affinity_signals": {"color": ["red"]}}),
+    ("addEvent", [NEW_REQUEST, ("builder", "addEvent", "vp", "181503"), SEND],
+     {"events": [["vp", "181503"]]}),
+    ("setCustomer", [NEW_REQUEST, ("builder", "setCustomer", CUSTOMER), SEND],
+     {"customer": dict(CUSTOMER, type="loggedin")}),
+    ("addCustomer", [NEW_REQUEST, ("builder", "addCustomer", CUSTOMER), SEND],
+     {"customer": dict(CUSTOMER, type="loggedin")}),
+    ("addElements-typed-array-adds",
+     [NEW_REQUEST, ("builder", "addElements", ["bestseller-home"]),
+      ("builder", "addElements", ["new-home", "top-home"]), SEND],
+     {"elements": ["bestseller-home", "new-home", "top-home"]}),
+    ("addElements-bare-string", [NEW_REQUEST, ("builder", "addElements", "front-1"), SEND],
+     {"elements": ["front-1"]}),
+    ("setElements-replaces",
+     [NEW_REQUEST, ("builder", "addElements", ["a"]), ("builder", "setElements", ["b"]), SEND],
+     {"elements": ["b"]}),
+    ("setCartContent", [NEW_REQUEST, ("builder", "setCartContent", {"items": [SHOE]}), SEND],
+     {"cart": [SHOE]}),
+    ("setRestoreLink", [NEW_REQUEST, ("builder", "setRestoreLink", "https://r.test/1"), SEND],
+     {"restore_link": "https://r.test/1"}),
+    ("setProducts", [NEW_REQUEST, ("builder", "setProducts", ["1", {"product_id": "2"}]), SEND],
+     {"events": [["vp", "1"], ["vp", "2"]]}),
+    ("setProducts-with-ref", [NEW_REQUEST, ("builder", "setProducts", ["1"], "rec-9"), SEND],
+     {"events": [["vp", "1", "rec-9"]]}),
+    ("setRefs", [NEW_REQUEST, ("builder", "setProducts", ["1", "2"]),
+                 ("builder", "setRefs", {"2": "rec-2"}), SEND],
+     {"events": [["vp", "1"], ["vp", "2", "rec-2"]]}),
+    ("addCurrentBrands-adds",
+     [NEW_REQUEST, ("builder", "addCurrentBrands", ["A"]),
+      ("builder", "addCurrentBrands", ["B"]), SEND], {"brands": ["A", "B"]}),
+    ("setCurrentBrands-replaces",
+     [NEW_REQUEST, ("builder", "addCurrentBrands", ["A"]),
+      ("builder", "setCurrentBrands", ["B"]), SEND], {"brands": ["B"]}),
+    ("addCurrentCategories-adds",
+     [NEW_REQUEST, ("builder", "addCurrentCategories", ["/a"]),
+      ("builder", "addCurrentCategories", ["/b"]), SEND], {"categories": ["/a", "/b"]}),
+    ("setCurrentCategories-replaces",
+     [NEW_REQUEST, ("builder", "addCurrentCategories", ["/a"]),
+      ("builder", "setCurrentCategories", ["/b"]), SEND], {"categories": ["/b"]}),
+    ("addCurrentCategoryIds",
+     [NEW_REQUEST, ("builder", "addCurrentCategoryIds", ["1"]),
+      ("builder", "addCurrentCategoryIds", "2"), SEND], {"category_ids": ["1", "2"]}),
+    ("addCurrentParentCategoryIds",
+     [NEW_REQUEST, ("builder", "addCurrentParentCategoryIds", ["9"]), SEND],
+     {"parent_category_ids": ["9"]}),
+    ("addCurrentTags-adds",
+     [NEW_REQUEST, ("builder", "addCurrentTags", ["new"]),
+      ("builder", "addCurrentTags", ["sale"]), SEND], {"tags": ["new", "sale"]}),
+    ("setCurrentTags-replaces",
+     [NEW_REQUEST, ("builder", "addCurrentTags", ["new"]),
+      ("builder", "setCurrentTags", ["sale"]), SEND], {"tags": ["sale"]}),
+    ("addCurrentCustomFields-merges",
+     [NEW_REQUEST, ("builder", "addCurrentCustomFields", {"fit": ["slim"]}),
+      ("builder", "addCurrentCustomFields", {"material": "cotton"}), SEND],
+     {"custom_fields": {"fit": ["slim"], "material": ["cotton"]}}),
+    ("addCurrentVariation", [NEW_REQUEST, ("builder", "addCurrentVariation", "EUR"), SEND],
+     {"current_variant_id": "EUR"}),
+    ("setResponseMode", [NEW_REQUEST, ("builder", "setResponseMode", "HTML"), SEND],
+     {"response_mode": "HTML"}),
+    ("disableCampaignInjection",
+     [NEW_REQUEST, ("builder", "disableCampaignInjection"), SEND], {}),
+    ("addOrderData", [NEW_REQUEST, ("builder", "addOrderData", ORDER), SEND],
+     {"order": {**ORDER, "items": [SHIRT]}}),
+    ("send", [NEW_REQUEST, ("builder", "setPageType", "cart"), ("builder", "send", {})],
+     {"page_type": "cart"}),
+    ("loadRecommendations",
+     [NEW_REQUEST, ("builder", "setPageType", "cart"), ("builder", "loadRecommendations")],
+     {"page_type": "cart"}),
+]  # fmt: skip
+
+
+def test_every_engine_member_of_the_builder_has_a_row() -> None:
+    from nosto_tagging.core.engine import handled
+
+    named = {name.split("-")[0] for name, _, _ in BUILDER_ROWS}
+    assert named | {"load"} == handled()["builder"]
+
+
+@pytest.mark.parametrize(
+    ("calls", "expected"), [pytest.param(c, e, id=n) for n, c, e in BUILDER_ROWS]
+)
+def test_each_request_builder_member_shapes_the_request(
+    calls: list[tuple[Any, ...]], expected: dict[str, Any]
+) -> None:
+    body, _, _ = body_of(calls)
+    assert body == {**COMMON, **expected}
+
+
+def test_unsupported_builder_members_warn_and_change_nothing() -> None:
+    driver = Driver()
+    driver.call(*NEW_REQUEST)
+    driver.call("builder", "setCoupon", "X")
+    driver.call("builder", "setPageType", "front")
+    driver.call(*SEND)
+    [warning] = [o for o in driver.outputs if isinstance(o, Log)]
+    assert warning.level == "warn" and "setCoupon" in warning.message
+    assert driver.requests()[0].request.body["page_type"] == "front"
+
+
 @pytest.mark.parametrize(
     ("calls", "expected"), [pytest.param(c, e, id=n) for n, c, e in SESSION_ROWS + ACTION_ROWS]
 )
@@ -422,6 +531,36 @@ def test_do_not_track_sends_no_visitor_and_makes_no_cookie() -> None:
     assert "c" not in query
     assert driver.engine.mirror()["visit"]["doNotTrack"] is True
     assert driver.engine.visit.visitor is None
+
+
+@pytest.mark.parametrize(
+    ("config", "calls", "opted_out"),
+    [
+        pytest.param({"privacy_signal": True}, [], True, id="gpc-or-dnt"),
+        pytest.param(
+            {"privacy_signal": True}, [("api", "visit.setDoNotTrack", False)], True,
+            id="the-page-cannot-switch-the-browser-signal-off",
+        ),
+        pytest.param({"do_not_track": True}, [], True, id="api-opt-out-of-this-browser-session"),
+        pytest.param(
+            {"do_not_track": True}, [("api", "visit.setDoNotTrack", False)], False,
+            id="api-opt-out-ended-by-the-api",
+        ),
+    ],
+)  # fmt: skip
+def test_consent_signals_count_as_do_not_track(
+    config: dict[str, bool], calls: list[tuple[Any, ...]], opted_out: bool
+) -> None:
+    driver = Driver()
+    driver.engine = Engine(EngineConfig("demo", "http://127.0.0.1/ev1", "", **config))
+    for target, method, *args in calls:
+        driver.call(target, method, *args)
+    driver.call("session", "viewFrontPage")
+    driver.call("action", "load")
+    query = parse_qs(urlsplit(driver.requests()[0].request.url).query)
+    assert ("c" not in query) is opted_out
+    assert driver.engine.mirror()["visit"]["doNotTrack"] is opted_out
+    assert (driver.engine.visit.visitor is None) is opted_out
 
 
 def test_a_first_visit_gets_a_visitor_id_when_the_first_request_needs_it() -> None:

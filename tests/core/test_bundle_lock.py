@@ -20,10 +20,10 @@ from nosto_tagging.bundle import BuildError
 from nosto_tagging.bundle.closure import MARGIN, _write_trimmed, pyscript_imports, top_level
 from nosto_tagging.bundle.fetch import _fetch
 from nosto_tagging.bundle.hashdir import hashed_dir_name, is_hashed_path, tree_digest
-from nosto_tagging.bundle.loader import assemble_loader
+from nosto_tagging.bundle.loader import page_table
 from nosto_tagging.bundle.lock import canonical_name, lock_entry, trim_lock
 from nosto_tagging.bundle.ownwheel import build_own_wheel
-from nosto_tagging.bundle.pins import PINS_PATH, LockMeta, load_pins
+from nosto_tagging.bundle.pins import PINS_PATH, LockMeta, esbuild_pin, load_pins
 from nosto_tagging.bundle.precompress import is_sibling, precompress_file, precompress_tree
 from nosto_tagging.bundle.pyc import recompile_zip
 from nosto_tagging.bundle.pyscript_assets import COMPILE_HINT, copy_pyscript
@@ -60,6 +60,11 @@ def test_committed_pins_parse_with_the_expected_lock_graph() -> None:
     assert (pins.pyodide.spec, pins.pyscript.spec) == ("pyodide@314.0.7", "@pyscript/core@0.7.31")
     assert pins.pyscript.tarball == "pyscript-core-0.7.31.tgz"
     assert pins.uglify.spec == "uglify-js@3.19.3"  # build tool: minifies nosto.js
+    # build tool: bundles nosto.js; the native binary for the build machine
+    assert esbuild_pin(pins, "Linux", "x86_64").spec == "@esbuild/linux-x64@0.28.2"
+    assert esbuild_pin(pins, "Linux", "aarch64").tarball == "esbuild-linux-arm64-0.28.2.tgz"
+    with pytest.raises(BuildError, match=r"no esbuild pin for this machine \(darwin-arm64\)"):
+        esbuild_pin(pins, "Darwin", "arm64")
     by_key = {w.lock.key: w for w in pins.wheels}
     assert set(by_key) == {
         "pydantic",
@@ -232,22 +237,18 @@ def test_own_wheel_leaves_out_cpython_only_parts(tmp_path: Path) -> None:
     assert build_own_wheel(package, "9.9", tmp_path / "again").read_bytes() == wheel.read_bytes()
 
 
-def test_loader_wraps_both_sources_and_refuses_modules(tmp_path: Path) -> None:
-    (tmp_path / "protocol.js").write_text("// the protocol\nconst A = 1;\n")
-    (tmp_path / "loader.js").write_text(
-        "window.x = A; // uses it\nvar V = '__NOSTO_TAGGING_VERSION__';\n"
-    )
-    text = assemble_loader(tmp_path, "1.2.3", "314.0.7")
-    assert text.startswith("/*! nosto-tagging 1.2.3")
-    assert text.index("const A = 1;") < text.index("window.x = A;")
-    assert "var V = '1.2.3'" in text
-    assert '(function () {\n"use strict";' in text and text.endswith("})();\n")
-    (tmp_path / "loader.js").write_text("import { A } from './protocol.js';\n")
-    with pytest.raises(BuildError, match=r"loader.js:1 uses ES module syntax"):
-        assemble_loader(tmp_path, "1.2.3", "314.0.7")
-    (tmp_path / "protocol.js").unlink()
-    with pytest.raises(BuildError, match=r"protocol\.js"):
-        assemble_loader(tmp_path, "1.2.3", "314.0.7")
+def test_the_page_reads_the_api_table_grouped_by_kind() -> None:
+    table = {
+        "api": {"listen": "P", "customer": "N", "visit.setCustomerId": "V", "load": "UP"},
+        "session": {"setCart": "S", "setCustomer": "S", "viewCart": "A"},
+        "private": {"session": ["setCustomer"], "api": ["customer"]},
+    }
+    groups, private = page_table(table)
+    assert groups == {
+        "api": {"P": "listen", "N": "customer", "V": "visit.setCustomerId", "UP": "load"},
+        "session": {"S": "setCart setCustomer", "A": "viewCart"},
+    }
+    assert private == "session:setCustomer api:customer"
 
 
 def test_a_download_with_another_hash_is_refused_and_a_good_cache_is_reused(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nosto_tagging.core.delivery import (
-    MAX_ATTEMPTS,
-    MAX_DELAY_S,
+    DEFAULT_POLICY,
     Decision,
     Delivered,
     Drop,
@@ -40,7 +39,7 @@ from nosto_tagging.core.delivery import (
             Outcome(429, retry_after_s=3600),
             1,
             0.5,
-            Retry(MAX_DELAY_S),
+            Retry(DEFAULT_POLICY.max_delay_s),
             id="R08-retry-after-capped",
         ),
         pytest.param(Outcome(None, error="offline"), 2, 0.5, Retry(0.5), id="R09-network-retried"),
@@ -58,12 +57,14 @@ from nosto_tagging.core.delivery import (
             Drop("the collector refused the request with HTTP 413"),
             id="R11-413-dropped",
         ),
-        pytest.param(Outcome(500), 8, 1.0, Retry(MAX_DELAY_S), id="R12-delay-capped"),
+        pytest.param(
+            Outcome(500), 8, 1.0, Retry(DEFAULT_POLICY.max_delay_s), id="R12-delay-capped"
+        ),
         pytest.param(
             Outcome(500),
-            MAX_ATTEMPTS,
+            DEFAULT_POLICY.max_attempts,
             0.5,
-            Drop(f"gave up after {MAX_ATTEMPTS} attempts (last: HTTP 500)"),
+            Drop(f"gave up after {DEFAULT_POLICY.max_attempts} attempts (last: HTTP 500)"),
             id="R13-last-attempt-drops",
         ),
     ],
@@ -75,7 +76,7 @@ def test_retry_policy(outcome: Outcome, attempt: int, rand: float, expected: Dec
 def test_backoff_is_full_jitter_within_the_ceiling() -> None:
     assert backoff_s(1, 0.0) == 0.0
     assert backoff_s(4, 1.0) == 4.0
-    assert backoff_s(40, 1.0) == MAX_DELAY_S
+    assert backoff_s(40, 1.0) == DEFAULT_POLICY.max_delay_s
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,11 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from nosto_tagging.core.delivery import RetryPolicy
 from nosto_tagging.core.dispatcher import Dispatcher, Response, TransportError
 from nosto_tagging.core.request import Request
+
+POLICY = RetryPolicy(request_timeout_s=60.0)
 
 
 class ScriptedCollector:
@@ -25,11 +28,30 @@ class ScriptedCollector:
         return answer
 
 
-def run(collector: ScriptedCollector, *eids: str) -> tuple[list[Any], list[float]]:
+class Hanging:
+    """A collector that never answers its first ``hangs`` attempts."""
+
+    def __init__(self, hangs: int) -> None:
+        self.hangs = hangs
+        self.seen = 0
+
+    async def __call__(self, url: str, body: str, timeout_s: float) -> Response:
+        self.seen += 1
+        if self.seen <= self.hangs:
+            await asyncio.Future()  # no answer, ever
+        return Response(200, '{"pv": 1}')
+
+
+def run(
+    collector: ScriptedCollector | Hanging, *eids: str, timeouts_fire: bool = False
+) -> tuple[list[Any], list[float]]:
     events: list[Any] = []
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
+        """Time passes at once: backoffs end, and so do attempt timeouts if ``timeouts_fire``."""
+        if seconds == POLICY.request_timeout_s and not timeouts_fire:
+            await asyncio.Future()  # an attempt's timer: these collectors answer in time
         slept.append(seconds)
 
     async def main() -> None:
@@ -39,6 +61,7 @@ def run(collector: ScriptedCollector, *eids: str) -> tuple[list[Any], list[float
             lambda eid, reason: events.append(("dropped", eid, reason)),
             sleep=sleep,
             rand=lambda: 0.5,
+            policy=POLICY,
         )
         for eid in eids:
             dispatcher.submit(
@@ -78,3 +101,12 @@ def test_a_refused_request_is_dropped_and_the_next_one_goes_on() -> None:
         ("dropped", "a", "the collector refused the request with HTTP 400"),
         ("acked", "b", 1),
     ]
+
+
+def test_an_attempt_without_an_answer_times_out_on_the_dispatchers_clock() -> None:
+    collector = Hanging(2)
+    events, slept = run(collector, "a", timeouts_fire=True)
+    assert events == [("acked", "a", 1)]
+    assert collector.seen == 3
+    # each attempt starts its timer; the first two fire, then a backoff follows
+    assert slept == [60.0, 0.25, 60.0, 0.5, 60.0]

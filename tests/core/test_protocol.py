@@ -1,4 +1,5 @@
-"""Both sides of the page <-> worker protocol agree: web/protocol.js and core/protocol.py."""
+"""Both sides of the page <-> worker protocol agree: the loader (web/page/, given the protocol by
+the build) and core/protocol.py."""
 
 from __future__ import annotations
 
@@ -6,24 +7,22 @@ import json
 import math
 import shutil
 import subprocess
-from typing import Any
 
 import pytest
 
+from nosto_tagging.bundle.loader import page_build
 from nosto_tagging.core import protocol
 from nosto_tagging.paths import WEB_DIR
 
-PROTOCOL_JS = WEB_DIR / "protocol.js"
+ENCODER_JS = WEB_DIR / "page" / "encoder.js"
 
 
-def js_protocol() -> dict[str, Any]:
-    text = PROTOCOL_JS.read_text()
-    start = text.index("/*BEGIN PROTOCOL*/") + len("/*BEGIN PROTOCOL*/")
-    return json.loads(text[start : text.index("/*END PROTOCOL*/")])
-
-
-def test_the_loader_and_the_engine_define_the_same_protocol() -> None:
-    assert js_protocol() == protocol.describe()
+def test_the_loader_is_given_the_engines_protocol() -> None:
+    described = protocol.describe()
+    assert page_build("1.0", "runtime/")["protocol"] == {
+        "marker": described["marker"],
+        "emptyActionResponse": described["emptyActionResponse"],
+    }
 
 
 def test_worker_messages_must_be_of_a_known_kind() -> None:
@@ -39,13 +38,13 @@ def test_worker_messages_must_be_of_a_known_kind() -> None:
 
 
 ENCODE_IN_NODE = """
-const fs = require("fs");
-eval(fs.readFileSync(process.argv[1], "utf8") + ";globalThis.encodeArgs = encodeArgs;");
+import { pathToFileURL } from "node:url";
+const { encodeArgs } = await import(pathToFileURL(process.argv[1]).href);
 const cyclic = {name: "loop"}; cyclic.self = cyclic;
 let deep = {}; const root = deep; for (let i = 0; i < 40; i++) { deep.next = {}; deep = deep.next; }
 const args = [undefined, null, NaN, -Infinity, () => 1, cyclic, {a: undefined, b: [1, "2"]},
               new Date(0), 10n, root];
-process.stdout.write(JSON.stringify(encodeArgs(args)));
+process.stdout.write(JSON.stringify(encodeArgs(args, process.argv[2])));
 """
 
 
@@ -54,7 +53,7 @@ process.stdout.write(JSON.stringify(encodeArgs(args)));
 )
 def test_values_json_cannot_hold_survive_the_trip_from_the_loader() -> None:
     done = subprocess.run(
-        ["node", "-e", ENCODE_IN_NODE, str(PROTOCOL_JS)],
+        ["node", "--input-type=module", "-e", ENCODE_IN_NODE, str(ENCODER_JS), protocol.MARKER],
         capture_output=True,
         text=True,
         check=True,

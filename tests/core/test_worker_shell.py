@@ -51,10 +51,25 @@ class Harness:
         return [message for message in self.posted if message["kind"] == kind]
 
 
-def run(scenario: Any) -> None:
+async def until(condition: Any, turns: int = 200) -> None:
+    """Let the event loop run until ``condition()`` holds (turns of the loop, not time)."""
+    for _ in range(turns):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("the condition never held")
+
+
+async def quiet(turns: int = 20) -> None:
+    """Let the event loop run whatever is ready (to show that nothing more happens)."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
+
+
+def run(harness: Harness, scenario: Any) -> None:
     async def main() -> None:
         await scenario()
-        await asyncio.sleep(0.05)
+        await harness.shell.idle()
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, main()).result()
@@ -68,13 +83,12 @@ def test_a_body_is_sent_only_after_the_page_stored_it() -> None:
         harness.send(
             "calls", calls=[call(1, "session", "viewFrontPage"), call(2, "action:p1-1", "load")]
         )
-        await asyncio.sleep(0.01)
+        await quiet()
         assert harness.sent == []
         harness.send("stored", eid="p1-2")
-        await asyncio.sleep(0.01)
-        assert len(harness.sent) == 1
+        await until(lambda: len(harness.sent) == 1)
 
-    run(scenario)
+    run(harness, scenario)
     assert harness.kinds() == ["ready", "object", "built", "applied", "acked"]
     assert harness.of("applied") == [{"kind": "applied", "page": "p1", "seq": 2}]
 
@@ -92,12 +106,67 @@ def test_a_replayed_page_has_its_own_session_and_keeps_its_event_ids() -> None:
         harness.send("replay", page="old", calls=old)
         harness.send("stored", eid="old-2")
 
-    run(scenario)
+    run(harness, scenario)
     [built] = harness.of("built")
     assert built["eid"] == "old-2"
     assert "cart" not in json.loads(built["body"])  # the live page's cart did not leak in
     assert {"kind": "applied", "page": "old", "seq": 2} in harness.posted
     assert "state" not in [m["kind"] for m in harness.posted[harness.kinds().index("built") - 1 :]]
+
+
+OLD_VISITOR = "aaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+def stored_under(entry: dict[str, Any], visitor: str, dnt: bool) -> dict[str, Any]:
+    """A journal entry with the visitor and consent its page had at the call."""
+    return {**entry, "visitor": visitor, "dnt": dnt}
+
+
+def test_replayed_calls_run_under_their_own_visitor_and_consent_and_write_no_cookie() -> None:
+    harness = Harness()
+    new = "bbbbbbbbbbbbbbbbbbbbbbbb"
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        old = [
+            stored_under(call(1, "session", "viewCart", page="old"), OLD_VISITOR, False),
+            stored_under(call(2, "action:old-1", "update", page="old"), OLD_VISITOR, False),
+            stored_under(call(3, "api", "visit.setCustomerId", new, page="old"), "", False),
+            stored_under(call(4, "session", "viewFrontPage", page="old"), "", True),
+            stored_under(call(5, "action:old-4", "update", page="old"), "", True),
+            stored_under(call(1, "session", "viewOther", page="older"), "", False),
+            stored_under(call(2, "action:older-1", "update", page="older"), "", False),
+        ]
+        harness.send("replay", page="old", calls=old[:5])
+        harness.send("replay", page="older", calls=old[5:])
+        for eid in ("old-2", "old-5", "older-2"):
+            harness.send("stored", eid=eid)
+
+    run(harness, scenario)
+    urls = {m["eid"]: m["url"] for m in harness.of("built")}
+    assert f"c={OLD_VISITOR}" in urls["old-2"]  # the visitor of the closed page, not ours
+    assert "c=" not in urls["old-5"]  # that page had opted out by then
+    assert "c=" not in urls["older-2"]  # no visitor then: none is made up
+    assert harness.of("visitor") == []  # a replay never writes the cookie
+    assert harness.shell._engine is not None
+    assert harness.shell._engine.visit.visitor == CONFIG["visitor"]  # nor changes the live visit
+
+
+def test_replays_are_dropped_while_the_live_visitor_has_opted_out() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("calls", calls=[call(1, "api", "visit.setDoNotTrack", True)])
+        old = [
+            stored_under(call(1, "session", "viewCart", page="old"), OLD_VISITOR, False),
+            stored_under(call(2, "action:old-1", "update", page="old"), OLD_VISITOR, False),
+        ]
+        harness.send("replay", page="old", calls=old)
+
+    run(harness, scenario)
+    assert harness.of("built") == [] and harness.sent == []
+    assert {"kind": "applied", "page": "old", "seq": 2} in harness.posted  # the page forgets them
 
 
 def test_a_resent_body_goes_out_as_it_was_stored() -> None:
@@ -108,7 +177,7 @@ def test_a_resent_body_goes_out_as_it_was_stored() -> None:
         harness.send("resend", eid="e9", url="http://127.0.0.1/ev1?m=demo&eid=e9",
                      body='{"page_type": "front"}')  # fmt: skip
 
-    run(scenario)
+    run(harness, scenario)
     assert harness.sent == ["http://127.0.0.1/ev1?m=demo&eid=e9"]
     assert harness.of("acked")[0]["eid"] == "e9"
 
@@ -120,14 +189,16 @@ def test_with_a_test_clock_retries_wait_for_ticks() -> None:
         harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
         harness.send("clock", manual=True)
         harness.send("resend", eid="e1", url="http://127.0.0.1/ev1?eid=e1", body="{}")
-        await asyncio.sleep(0.05)
+        await until(lambda: len(harness.sent) == 1)
+        await quiet()
         assert len(harness.sent) == 1  # waiting for the clock, not for real time
         harness.send("tick", ms=60_000)
-        await asyncio.sleep(0.01)
+        await until(lambda: len(harness.sent) == 2)
+        await quiet()  # its 500 is read and the next backoff has begun
         harness.send("tick", ms=60_000)
-        await asyncio.sleep(0.01)
+        await until(lambda: len(harness.sent) == 3)
 
-    run(scenario)
+    run(harness, scenario)
     assert len(harness.sent) == 3
     assert harness.of("acked")[0]["eid"] == "e1"
 
@@ -139,11 +210,12 @@ def test_online_cuts_a_backoff_short() -> None:
         harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
         harness.send("clock", manual=True)  # no ticks: only the nudge can end the wait
         harness.send("resend", eid="e1", url="http://127.0.0.1/ev1?eid=e1", body="{}")
-        await asyncio.sleep(0.02)
+        await until(lambda: len(harness.sent) == 1)
+        await quiet()  # its 503 is read and the backoff has begun
         harness.send("online")
-        await asyncio.sleep(0.02)
+        await until(lambda: len(harness.sent) == 2)
 
-    run(scenario)
+    run(harness, scenario)
     assert len(harness.sent) == 2
 
 

@@ -21,6 +21,10 @@ from nosto_tagging.sandbox import build_app
 from tests.examples import SHIRT, SHOE
 
 CART = [SHIRT, SHOE]
+# TestClient's requests say Host: testserver.
+TEST_HOSTS = ["testserver"]
+# What state-changing /api/ calls must carry (nosto_tagging.sandbox.writes).
+WRITE_HEADERS = {"Content-Type": "application/json", "X-Nosto-Sandbox": "1"}
 
 
 @pytest.fixture
@@ -42,7 +46,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(db_path: Path, bundle_dir: Path) -> Iterator[TestClient]:
-    with TestClient(build_app(db_path, bundle_dir)) as client:
+    with TestClient(build_app(db_path, bundle_dir, allowed_hosts=TEST_HOSTS)) as client:
         yield client
 
 

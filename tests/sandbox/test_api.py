@@ -8,6 +8,8 @@ from starlette.testclient import TestClient
 
 from nosto_tagging.sandbox import build_app
 
+from .conftest import TEST_HOSTS, WRITE_HEADERS
+
 
 def send(client: TestClient, account: str, visitor: str, eid: str) -> None:
     response = client.post("/ev1", params={"m": account, "c": visitor, "eid": eid}, content="{}")
@@ -48,9 +50,9 @@ def test_since_that_is_not_an_id_is_rejected(client: TestClient) -> None:
 
 
 def test_requests_survive_a_restart(db_path: Path, bundle_dir: Path) -> None:
-    with TestClient(build_app(db_path, bundle_dir)) as client:
+    with TestClient(build_app(db_path, bundle_dir, allowed_hosts=TEST_HOSTS)) as client:
         send(client, "demo", "v", "kept")
-    with TestClient(build_app(db_path, bundle_dir)) as client:
+    with TestClient(build_app(db_path, bundle_dir, allowed_hosts=TEST_HOSTS)) as client:
         assert [entry["event_id"] for entry in client.get("/api/requests").json()] == ["kept"]
         again = client.post("/ev1", params={"m": "demo", "c": "v", "eid": "kept"}, content="{}")
         assert again.status_code == 200
@@ -109,7 +111,7 @@ def test_stats_count_accepted_duplicates_and_rejections_by_reason(client: TestCl
 
 def test_unknown_api_paths_and_methods_answer_json_errors(client: TestClient) -> None:
     missing = client.get("/api/nothing")
-    wrong = client.post("/api/requests")
+    wrong = client.post("/api/requests", headers=WRITE_HEADERS)  # past the write guard
 
     assert missing.status_code == 404
     assert "/api/" in missing.json()["errors"][0]

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from nosto_tagging.sandbox import build_app
 
-from .conftest import CART, post
+from .conftest import CART, TEST_HOSTS, post
 
 
 def test_text_plain_post_is_stored_and_listed(client: TestClient) -> None:
@@ -185,7 +185,9 @@ def test_cors_does_not_allow_other_origins_not_even_loopback_ones(
 
 
 def test_cors_allows_configured_origins(db_path: Path, bundle_dir: Path) -> None:
-    app = build_app(db_path, bundle_dir, cors_origins=["HTTP://localhost:5173/"])
+    app = build_app(
+        db_path, bundle_dir, cors_origins=["HTTP://localhost:5173/"], allowed_hosts=TEST_HOSTS
+    )
     with TestClient(app) as client:
         allowed = client.post(
             "/ev1", params={"m": "d"}, content="{}", headers={"Origin": "http://localhost:5173"}

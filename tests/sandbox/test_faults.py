@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from .conftest import post
+from .conftest import WRITE_HEADERS, post
 
 
 def fault(client: TestClient, **spec: Any) -> dict[str, Any]:
-    response = client.post("/api/faults", json=spec)
+    response = client.post("/api/faults", json=spec, headers=WRITE_HEADERS)
     assert response.status_code == 201, response.text
     return response.json()["fault"]
 
@@ -45,7 +45,10 @@ def test_faults_are_listed_with_what_is_left_and_cleared(client: TestClient) -> 
         2,
         1,
     )
-    assert client.delete("/api/faults").json() == {"cleared": 1, "faults": []}
+    assert client.delete("/api/faults", headers=WRITE_HEADERS).json() == {
+        "cleared": 1,
+        "faults": [],
+    }
     assert post(client, {}, eid="2").status_code == 200
 
 
@@ -53,7 +56,7 @@ def test_a_fault_until_cleared_never_runs_out(client: TestClient) -> None:
     fault(client, status=429, count=None)
 
     assert [post(client, {}, eid=str(n)).status_code for n in range(5)] == [429] * 5
-    client.delete("/api/faults")
+    client.delete("/api/faults", headers=WRITE_HEADERS)
     assert post(client, {}, eid="5").status_code == 200
 
 
@@ -110,7 +113,7 @@ def test_garbage_is_a_200_whose_body_is_not_nostos_json(
     ],
 )
 def test_a_bad_fault_is_400_with_an_example(client: TestClient, spec: dict[str, Any]) -> None:
-    response = client.post("/api/faults", json=spec)
+    response = client.post("/api/faults", json=spec, headers=WRITE_HEADERS)
 
     assert response.status_code == 400
     assert response.json()["example"] == {"status": 503, "retry_after": 2, "count": 1}

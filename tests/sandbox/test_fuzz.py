@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from nosto_tagging.sandbox import build_app
 
-from .conftest import CART
+from .conftest import CART, TEST_HOSTS
 
 FUZZ = settings(
     max_examples=150,
@@ -59,7 +59,9 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     directory = tmp_path_factory.mktemp("fuzz")
     (directory / "bundle").mkdir()
     (directory / "bundle" / "nosto.js").write_text("")
-    with TestClient(build_app(directory / "db.sqlite3", directory / "bundle")) as client:
+    with TestClient(
+        build_app(directory / "db.sqlite3", directory / "bundle", allowed_hosts=TEST_HOSTS)
+    ) as client:
         client.post(
             "/ev1",
             params={"m": "demo", "c": "keeper", "eid": "kept"},

@@ -139,3 +139,5 @@ def test_warnings_are_stored_with_the_request(client: TestClient) -> None:
     assert warning["code"] == "guessable-customer-reference"
     assert warning["field"] == "customer.customer_reference"
     assert "HMAC" in warning["message"]
+    assert "nosto_tagging.customer_reference(customer_id, secret)" in warning["message"]
+    assert "nosto-tagging customer-reference ID" in warning["message"]

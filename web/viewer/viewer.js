@@ -253,7 +253,7 @@
       el("dl", { class: "stats" },
         el("div", {}, el("dt", { text: "page views" }), el("dd", { text: v.page_views })),
         el("div", {}, el("dt", { text: "requests" }), el("dd", { text: v.requests })),
-        el("div", {}, el("dt", { text: "orders" }), el("dd", { text: (v.orders || []).length })),
+        el("div", {}, el("dt", { text: "orders" }), el("dd", { text: v.order_count ?? (v.orders || []).length })),
         el("div", {}, el("dt", { text: "variation" }), el("dd", { text: v.variation || "–" }))),
       section("cart · " + v.cart_size + " items",
         v.cart && v.cart.length ? cartTable(v.cart) : el("p", { class: "note", text: "empty" })),

@@ -27,12 +27,12 @@ from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
 from nosto_tagging.bundle.hashdir import hashed_dir_name
 from nosto_tagging.bundle.imported import check_every_wheel_imported
 from nosto_tagging.bundle.interpreter import MODULE, manifest, write_interpreter_module
-from nosto_tagging.bundle.loader import assemble_loader
+from nosto_tagging.bundle.loader import CHUNKS, ENTRIES, bundle_chunk, bundle_loader
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.minify import minify_loader
 from nosto_tagging.bundle.node import run_node
 from nosto_tagging.bundle.ownwheel import build_own_wheel
-from nosto_tagging.bundle.pins import NpmPin, Pins, load_pins
+from nosto_tagging.bundle.pins import NpmPin, Pins, esbuild_pin, load_pins
 from nosto_tagging.bundle.precompress import precompress_file, precompress_tree
 from nosto_tagging.bundle.pyscript_assets import copy_pyscript
 from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
@@ -51,6 +51,7 @@ class Inputs:
     pyodide_dir: Path
     pyscript_dir: Path
     uglify_dir: Path
+    esbuild: Path  # the esbuild binary
     wheels: dict[str, Path]  # lock key -> downloaded wheel, pins order
     own: Path
 
@@ -107,7 +108,7 @@ def _fetch_npm(progress: Progress, pin: NpmPin, cache_dir: Path) -> Path:
 
 
 def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
-    """Steps 1-4: the npm packages (runtime and minifier), the pinned wheels, our own wheel."""
+    """Steps 1-4: the npm packages (runtime, bundler, minifier), the pinned wheels, our wheel."""
     pyodide_dir = _fetch_npm(progress, pins.pyodide, cache_dir)
     pyscript_dir = _fetch_npm(progress, pins.pyscript, cache_dir)
     started = time.monotonic()
@@ -126,7 +127,12 @@ def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
     uglify_dir = extract_npm(fetched_uglify.path, pins.uglify.sha256, cache_dir)
     if not fetched_uglify.cached:
         progress.print(f"      downloaded {pins.uglify.spec} (the loader's minifier)")
-    return Inputs(pyodide_dir, pyscript_dir, uglify_dir, wheels, own)
+    pin = esbuild_pin(pins)
+    fetched_esbuild = fetch_npm(pin, cache_dir)
+    esbuild = extract_npm(fetched_esbuild.path, pin.sha256, cache_dir) / "bin" / "esbuild"
+    if not fetched_esbuild.cached:
+        progress.print(f"      downloaded {pin.spec} (the loader's bundler)")
+    return Inputs(pyodide_dir, pyscript_dir, uglify_dir, esbuild, wheels, own)
 
 
 def _compile(
@@ -209,6 +215,8 @@ def _lay_out_runtime(
         pyscript_imports(inputs.pyscript_dir),
     )
     write_interpreter_module(web_dir / MODULE, runtime / MODULE, data)
+    for chunk in CHUNKS:
+        (runtime / chunk).write_text(bundle_chunk(web_dir, inputs.esbuild, chunk), encoding="utf-8")
     engine = web_dir / "engine.py"
     if engine.is_file():
         _copy(engine, runtime / "engine.py")
@@ -260,21 +268,27 @@ def _write_loader(
     web_dir: Path,
     cache_dir: Path,
     trim: dict[str, Any],
-    uglify_dir: Path,
+    inputs: Inputs,
     progress: Progress,
 ) -> None:
-    """Step 10: nosto.js (syntax-checked by node, precompressed) and build-info.json."""
+    """Step 10: nosto.js and nosto.test.js (bundled, minified, syntax-checked by node,
+    precompressed) and build-info.json."""
     started = time.monotonic()
     version = nosto_tagging.__version__
-    loader = staging / "nosto.js"
-    text = assemble_loader(web_dir, version, pins.pyodide.version, runtime_dir=runtime_dir)
-    loader.write_text(minify_loader(text, uglify_dir), encoding="utf-8")
-    run_node(
-        ["--check", str(loader)],
-        "syntax-checking the assembled nosto.js",
-        60.0,
-        f"Fix the JavaScript in {web_dir}/protocol.js or {web_dir}/loader.js and re-run.",
-    )
+    for entry in ENTRIES:
+        loader = staging / entry
+        text = bundle_loader(
+            web_dir, inputs.esbuild, entry, version, pins.pyodide.version, runtime_dir
+        )
+        loader.write_text(minify_loader(text, inputs.uglify_dir), encoding="utf-8")
+        run_node(
+            ["--check", str(loader)],
+            f"syntax-checking the bundled {entry}",
+            60.0,
+            f"Fix the JavaScript in {web_dir}/page/ and re-run.",
+        )
+        precompress_file(loader, cache_dir / "precompressed")
+    loader = staging / ENTRIES[0]
     versions = {
         "nosto-tagging": version,
         "pyodide": pins.pyodide.version,
@@ -282,7 +296,6 @@ def _write_loader(
         pins.pyscript.package: pins.pyscript.version,
         **{pin.project: pin.version for pin in pins.wheels},
     }
-    precompress_file(loader, cache_dir / "precompressed")
     kept = {name: list(c.failed) for name, c in compiled.items() if c.failed}
     extra = {
         "runtime_dir": runtime_dir,
@@ -330,7 +343,7 @@ def build_bundle(
             web_dir,
             cache_dir,
             trim,
-            inputs.uglify_dir,
+            inputs,
             progress,
         )
     except BaseException:

@@ -1,45 +1,133 @@
-"""Assemble ``nosto.js``: ``web/protocol.js`` + ``web/loader.js`` inside one strict-mode IIFE.
+"""Bundle the loader: the ES modules in ``web/page/`` into one classic-script IIFE, by esbuild.
 
-Both sources must be classic scripts (no top-level ``import``/``export``): nosto.js is loaded
-with a plain ``<script>`` tag, like Nosto's own. ``minify.py`` makes the shipped file of it.
+Two entries: ``nosto.js`` (production, the one file a page names) and ``nosto.test.js`` (the same
+plus the hooks only tests use: ``data-test-clock`` and ``api.internal.tick``). What the page
+needs to know of the Python side is not copied by hand: the build passes it to esbuild as the
+one constant ``NOSTO_BUILD`` (:func:`page_build`): the version, the runtime folder, the
+protocol's marker and empty response (``core.protocol.describe()``) and the API table
+(``loader_table()``). ``minify.py`` makes the shipped file of the bundle.
 """
 
 from __future__ import annotations
 
-import re
+import json
+import subprocess
+import tempfile
 from pathlib import Path
+from typing import Any
 
 from nosto_tagging.bundle.errors import BuildError
+from nosto_tagging.bundle.node import tail
+from nosto_tagging.core.api import loader_table
+from nosto_tagging.core.protocol import describe
 
-SOURCES = ("protocol.js", "loader.js")
-_MODULE_SYNTAX = re.compile(r"^\s*(export\s|import\s*[\w{*\"'])", re.MULTILINE)
+PAGE_DIR = "page"  # web/page/: the loader's modules
+ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks
+# Chunks: page code only some pages load, as ES modules in the runtime folder (content-hashed
+# with it): web/page/<source> -> runtime/<name>.
+CHUNKS = {
+    "tagging.mjs": "tagging.js",  # the DOM tagging reader (page-tagging.js loads it)
+    "adoption.mjs": "adoption.js",  # closed pages' leftovers (install.js, once the engine runs)
+}
+TARGET = "es2020"  # what the page may use: ?. and ?? are fine, top-level await is not
+BUNDLE_TIMEOUT = 60.0
 
 
-def assemble_loader(
-    web_dir: Path, version: str, pyodide_version: str, runtime_dir: str = "runtime/"
-) -> str:
-    parts = []
-    for name in SOURCES:
-        path = web_dir / name
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise BuildError(
-                f"cannot read {path} ({error}); the loader is assembled from web/{SOURCES[0]} "
-                f"and web/{SOURCES[1]}, make sure both exist"
-            ) from error
-        match = _MODULE_SYNTAX.search(text)
-        if match:
-            line = text.count("\n", 0, match.start()) + 1
-            raise BuildError(
-                f"{path}:{line} uses ES module syntax ({match.group(0).strip()!r}); nosto.js is a "
-                "classic script, so share code through the IIFE scope instead of import/export"
-            )
-        parts.append(f"// ---- web/{name} ----\n{text.rstrip()}\n")
-    header = (
+def page_table(table: dict[str, Any]) -> tuple[dict[str, dict[str, str]], str]:
+    """The API table as the page reads it: each group as ``{kind: "name name ..."}``, and the
+    private calls as ``"group:method ..."``."""
+    groups: dict[str, dict[str, str]] = {}
+    for group, members in table.items():
+        if group == "private":
+            continue
+        kinds: dict[str, list[str]] = {}
+        for name, kind in members.items():
+            kinds.setdefault(kind, []).append(name)
+        groups[group] = {kind: " ".join(names) for kind, names in kinds.items()}
+    calls = [
+        f"{group}:{method}" for group, methods in table["private"].items() for method in methods
+    ]
+    return groups, " ".join(calls)
+
+
+def page_build(version: str, runtime_dir: str) -> dict[str, Any]:
+    """``NOSTO_BUILD``: everything the page's modules take from the build."""
+    protocol = describe()
+    groups, private = page_table(loader_table())
+    return {
+        "version": version,
+        "runtimeDir": runtime_dir,
+        "protocol": {
+            "marker": protocol["marker"],
+            "emptyActionResponse": protocol["emptyActionResponse"],
+        },
+        "table": groups,
+        "private": private,
+    }
+
+
+def header(version: str, pyodide_version: str, runtime_dir: str) -> str:
+    return (
         f"/*! nosto-tagging {version} | nostojs-compatible loader; the Python engine runs on "
-        f"Pyodide {pyodide_version} from ./{runtime_dir} */\n"
+        f"Pyodide {pyodide_version} from ./{runtime_dir} */"
     )
-    script = header + '(function () {\n"use strict";\n' + "\n".join(parts) + "})();\n"
-    script = script.replace("__NOSTO_TAGGING_VERSION__", version)
-    return script.replace("__NOSTO_RUNTIME_DIR__", runtime_dir)
+
+
+def _esbuild(esbuild: Path, source: Path, out: Path, options: list[str], what: str) -> None:
+    command = [str(esbuild), str(source), "--bundle", f"--target={TARGET}", *options,
+               "--log-level=warning", f"--outfile={out}"]  # fmt: skip
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=BUNDLE_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise BuildError(
+            f"cannot run esbuild ({error}); delete {esbuild.parent.parent} (a fresh unpack) "
+            "and re-run"
+        ) from error
+    if done.returncode != 0 or done.stderr.strip():
+        raise BuildError(
+            f"bundling {what} with esbuild failed:\n{tail(done.stderr)}\n"
+            f"Fix the JavaScript in {source.parent} (the error names file and line) and re-run."
+        )
+
+
+def _source(web_dir: Path, name: str) -> Path:
+    source = web_dir / PAGE_DIR / name
+    if not source.is_file():
+        raise BuildError(
+            f"{source} is missing; the loader is bundled from web/{PAGE_DIR}/, make sure the "
+            "checkout is complete"
+        )
+    return source
+
+
+def bundle_chunk(web_dir: Path, esbuild: Path, name: str) -> str:
+    """The chunk ``name`` of :data:`CHUNKS`: an ES module, minified by esbuild."""
+    source = _source(web_dir, CHUNKS[name])
+    with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
+        out = Path(tmp) / name
+        _esbuild(esbuild, source, out, ["--format=esm", "--minify"], f"web/{PAGE_DIR}/{name}")
+        return out.read_text(encoding="utf-8")
+
+
+def bundle_loader(
+    web_dir: Path,
+    esbuild: Path,
+    entry: str,
+    version: str,
+    pyodide_version: str,
+    runtime_dir: str = "runtime/",
+) -> str:
+    """``web/page/<entry>`` and the modules it imports as one IIFE (not minified)."""
+    source = _source(web_dir, entry)
+    build = json.dumps(page_build(version, runtime_dir), separators=(",", ":"))
+    with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
+        out = Path(tmp) / entry
+        options = [
+            "--format=iife",
+            f"--define:NOSTO_BUILD={build}",
+            f"--banner:js={header(version, pyodide_version, runtime_dir)}",
+        ]
+        _esbuild(esbuild, source, out, options, f"web/{PAGE_DIR}/{entry}")
+        return out.read_text(encoding="utf-8")

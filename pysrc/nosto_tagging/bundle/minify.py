@@ -1,7 +1,9 @@
-"""Minify the assembled ``nosto.js`` with UglifyJS (the pinned npm ``uglify-js``, run by Node).
+"""Minify the bundled ``nosto.js`` with UglifyJS (the pinned npm ``uglify-js``, run by Node).
 
 Comments, whitespace and the IIFE's long local names are most of the source; without them the
-loader fits its budget of 5 KB brotli. The ``/*! ... */`` header stays.
+loader fits its budget of 6 KB brotli. UglifyJS is kept over esbuild's own ``--minify``: on the
+same bundle its brotli file is smaller (5,636 vs 5,798 bytes when measured). The ``/*! ... */``
+header stays.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def minify_loader(script: str, uglify_dir: Path) -> str:
             [str(uglify_dir / "bin" / "uglifyjs"), str(source), *OPTIONS, "-o", str(target)],
             "minifying nosto.js with uglify-js",
             NODE_TIMEOUT,
-            "Fix the JavaScript in web/protocol.js or web/loader.js (the error names the line of "
-            f"the assembled file), or delete {uglify_dir.parent} (a fresh unpack) and re-run.",
+            "Fix the JavaScript in web/page/ (the error names the line of the bundled file), "
+            f"or delete {uglify_dir.parent} (a fresh unpack) and re-run.",
         )
         return target.read_text(encoding="utf-8").rstrip("\n") + "\n"

@@ -5,6 +5,7 @@ Also holds the lock metadata (key, name, imports, depends) each wheel gets in py
 
 from __future__ import annotations
 
+import platform
 import re
 import tomllib
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ class Pins:
     pyodide: NpmPin
     pyscript: NpmPin
     uglify: NpmPin  # build tool: minifies nosto.js
+    esbuild: dict[str, NpmPin]  # build tool: bundles nosto.js; `<system>-<machine>` -> pin
     wheels: tuple[WheelPin, ...]
     own: LockMeta
 
@@ -100,11 +102,11 @@ def _lock_meta(table: dict[str, Any], path: Path, where: str) -> LockMeta:
     )
 
 
-def _npm(data: dict[str, Any], which: str, path: Path) -> NpmPin:
-    table = data.get("npm", {}).get(which)
+def _npm(data: dict[str, Any], which: str, path: Path, group: str = "npm") -> NpmPin:
+    table = data.get(group, {}).get(which)
     if not isinstance(table, dict):
-        raise _fail(path, f"missing table [npm.{which}]")
-    where = f"[npm.{which}]"
+        raise _fail(path, f"missing table [{group}.{which}]")
+    where = f"[{group}.{which}]"
     return NpmPin(
         package=_str(table, "package", path, where),
         version=_str(table, "version", path, where),
@@ -137,6 +139,19 @@ def _wheel(table: dict[str, Any], index: int, path: Path) -> WheelPin:
     )
 
 
+def esbuild_pin(pins: Pins, system: str | None = None, machine: str | None = None) -> NpmPin:
+    """The esbuild binary package for this build machine (or the given one)."""
+    key = f"{(system or platform.system()).lower()}-{machine or platform.machine()}"
+    pin = pins.esbuild.get(key)
+    if pin is None:
+        raise BuildError(
+            f"no esbuild pin for this machine ({key}); pinned: {sorted(pins.esbuild)}. Add an "
+            f"[esbuild.{key}] table to {PINS_PATH} naming esbuild's package for it (e.g. "
+            "@esbuild/darwin-arm64) at the same version, and its sha256 (the build prints it)"
+        )
+    return pin
+
+
 def load_pins(path: Path = PINS_PATH) -> Pins:
     """Parse and validate the manifest; every problem is a :class:`BuildError`."""
     try:
@@ -155,9 +170,12 @@ def load_pins(path: Path = PINS_PATH) -> Pins:
         pyodide=_npm(data, "pyodide", path),
         pyscript=_npm(data, "pyscript", path),
         uglify=_npm(data, "uglify", path),
+        esbuild={key: _npm(data, key, path, "esbuild") for key in data.get("esbuild", {})},
         wheels=tuple(_wheel(table, i, path) for i, table in enumerate(wheels)),
         own=_lock_meta(own, path, "[self]"),
     )
+    if not pins.esbuild:
+        raise _fail(path, "no [esbuild.<system>-<machine>] table (the loader's bundler)")
     keys = [w.lock.key for w in pins.wheels] + [pins.own.key]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import brotli  # type: ignore[import-not-found]
+import brotli
 
 from nosto_tagging.bundle.errors import BuildError
 

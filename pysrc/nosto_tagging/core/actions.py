@@ -14,7 +14,14 @@ from typing import Any, Final
 
 from nosto_tagging.core import arguments
 from nosto_tagging.core.errors import FieldProblem, InvalidInput
-from nosto_tagging.core.models import PAGE_TYPES, RENDER_MODES, Customer, Product, WebsiteOrder
+from nosto_tagging.core.models import (
+    PAGE_TYPES,
+    RENDER_MODES,
+    CartItem,
+    Customer,
+    Product,
+    WebsiteOrder,
+)
 from nosto_tagging.core.protocol import UNDEFINED
 from nosto_tagging.core.session import (
     SessionState,
@@ -168,6 +175,7 @@ def create_action(method: str, args: tuple[Any, ...], state: SessionState) -> Ac
 
 def _set_cart(action: Action, args: tuple[Any, ...]) -> None:
     cart = _arg(args)
+    changed: tuple[CartItem, ...] | None
     if cart is UNDEFINED:
         changed = None  # "no change": leave the cart out of this request
     elif cart is None:
@@ -223,6 +231,26 @@ def _list_setter(attribute: str, method: str, name: str) -> Fill:
         )
 
     return set_list
+
+
+def _strings(method: str, name: str, args: tuple[Any, ...]) -> list[str]:
+    """A builder's ``string[]`` argument; a bare string, or several, as the d.ts examples use."""
+    values: list[Any] = []
+    for arg in args:
+        values += arg if isinstance(arg, list | tuple) else [arg]
+    return arguments.texts(method, name, values)
+
+
+def _builder_list(attribute: str, method: str, name: str, *, add: bool) -> Fill:
+    """A RequestBuilder list: ``set*`` replaces, ``add*`` adds to what earlier calls gave."""
+
+    def fill(action: Action, args: tuple[Any, ...]) -> None:
+        values = _strings(method, name, args)
+        if add:
+            values = (getattr(action, attribute) or []) + values
+        setattr(action, attribute, values)
+
+    return fill
 
 
 def _set_custom_fields(action: Action, args: tuple[Any, ...]) -> None:
@@ -286,8 +314,36 @@ def _add_event(action: Action, args: tuple[Any, ...]) -> None:
     action.events.append(event)
 
 
-def _add_elements(action: Action, args: tuple[Any, ...]) -> None:
-    action.elements = action.elements + arguments.texts("addElements", "elements", list(args))
+def _builder_products(action: Action, args: tuple[Any, ...]) -> None:
+    """``setProducts(products, ref?)``: the ref, when given, attributes each product's view."""
+    _set_products(action, args[:1])
+    ref = _arg(args, 1)
+    if not is_absent(ref):
+        reference = arguments.text("setProducts", "ref", ref)
+        action.refs.update({product.product_id: reference for product in action.products})
+
+
+def _set_refs(action: Action, args: tuple[Any, ...]) -> None:
+    refs = _arg(args)
+    if not isinstance(refs, dict):
+        raise InvalidInput("setRefs", [FieldProblem("refs", refs, "is not an object")])
+    for product_id, reference in refs.items():
+        action.refs[arguments.text("setRefs", "refs", product_id)] = arguments.text(
+            "setRefs", f"refs.{product_id}", reference
+        )
+
+
+def _add_custom_fields(action: Action, args: tuple[Any, ...]) -> None:
+    fields = arguments.text_map("addCurrentCustomFields", "fields", _arg(args))
+    action.custom_fields = {**(action.custom_fields or {}), **fields}
+
+
+def _set_affinity_signals(action: Action, args: tuple[Any, ...]) -> None:
+    action.affinity_signals = arguments.text_map("setAffinitySignals", "signals", _arg(args))
+
+
+def _add_order_data(action: Action, args: tuple[Any, ...]) -> None:
+    action.order = validate(WebsiteOrder, "addOrderData", _arg(args))
 
 
 def _set_injection(enabled: bool) -> Fill:
@@ -323,27 +379,36 @@ ACTION_SETTERS: Final[dict[str, Fill]] = {
 # createRecommendationRequest(): the RequestBuilder methods that map onto an action.
 BUILDER_SETTERS: Final[dict[str, Fill]] = {
     "setPageType": _set_page_type,
-    "setElements": _set_placements,
-    "addElements": _add_elements,
-    "setProducts": _set_products,
+    "setElements": _builder_list("elements", "setElements", "elements", add=False),
+    "addElements": _builder_list("elements", "addElements", "elements", add=True),
+    "setProducts": _builder_products,
+    "setRefs": _set_refs,
     "setResponseMode": _set_response_mode,
-    "setCurrentVariation": _set_variation,
-    "addCurrentVariation": _set_variation,
-    "setCurrentCategories": _list_setter("categories", "setCurrentCategories", "categories"),
-    "addCurrentCategories": _list_setter("categories", "addCurrentCategories", "categories"),
-    "setCurrentBrands": _list_setter("brands", "setCurrentBrands", "brands"),
-    "addCurrentBrands": _list_setter("brands", "addCurrentBrands", "brands"),
-    "setCurrentTags": _list_setter("tags", "setCurrentTags", "tags"),
-    "addCurrentTags": _list_setter("tags", "addCurrentTags", "tags"),
+    "addCurrentVariation": _set_variation,  # one variation: the last one given
+    "setCurrentCategories": _builder_list("categories", "setCurrentCategories", "categories",
+                                          add=False),
+    "addCurrentCategories": _builder_list("categories", "addCurrentCategories", "categories",
+                                          add=True),
+    "addCurrentCategoryIds": _builder_list("category_ids", "addCurrentCategoryIds",
+                                           "categoryIds", add=True),
+    "addCurrentParentCategoryIds": _builder_list("parent_category_ids",
+                                                 "addCurrentParentCategoryIds",
+                                                 "parentCategoryIds", add=True),
+    "setCurrentBrands": _builder_list("brands", "setCurrentBrands", "brands", add=False),
+    "addCurrentBrands": _builder_list("brands", "addCurrentBrands", "brands", add=True),
+    "setCurrentTags": _builder_list("tags", "setCurrentTags", "tags", add=False),
+    "addCurrentTags": _builder_list("tags", "addCurrentTags", "tags", add=True),
+    "addCurrentCustomFields": _add_custom_fields,
     "setCartContent": _set_cart,
     "setCustomer": _set_customer,
     "addCustomer": _set_customer,
+    "addOrderData": _add_order_data,
     "setRestoreLink": _set_restore_link,
     "setSortOrder": _set_sort_order,
-    "setAffinitySignals": _add_affinity,
+    "setAffinitySignals": _set_affinity_signals,
     "addEvent": _add_event,
     "disableCampaignInjection": _set_injection(False),
-}
+}  # fmt: skip
 
 
 def load_flags(method: str, flags: Any) -> dict[str, bool]:

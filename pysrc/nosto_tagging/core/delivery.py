@@ -11,10 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-BASE_DELAY_S: Final = 0.5
-MAX_DELAY_S: Final = 30.0
-MAX_ATTEMPTS: Final = 10
-REQUEST_TIMEOUT_S: Final = 10.0
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Every timing of delivery in one place; tests shrink it instead of waiting."""
+
+    base_delay_s: float = 0.5  # the first backoff's ceiling; doubles per attempt
+    max_delay_s: float = 30.0  # no backoff, nor honoured Retry-After, waits longer
+    max_attempts: int = 10
+    request_timeout_s: float = 10.0  # an attempt without an answer by then has failed
+
+
+DEFAULT_POLICY: Final = RetryPolicy()
 
 
 @dataclass(frozen=True)
@@ -45,13 +53,15 @@ class Drop:
 Decision = Delivered | Retry | Drop
 
 
-def backoff_s(attempt: int, rand: float) -> float:
-    """Full jitter: uniform in [0, min(MAX, BASE * 2**(attempt-1))] for attempt 1, 2, ..."""
-    ceiling = min(MAX_DELAY_S, BASE_DELAY_S * 2 ** max(0, attempt - 1))
+def backoff_s(attempt: int, rand: float, policy: RetryPolicy = DEFAULT_POLICY) -> float:
+    """Full jitter: uniform in [0, min(max, base * 2**(attempt-1))] for attempt 1, 2, ..."""
+    ceiling = min(policy.max_delay_s, policy.base_delay_s * 2.0 ** max(0, attempt - 1))
     return ceiling * min(max(rand, 0.0), 1.0)
 
 
-def decide(outcome: Outcome, attempt: int, rand: float) -> Decision:
+def decide(
+    outcome: Outcome, attempt: int, rand: float, policy: RetryPolicy = DEFAULT_POLICY
+) -> Decision:
     """Decide after ``attempt`` (1-based) ended with ``outcome``; ``rand`` is uniform in [0, 1)."""
     status = outcome.status
     if status is not None and 200 <= status < 300 and outcome.json_ok:
@@ -64,12 +74,12 @@ def decide(outcome: Outcome, attempt: int, rand: float) -> Decision:
     )
     if not retryable:
         return Drop(f"the collector refused the request with HTTP {status}")
-    if attempt >= MAX_ATTEMPTS:
+    if attempt >= policy.max_attempts:
         what = f"HTTP {status}" if status is not None else outcome.error or "network error"
         return Drop(f"gave up after {attempt} attempts (last: {what})")
     if outcome.retry_after_s is not None and status in (429, 503):
-        return Retry(min(max(outcome.retry_after_s, 0.0), MAX_DELAY_S))
-    return Retry(backoff_s(attempt, rand))
+        return Retry(min(max(outcome.retry_after_s, 0.0), policy.max_delay_s))
+    return Retry(backoff_s(attempt, rand, policy))
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from nosto_tagging.core.delivery import (
-    REQUEST_TIMEOUT_S,
+    DEFAULT_POLICY,
     Delivered,
     Drop,
     Outcome,
+    RetryPolicy,
     decide,
     parse_retry_after,
 )
@@ -72,8 +73,10 @@ class Dispatcher:
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         self._transport = transport
+        self._policy = policy
         self._on_acked = on_acked
         self._on_dropped = on_dropped
         self._sleep = sleep
@@ -122,13 +125,14 @@ class Dispatcher:
         attempt = 0
         while True:
             attempt += 1
+            message: Any
             try:
-                response = await self._transport(request.url, body, REQUEST_TIMEOUT_S)
+                response = await self._attempt(request.url, body)
             except TransportError as error:
                 outcome, message = Outcome(None, error=str(error) or "network error"), None
             else:
                 outcome, message = read_outcome(response)
-            decision = decide(outcome, attempt, self._rand())
+            decision = decide(outcome, attempt, self._rand(), self._policy)
             if isinstance(decision, Delivered):
                 self._on_acked(request.eid, message)
                 return
@@ -136,6 +140,18 @@ class Dispatcher:
                 self._on_dropped(request.eid, decision.reason)
                 return
             await self._pause(decision.delay_s)
+
+    async def _attempt(self, url: str, body: str) -> Response:
+        """One send, timed out on the dispatcher's own clock (a test clock times it out too)."""
+        timeout = self._policy.request_timeout_s
+        send = asyncio.ensure_future(self._transport(url, body, timeout))
+        timer = asyncio.ensure_future(self._sleep(timeout))
+        await asyncio.wait({send, timer}, return_when=asyncio.FIRST_COMPLETED)
+        timer.cancel()
+        if not send.done():
+            send.cancel()
+            raise TransportError(f"no answer within {timeout:g} s")
+        return send.result()
 
     async def _pause(self, seconds: float) -> None:
         self._wake.clear()

@@ -1,10 +1,11 @@
 """The engine: applies journaled nostojs calls, in call order, to the session and its actions.
 
-This is the one table from Nosto's camelCase API to the Python core. Call targets are
-``api``, ``session``, and the objects calls create, named after the event id of the creating
-call: ``action:<eid>``, ``builder:<eid>`` (``createRecommendationRequest``) and
-``attribution:<eid>``. It is pure: what the browser adapter must do (send a request, tell the
-page, log) comes back as values.
+Which calls exist, and which of them the engine handles, is ``core.api``'s table; this module
+maps each engine-side row to what it does (``handled()`` lists them, and a test checks that the
+two agree). Call targets are ``api``, ``session``, and the objects calls create, named after
+the event id of the creating call: ``action:<eid>``, ``builder:<eid>``
+(``createRecommendationRequest``) and ``attribution:<eid>``. It is pure: what the worker shell
+must do (send a request, tell the page, log) comes back as values.
 """
 
 from __future__ import annotations
@@ -20,32 +21,65 @@ from nosto_tagging.core.actions import (
     BUILDER_SETTERS,
     VIEWS,
     Action,
+    Fill,
     create_action,
     load_flags,
+)
+from nosto_tagging.core.api import (
+    Side,
+    is_private_method,
+    member,
+    session_setters,
+    set_on_session,
 )
 from nosto_tagging.core.attribution import Attribution, attribution_body, parse_event
 from nosto_tagging.core.errors import InvalidInput
 from nosto_tagging.core.protocol import Call
 from nosto_tagging.core.request import Request, build_body, build_query, event_date
 from nosto_tagging.core.session import Session, SessionState, cart_change, customer_change
+from nosto_tagging.core.tagging import parse_page
 from nosto_tagging.core.visit import VISITOR_ID, Visit, new_visitor_id
 
 MAX_LIVE_OBJECTS: Final = 200
+MAX_FAILED: Final = 200  # remembered failures of creating calls, for the calls made on them
 
-SESSION_SETTERS: Final[dict[str, Callable[..., None]]] = {
-    "setCart": Session.set_cart,
-    "setCustomer": Session.set_customer,
-    "setVariation": Session.set_variation,
-    "setRestoreLink": Session.set_restore_link,
-    "setResponseMode": Session.set_response_mode,
-    "enableCampaignInjection": Session.enable_campaign_injection,
-    "disableCampaignInjection": Session.disable_campaign_injection,
-}
-SESSION_ARITY: Final = {"enableCampaignInjection": 0, "disableCampaignInjection": 0}
 PERFORMERS: Final = ("update", "load")
 BUILDER_PERFORMERS: Final = ("load", "loadRecommendations", "send")
+ATTRIBUTION_METHODS: Final = ("recordAttribution", "done")
+# api members that read the page's tagging: the loader passes [nodes, providers, extra?].
+TAGGING_PUSHES: Final = {
+    "resendCartTagging": ("cart",),
+    "resendCustomerTagging": ("customer",),
+    "sendTagging": ("cart", "customer"),
+}
+TAGGING_CALLS: Final = ("load", "loadRecommendations", *TAGGING_PUSHES)
+AUTO_LOAD: Final = "auto"  # third argument of the load() the loader journals at DOM ready
+# api members the engine handles itself (``_api``); the others of the table are page-only.
+API_METHODS: Final = (
+    "setAutoLoad",
+    "visit.setDoNotTrack",
+    "visit.setCustomerId",
+    "createRecommendationRequest",
+    "recordAttribution",
+    "customer",
+    "resendCartContent",
+    "reportAddToCart",
+    "recommendedProductAddedToCart",
+    *TAGGING_CALLS,
+)
 # Requests that only push data: no page view, no events recorded.
 QUIET: Final = {"skipPageViews": True}
+
+
+def handled() -> dict[str, set[str]]:
+    """The members each call target's dispatch handles; ``core.api``'s engine rows must agree."""
+    return {
+        "session": {row.name for row in session_setters()} | set(VIEWS) | {"recordAttribution"},
+        "action": set(ACTION_SETTERS) | set(PERFORMERS),
+        "builder": set(BUILDER_SETTERS) | set(BUILDER_PERFORMERS),
+        "attribution": set(ATTRIBUTION_METHODS),
+        "api": set(API_METHODS),
+    }
 
 
 @dataclass(frozen=True)
@@ -53,6 +87,8 @@ class EngineConfig:
     account: str
     endpoint: str  # absolute URL of the collector (the loader resolves data-endpoint)
     visitor: str  # the 2c.cId cookie the page already has, or ""
+    do_not_track: bool = False  # an opt-out through the API that lasts the browser session
+    privacy_signal: bool = False  # the browser's Global Privacy Control or Do-Not-Track
 
 
 @dataclass(frozen=True)
@@ -65,9 +101,9 @@ class Built:
 
     @property
     def private(self) -> bool:
-        """The body names a person: the page may keep it in sessionStorage only."""
+        """The body names a person or holds a cart's restore token: sessionStorage only."""
         body = self.request.body
-        return bool(body.get("customer")) or "order" in body
+        return bool(body.get("customer")) or "order" in body or "restore_link" in body
 
     @property
     def order(self) -> bool:
@@ -124,9 +160,13 @@ class Engine:
     ) -> None:
         self.config = config
         self.session = Session()
-        self.visit = Visit(visitor=config.visitor or None)
+        self.visit = Visit(
+            visitor=config.visitor or None,
+            do_not_track=config.do_not_track,
+            privacy_signal=config.privacy_signal,
+        )
         self.objects: OrderedDict[str, Action | Attribution] = OrderedDict()
-        self.failed: dict[str, str] = {}
+        self.failed: OrderedDict[str, str] = OrderedDict()
         self._random_bytes = random_bytes
         self.lost_private = 0  # reported once, on the next request (privacy: never silent)
 
@@ -143,13 +183,19 @@ class Engine:
         try:
             return self._apply(call)
         except InvalidInput as error:
-            self.failed[call.eid] = str(error)
-            return [Log("error", error.method, str(error))]
+            message = error.describe(personal=is_private_method(error.method))
+            self.failed[call.eid] = message
+            while len(self.failed) > MAX_FAILED:
+                self.failed.popitem(last=False)
+            return [Log("error", error.method, message)]
 
     # ----- dispatch -----
 
     def _apply(self, call: Call) -> list[Output]:
         kind, _, object_id = call.target.partition(":")
+        row = member(kind, call.method)
+        if row is None or row.side is not Side.ENGINE:
+            return self._unsupported(call)
         if kind == "session":
             return self._session(call)
         if kind == "api":
@@ -162,10 +208,8 @@ class Engine:
         return [Log("warn", call.method, f"{call.method}: not supported by this bundle; ignored")]
 
     def _session(self, call: Call) -> list[Output]:
-        setter = SESSION_SETTERS.get(call.method)
-        if setter is not None:
-            before = self.session.state
-            setter(self.session, *call.args[: SESSION_ARITY.get(call.method, 1)])
+        before = self.session.state
+        if set_on_session(self.session, call.method, call.args):
             return [StateChanged(self.mirror())] if self.session.state != before else []
         if call.method in VIEWS:
             action = create_action(call.method, call.args, self.session.state)
@@ -186,6 +230,8 @@ class Engine:
             ]
         if isinstance(found, Attribution):
             return self._attribution(target, found, call)
+        setters: dict[str, Fill]
+        performers: tuple[str, ...]
         if kind == "builder":
             setters, performers = BUILDER_SETTERS, BUILDER_PERFORMERS
         else:
@@ -229,6 +275,8 @@ class Engine:
                 self.session.state, cart=cart_change("resendCartContent", first)
             )
             return self._push(call, "cart")
+        elif method in TAGGING_CALLS:
+            return self._tagging(call)
         elif method in ("reportAddToCart", "recommendedProductAddedToCart"):
             action = create_action("reportAddToCart", args, self.session.state)
             return self._send(call, build_body(action, call), dict(QUIET))
@@ -236,9 +284,48 @@ class Engine:
             return self._unsupported(call)
         return [StateChanged(self.mirror())] if self.visit.mirror() != visit_before else []
 
+    # ----- page tagging -----
+
+    def _tagging(self, call: Call) -> list[Output]:
+        """load() (also the auto-load), loadRecommendations() and the tagging resends."""
+        args = call.args
+        tagging = parse_page(
+            args[0] if args else None, args[1] if len(args) > 1 else None
+        ).for_visitor(self.visit.visitor)
+        extra = args[2] if len(args) > 2 else None
+        outputs: list[Output] = [ObjectData("tagging", tagging.tagging_data())]
+        outputs += [Log("error", call.method, str(problem)) for problem in tagging.problems]
+        parts = TAGGING_PUSHES.get(call.method)
+        if parts is not None:
+            self.session.state = tagging.session_state(self.session.state, parts)
+            state = self.session.state
+            body: dict[str, Any] = {"url": call.url, "event_date": event_date(call.time)}
+            if "cart" in parts and tagging.cart is not None:
+                body["cart"] = [item.wire() for item in tagging.cart.items]
+                if state.restore_link:
+                    body["restore_link"] = state.restore_link
+            if "customer" in parts and tagging.customer is not None:
+                body["customer"] = tagging.customer.wire()
+            if len(body) == 2:
+                shown = " or ".join(f"nosto_{part}" for part in parts)
+                message = f"{call.method}: the page has no {shown} tagging; nothing was sent"
+                return [*outputs, Log("warn", call.method, message), Settled(call.eid)]
+            flags = {**QUIET, "skipEvents": True}
+            return [*outputs, StateChanged(self.mirror()), *self._send(call, body, flags)]
+        if extra == AUTO_LOAD and not (self.visit.auto_load and tagging.tagged):
+            return [*outputs, Settled(call.eid)]
+        self.session.state = tagging.session_state(self.session.state)
+        action = tagging.load_action(self.session.state)
+        if call.method == "loadRecommendations" and isinstance(extra, list):
+            action.elements = [str(e) for e in extra if isinstance(e, str) and e]
+        sent = self._send(call, build_body(action, call), {})
+        injected = [replace(o, inject=True) if isinstance(o, Built) else o for o in sent]
+        return [*outputs, StateChanged(self.mirror()), *injected]
+
     # ----- attribution -----
 
     def _new_attribution(self, call: Call, *, session_form: bool) -> list[Output]:
+        event: Any
         if session_form:  # session.recordAttribution(type, target, ref, refSrc)
             names = ("type", "target", "ref", "refSrc")
             event = dict(zip(names, call.args, strict=False))
@@ -274,7 +361,7 @@ class Engine:
 
     def _send(self, call: Call, body: dict[str, Any], flags: dict[str, bool]) -> list[Output]:
         outputs = self._visitor_outputs()
-        visitor = "" if self.visit.do_not_track else (self.visit.visitor or "")
+        visitor = "" if self.visit.opted_out else (self.visit.visitor or "")
         query = build_query(self.config.account, visitor, call.eid, flags)
         if self.lost_private:
             query += f"&lostPrivate={self.lost_private}"
@@ -284,8 +371,9 @@ class Engine:
         return [*outputs, Built(Request(call.eid, url, body))]
 
     def _visitor_outputs(self) -> list[Output]:
-        """Make the visitor id when a request first needs one (never under Do-Not-Track)."""
-        if self.visit.do_not_track:
+        """Make the visitor id when a request first needs one (never under Do-Not-Track, never
+        in a replay)."""
+        if self.visit.opted_out or self.visit.replayed:
             return []
         if self.visit.visitor is None:
             self.visit.visitor = new_visitor_id(self._random_bytes)

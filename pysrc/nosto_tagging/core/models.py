@@ -1,8 +1,10 @@
 """Pydantic models of what pages give the engine and of Nosto's wire types.
 
 Input models (``CartItem``, ``Cart``, ``Customer``) are lax where templates commonly send
-strings for numbers and strict where a value cannot be meant. Unknown fields are kept
-(``extra="allow"``), never dropped silently. ``EventRequest`` is Nosto's
+strings for numbers and strict where a value cannot be meant. Unknown fields of an item, a
+customer, a product or an order are kept (``extra="allow"``) and sent. The wire cart is a list
+of items, so of the object given to ``setCart`` only ``items`` reaches the request: its other
+keys (``hcid``, ...) are validated and not sent. ``EventRequest`` is Nosto's
 ``EventRequestMessageV1`` (``nosto.d.ts``), shared by the engine and the collector.
 """
 
@@ -112,7 +114,7 @@ RENDER_MODES = (
 )
 
 
-class _Model(BaseModel):
+class WireModel(BaseModel):
     # Built on first use, not at import: the page pays only for the models it uses, and the
     # engine's start (the time to the first request) is shorter.
     model_config = ConfigDict(extra="allow", str_max_length=10_000, defer_build=True)
@@ -122,7 +124,7 @@ class _Model(BaseModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
-class CartItem(_Model):
+class CartItem(WireModel):
     """One cart line (``CartItem`` in ``nosto.d.ts``)."""
 
     product_id: Id
@@ -134,14 +136,14 @@ class CartItem(_Model):
     price_currency_code: CurrencyCode
 
 
-class Cart(_Model):
+class Cart(WireModel):
     """The whole cart handed to ``setCart``; partial carts do not exist (replace whole)."""
 
     items: list[CartItem] = Field(max_length=1000)  # required: only ``{}`` means "reset"
     hcid: str | None = None
 
 
-class Customer(_Model):
+class Customer(WireModel):
     """A logged-in customer (``PushedCustomer``), as given to ``setCustomer``.
 
     ``marketing_permission`` is false unless given; the page may name it ``newsletter``
@@ -177,7 +179,7 @@ class Customer(_Model):
         return body
 
 
-class Product(_Model):
+class Product(WireModel):
     """A product given to ``viewProduct``/``setProduct`` (``Product`` in ``nosto.d.ts``).
 
     Only the id (and the selected SKU) travel in the product-view event; the rest is kept.
@@ -187,7 +189,64 @@ class Product(_Model):
     selected_sku_id: Id | None = None
 
 
-class OrderInfo(_Model):
+def _schema_org_availability(value: object) -> object:
+    """``http://schema.org/InStock`` (microdata habit) means ``InStock``."""
+    if isinstance(value, str):
+        return value.strip().rsplit("/", 1)[-1]
+    return value
+
+
+Availability = Annotated[
+    Literal["InStock", "OutOfStock"], BeforeValidator(_schema_org_availability)
+]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class Sku(WireModel):
+    """One SKU of a tagged product (``nosto_sku``; ``SKU`` in ``nosto.d.ts``)."""
+
+    id: Id
+    name: Text | None = None
+    price: Price | None = None
+    list_price: Price | None = None
+    url: Url | None = None
+    image_url: Url | None = None
+    availability: Availability | None = None
+    custom_fields: dict[str, str] | None = None
+
+
+class ProductDetails(Product):
+    """A product as page tagging describes it (``nosto_product``; ``Product`` in ``nosto.d.ts``).
+
+    Only ``product_id`` is required (``nosto_basic`` tagging); the product-view event carries
+    the id and the selected SKU, ``pageTagging()`` shows the rest.
+    """
+
+    name: Text | None = None
+    url: Url | None = None
+    image_url: Url | None = None
+    thumb_url: Url | None = None
+    availability: Availability | None = None
+    price: Price | None = None
+    list_price: Price | None = None
+    price_currency_code: CurrencyCode | None = None
+    brand: Text | None = None
+    description: str | None = None
+    google_category: Text | None = None
+    rating_value: Annotated[float, BeforeValidator(_finite_number), Field(ge=0, le=5)] | None = None
+    review_count: Quantity | None = None
+    variation_id: Text | None = None
+    categories: list[Text] | None = None
+    category_ids: list[Text] | None = None
+    tag1: list[Text] | None = None
+    tag2: list[Text] | None = None
+    tag3: list[Text] | None = None
+    alternate_image_urls: list[Url] | None = None
+    custom_fields: dict[str, str] | None = None
+    skus: list[Sku] | None = Field(default=None, max_length=1000)
+
+
+class OrderInfo(WireModel):
     """The buyer of an order (``OrderCustomer``); Nosto needs at least the order number."""
 
     order_number: Id
@@ -208,7 +267,7 @@ class OrderItem(CartItem):
     unit_price: Price | None = None  # type: ignore[assignment]
 
 
-class WebsiteOrder(_Model):
+class WebsiteOrder(WireModel):
     """An order given to ``addOrder``/``setOrder`` (``WebsiteOrder`` in ``nosto.d.ts``)."""
 
     info: OrderInfo
@@ -220,7 +279,7 @@ class WebsiteOrder(_Model):
     payment_provider: str | None = None
 
 
-class WireCustomer(_Model):
+class WireCustomer(WireModel):
     """``PushedCustomer`` as it arrives at the collector: ``{}`` is a valid reset."""
 
     email: Email | None = None
@@ -231,7 +290,7 @@ class WireCustomer(_Model):
     type: str | None = None
 
 
-class EventRequest(_Model):
+class EventRequest(WireModel):
     """Nosto's ``EventRequestMessageV1``: the JSON body of one ``/ev1`` request."""
 
     page_type: PageType | None = None

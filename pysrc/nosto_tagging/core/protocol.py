@@ -1,7 +1,8 @@
 """The messages between the page's loader and the engine in the worker, defined once.
 
-Every message is one JSON text with a ``kind``. ``web/protocol.js`` holds the same table for
-the loader; ``tests/core/test_protocol.py`` checks that both agree. Values a JSON text cannot
+Every message is one JSON text with a ``kind``. The build hands the loader (``web/page/``) what
+it uses of this (``nosto_tagging.bundle.loader.page_build``); ``tests/core/test_protocol.py`` and
+``tests/loader/`` check that both sides agree. Values a JSON text cannot
 hold (``undefined``, ``NaN``, DOM elements, functions) travel as ``{"$nosto": TAG}`` markers
 made by the loader's encoder and read here by :func:`decode_value`.
 """
@@ -19,7 +20,8 @@ VERSION: Final = 1
 
 # page -> worker
 TO_WORKER: Final = {
-    "config": ["account", "endpoint", "visitor", "version"],
+    # doNotTrack: the API's opt-out of this browser session; privacySignal: GPC or DNT
+    "config": ["account", "endpoint", "visitor", "version", "doNotTrack", "privacySignal"],
     "calls": ["calls", "visitor"],  # visitor: the 2c.cId cookie now (another tab may set it)
     "stored": ["eid"],  # the page keeps the built body: the engine may send it now
     "replay": ["page", "calls"],  # calls of a page that is gone, never applied there
@@ -43,8 +45,11 @@ TO_PAGE: Final = {
     "log": ["level", "method", "message"],
 }
 # every journaled api call
+# `visitor` (the 2c.cId cookie, or "") and `dnt` (Do-Not-Track) are the page's at the call: a
+# replay by a later page runs under them.
 CALL_FIELDS: Final = [
     "eid", "time", "url", "referrer", "target", "method", "args", "seq", "page", "private",
+    "visitor", "dnt",
 ]  # fmt: skip
 MARKER: Final = "$nosto"
 MARKER_TAGS: Final = ["undefined", "nan", "infinity", "element", "function", "cycle", "too-deep"]
@@ -140,7 +145,7 @@ def decode(text: str) -> dict[str, Any]:
 
 
 def describe() -> dict[str, Any]:
-    """The protocol as data; ``web/protocol.js`` must hold exactly this."""
+    """The protocol as data; the build gives the loader what it uses of it (``page_build``)."""
     return {
         "version": VERSION,
         "toWorker": TO_WORKER,

@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from nosto_tagging.core.actions import Action
+from nosto_tagging.core.api import session_setters
 from nosto_tagging.core.protocol import Call
+from nosto_tagging.core.session import wire_value
 
 
 @dataclass(frozen=True)
@@ -69,16 +71,11 @@ def build_body(action: Action, call: Call) -> dict[str, Any]:
         body["events"] = events
     if action.elements:
         body["elements"] = action.elements
-    body["response_mode"] = state.response_mode
     body.update(call_context(call))
-    if state.cart is not None:
-        body["cart"] = [item.wire() for item in state.cart]
-    if state.customer is not None:
-        body["customer"] = state.customer.wire()
-    if state.variation:
-        body["current_variant_id"] = state.variation
-    if state.restore_link:
-        body["restore_link"] = state.restore_link
+    for row in session_setters():  # what the session (or the action's copy of it) holds
+        value = getattr(state, row.state or "")
+        if row.wire and value is not None and value != "":
+            body[row.wire] = wire_value(value)
     if action.order is not None:
         body["order"] = action.order.wire()
     optional = {

@@ -13,6 +13,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 
+def _no_campaigns() -> dict[str, dict[str, Any]]:
+    return {"recommendations": {}, "content": {}}
+
+
 class EventResponse(BaseModel):
     """``EventResponseMessage``, the parts the client uses; everything else is kept."""
 
@@ -45,9 +49,7 @@ class ActionResponse(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     recommendations: dict[str, Any] = Field(default_factory=dict)
-    campaigns: dict[str, dict[str, Any]] = Field(
-        default_factory=lambda: {"recommendations": {}, "content": {}}
-    )
+    campaigns: dict[str, dict[str, Any]] = Field(default_factory=_no_campaigns)
     page_views: int = 0
     geo_location: list[str] = Field(default_factory=list)
     affinities: dict[str, Any] = Field(default_factory=dict)

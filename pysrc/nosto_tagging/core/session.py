@@ -8,18 +8,27 @@ wipe what Nosto already holds. Invalid input raises ``InvalidInput`` and changes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from dataclasses import dataclass, fields, replace
+from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from nosto_tagging.core import arguments
 from nosto_tagging.core.errors import FieldProblem, InvalidInput
-from nosto_tagging.core.models import RENDER_MODES, Cart, CartItem, Customer, field_problems
+from nosto_tagging.core.models import Cart, CartItem, Customer, WireModel, field_problems
 from nosto_tagging.core.protocol import UNDEFINED, Unrepresentable
 
 DEFAULT_RESPONSE_MODE = "JSON_ORIGINAL"
 M = TypeVar("M", bound=BaseModel)
+
+
+class _Keep:
+    """A Session setter's "no change" (``null``/``undefined``), apart from ``None`` values."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Final = _Keep()
 
 
 def is_absent(value: object) -> bool:
@@ -100,49 +109,33 @@ class SessionState:
 
     def mirror(self) -> dict[str, Any]:
         """The page-side copy the loader keeps for synchronous getters (memory only)."""
-        return {
-            "cart": [item.wire() for item in self.cart] if self.cart is not None else None,
-            "customer": self.customer.wire() if self.customer is not None else None,
-            "variation": self.variation,
-            "restoreLink": self.restore_link,
-            "responseMode": self.response_mode,
-            "campaignInjection": self.campaign_injection,
-        }
+        return {_camel(item.name): wire_value(getattr(self, item.name)) for item in fields(self)}
+
+
+def wire_value(value: Any) -> Any:
+    """A state value as JSON: models by their ``wire()``, a cart as a list of its items."""
+    if isinstance(value, tuple):
+        return [wire_value(item) for item in value]
+    if isinstance(value, WireModel):
+        return value.wire()
+    return value
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
 
 
 class Session:
-    """``api.defaultSession()``: one long-lived object per page."""
+    """``api.defaultSession()``: one long-lived object per page.
+
+    Its setters are the rows of ``core.api`` that name a ``state`` field: each parses its
+    argument (``KEEP``: no change) and replaces that field.
+    """
 
     def __init__(self) -> None:
         self.state = SessionState()
 
-    def _update(self, **changes: Any) -> None:
-        self.state = replace(self.state, **changes)
-
-    def set_cart(self, cart: Any) -> None:
-        if not is_absent(cart):
-            self._update(cart=cart_change("setCart", cart))
-
-    def set_customer(self, customer: Any) -> None:
-        if not is_absent(customer):
-            self._update(customer=customer_change("setCustomer", customer))
-
-    def set_variation(self, variation: Any) -> None:
-        # nosto-react sends "" when the shop has a single currency: that means no variation.
-        if variation == "":
-            self._update(variation=None)
-        elif not is_absent(variation):
-            self._update(variation=arguments.text("setVariation", "variation", variation))
-
-    def set_restore_link(self, link: Any) -> None:
-        if not is_absent(link):
-            self._update(restore_link=arguments.text("setRestoreLink", "restoreLink", link))
-
-    def set_response_mode(self, mode: Any) -> None:
-        self._update(response_mode=arguments.one_of("setResponseMode", "mode", mode, RENDER_MODES))
-
-    def enable_campaign_injection(self) -> None:
-        self._update(campaign_injection=True)
-
-    def disable_campaign_injection(self) -> None:
-        self._update(campaign_injection=False)
+    def set(self, field: str, value: Any) -> None:
+        if value is not KEEP:
+            self.state = replace(self.state, **{field: value})

@@ -1,7 +1,9 @@
 """The visit: visitor id (the ``2c.cId`` cookie), Do-Not-Track and the auto-load flag.
 
 Under Do-Not-Track (``api.visit.setDoNotTrack(true)``, ``nostojs-api.md`` §4.6) requests carry
-no visitor id and no visitor cookie is created; a cookie that exists is left alone.
+no visitor id and no visitor cookie is created; a cookie that exists is left alone. The
+browser's own opt-out signals (Global Privacy Control, Do-Not-Track) count the same and the page
+cannot switch them off: ``setDoNotTrack(false)`` ends only the API's own opt-out.
 """
 
 from __future__ import annotations
@@ -26,8 +28,15 @@ def new_visitor_id(random_bytes: Callable[[int], bytes]) -> str:
 @dataclass
 class Visit:
     visitor: str | None = None  # None: not known yet (made when the first request needs it)
-    do_not_track: bool = False
+    do_not_track: bool = False  # the API's opt-out (visit.setDoNotTrack)
+    privacy_signal: bool = False  # the browser's: navigator.globalPrivacyControl or DNT
     auto_load: bool = True
+    replayed: bool = False  # a closed page's calls: never makes a visitor id (nor a cookie)
+
+    @property
+    def opted_out(self) -> bool:
+        """No visitor id on requests, no visitor cookie made."""
+        return self.do_not_track or self.privacy_signal
 
     def set_customer_id(self, value: Any) -> None:
         if is_absent(value):
@@ -50,6 +59,6 @@ class Visit:
     def mirror(self) -> dict[str, Any]:
         return {
             "customerId": self.visitor,
-            "doNotTrack": self.do_not_track,
+            "doNotTrack": self.opted_out,
             "autoLoad": self.auto_load,
         }

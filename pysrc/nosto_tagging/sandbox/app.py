@@ -14,6 +14,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -21,15 +22,18 @@ from starlette.routing import BaseRoute, Mount, Route
 from nosto_tagging.paths import WEB_DIR
 from nosto_tagging.sandbox.api import list_requests, show_stats, show_visitor
 from nosto_tagging.sandbox.catalog import CATALOG_FILE, load_catalog
+from nosto_tagging.sandbox.classic import classic_routes
 from nosto_tagging.sandbox.collector import collect
 from nosto_tagging.sandbox.cors import AllowedOrigins
 from nosto_tagging.sandbox.db import Database
 from nosto_tagging.sandbox.faults import Faults, faults_endpoint
+from nosto_tagging.sandbox.hosts import TrustedHosts, normalize_host
 from nosto_tagging.sandbox.recorder import Recorder
 from nosto_tagging.sandbox.responses import JSON
 from nosto_tagging.sandbox.shop import shop_routes
 from nosto_tagging.sandbox.static import StaticDir
 from nosto_tagging.sandbox.stream import Broadcaster, stream_endpoint
+from nosto_tagging.sandbox.writes import WriteGuard
 
 DEMO_DIR = WEB_DIR / "demo"
 VIEWER_DIR = WEB_DIR / "viewer"
@@ -46,13 +50,16 @@ def build_app(
     viewer_dir: Path = VIEWER_DIR,
     common_dir: Path = COMMON_DIR,
     cors_origins: Iterable[str] = (),
+    allowed_hosts: Iterable[str] = (),
 ) -> Starlette:
     """The sandbox app.
 
     Routes: the storefront (``/`` and its pages, ``/demo/``), ``/bundle/``, ``/ev1``, the viewer
     (``/events``, ``/viewer/``), ``/common/`` (what both pages share) and ``/api/`` (requests,
     visitors, stats, stream, faults).
-    ``cors_origins`` are the page origins besides the sandbox's own that may read ``/ev1``.
+    ``cors_origins`` are the page origins besides the sandbox's own that may read ``/ev1``;
+    ``allowed_hosts`` the ``Host`` names besides loopback ones it answers (``hosts.py``).
+    State-changing ``/api/`` requests need the headers ``writes.py`` names.
     """
     for name, directory, fix in (
         ("bundle", bundle_dir, f"run `nosto-tagging build --out {bundle_dir}` first"),
@@ -63,6 +70,8 @@ def build_app(
         if not directory.is_dir():
             raise FileNotFoundError(f"the {name} directory {directory} does not exist; {fix}")
     origins = AllowedOrigins(cors_origins)
+    hosts = [normalize_host(host) for host in allowed_hosts]  # ValueError now, not on a request
+    middleware = [Middleware(TrustedHosts, hosts=hosts), Middleware(WriteGuard)]
     catalog = load_catalog(demo_dir / CATALOG_FILE)
     demo_files = StaticDir(directory=demo_dir)
     viewer_files = StaticDir(directory=viewer_dir)
@@ -95,6 +104,7 @@ def build_app(
     routes: list[BaseRoute] = [
         Route("/ev1", collect, methods=EV1_METHODS),  # first: the hot path matches at once
         *shop_routes(demo_files, catalog),
+        *classic_routes(catalog),
         Mount("/demo", app=demo_files, name="demo"),
         Mount("/bundle", app=StaticDir(directory=bundle_dir), name="bundle"),
         Route("/events", viewer, methods=["GET", "HEAD"]),
@@ -107,7 +117,10 @@ def build_app(
         Route("/api/faults", faults_endpoint, methods=["GET", "POST", "DELETE"]),
     ]
     app = Starlette(
-        routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}
+        routes=routes,
+        lifespan=lifespan,
+        middleware=middleware,
+        exception_handlers={HTTPException: http_error},
     )
     # For the server's shutdown: end live streams and hanging faults before draining connections.
     app.state.broadcaster = broadcaster

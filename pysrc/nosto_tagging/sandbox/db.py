@@ -19,7 +19,7 @@ from typing import Any
 
 from nosto_tagging.sandbox.visitors import VisitorState
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY,
@@ -45,11 +45,6 @@ CREATE TABLE IF NOT EXISTS counters (
     count INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
-# The walking skeleton's table had neither column; added (and filled) on open.
-_V1_COLUMNS = {
-    "page_type": "ALTER TABLE requests ADD COLUMN page_type TEXT",
-    "warnings": "ALTER TABLE requests ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'",
-}
 _COLUMNS = "id, received_at, account, visitor, event_id, query, body, response, page_type, warnings"
 MAX_LIST = 10_000
 
@@ -104,11 +99,10 @@ class Filters:
 class Database:
     """The open database: a write connection for the recorder and a locked read connection."""
 
-    def __init__(self, writer: sqlite3.Connection, reader: sqlite3.Connection, rebuilt: bool):
+    def __init__(self, writer: sqlite3.Connection, reader: sqlite3.Connection) -> None:
         self.writer = writer
         self._reader = reader
         self._read_lock = threading.Lock()
-        self.needs_visitor_rebuild = rebuilt
 
     @classmethod
     def open(cls, path: Path) -> Database:
@@ -117,7 +111,7 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
             writer = _connect(path)
             writer.execute("PRAGMA journal_mode=WAL")
-            migrated = _migrate(writer)
+            _create(writer)
             reader = _connect(path)
         except (OSError, sqlite3.Error) as error:
             raise RuntimeError(
@@ -125,7 +119,7 @@ class Database:
                 "pass --db with a writable file path (it is created if missing), "
                 "or delete the file to start afresh"
             ) from error
-        return cls(writer, reader, migrated)
+        return cls(writer, reader)
 
     def close(self) -> None:
         with self._read_lock:
@@ -191,12 +185,15 @@ class Database:
             ),
         )
 
-    def save_visitor(self, state: VisitorState) -> None:
+    def save_visitor(self, state: VisitorState) -> int:
+        """Store ``state``; the length of its JSON (what the recorder's cache counts)."""
+        text = dumps(state.as_json())
         self.writer.execute(
             "INSERT INTO visitors (account, visitor, state) VALUES (?, ?, ?)"
             " ON CONFLICT (account, visitor) DO UPDATE SET state = excluded.state",
-            (state.account, state.visitor, dumps(state.as_json())),
+            (state.account, state.visitor, text),
         )
+        return len(text)
 
     def add_counts(self, counts: dict[str, int]) -> None:
         self.writer.executemany(
@@ -204,15 +201,6 @@ class Database:
             " ON CONFLICT (name) DO UPDATE SET count = count + excluded.count",
             list(counts.items()),
         )
-
-    def replay_rows(self) -> Iterator[StoredRequest]:
-        """Every stored request, oldest first (for rebuilding visitors after a migration)."""
-        cursor = self.writer.execute(f"SELECT {_COLUMNS} FROM requests ORDER BY id")
-        for row in cursor:
-            yield _stored(row)
-
-    def clear_visitors(self) -> None:
-        self.writer.execute("DELETE FROM visitors")
 
     # Reading: any thread.
 
@@ -264,31 +252,19 @@ def _connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def _migrate(connection: sqlite3.Connection) -> bool:
-    """Create or upgrade the tables; whether visitor states must be rebuilt from requests."""
+def _create(connection: sqlite3.Connection) -> None:
+    """Create the tables, or check that an existing file has this sandbox's schema."""
     (version,) = connection.execute("PRAGMA user_version").fetchone()
-    if version > SCHEMA_VERSION:
+    has_tables = connection.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'requests'"
+    ).fetchone()[0]
+    if has_tables and version != SCHEMA_VERSION:
         raise sqlite3.DatabaseError(
-            f"it was written by a newer sandbox (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade nosto-tagging or use another --db"
+            f"it was written by another version of the sandbox (schema {version}, this one "
+            f"writes {SCHEMA_VERSION})"
         )
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(requests)")}
-    old_table = bool(columns) and version < SCHEMA_VERSION
-    for column, statement in _V1_COLUMNS.items():
-        if columns and column not in columns:
-            connection.execute(statement)
     connection.executescript(SCHEMA)
-    if old_table:
-        connection.execute(
-            "UPDATE requests SET page_type = json_extract(body, '$.page_type')"
-            " WHERE page_type IS NULL AND json_valid(body)"
-        )
-        (accepted,) = connection.execute("SELECT count(*) FROM requests").fetchone()
-        connection.execute(
-            "INSERT OR REPLACE INTO counters (name, count) VALUES ('accepted', ?)", (accepted,)
-        )
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return old_table
 
 
 def _stored(row: tuple[Any, ...]) -> StoredRequest:

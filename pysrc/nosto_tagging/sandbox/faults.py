@@ -10,7 +10,8 @@
 
 Optional: ``count`` (default 1; ``null``: until cleared), ``account`` and ``visitor`` (only
 requests with that ``m`` / ``c``). The oldest matching fault is used first. Faulted requests are
-not stored: a failing Nosto would not have them either.
+not stored: a failing Nosto would not have them either. ``POST`` and ``DELETE`` need the headers
+``writes.py`` asks of every state-changing ``/api/`` call.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ duplicate event ids, applies each request to its visitor's state (``visitors.app
 the answer (``answers.answer``) and the warnings (``rules.check_request``) and inserts the row.
 Only after ``COMMIT`` are the handlers' futures resolved: a 2xx answer means the request is in
 the WAL. One commit per batch instead of per request is what makes the collector fast.
+
+Recently seen visitors' states are kept in memory, within :data:`CACHED_VISITORS` visitors and
+:data:`CACHED_VISITOR_BYTES` of their JSON; a state over :data:`MAX_CACHED_STATE_BYTES` is
+read from the database each time instead.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
 
 MAX_BATCH = 512
 CACHED_VISITORS = 10_000
+CACHED_VISITOR_BYTES = 16 * 1024 * 1024
+MAX_CACHED_STATE_BYTES = 256 * 1024
 _STOP = object()
 
 
@@ -93,18 +99,26 @@ class Listener(Protocol):
 class Recorder:
     """The single writer: see the module docstring."""
 
-    def __init__(self, database: Database, catalog: Catalog, listener: Listener) -> None:
+    def __init__(
+        self,
+        database: Database,
+        catalog: Catalog,
+        listener: Listener,
+        *,
+        cache_bytes: int = CACHED_VISITOR_BYTES,
+    ) -> None:
         self._database = database
         self._recommender = Recommender(catalog)
         self._listener = listener
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._visitors: OrderedDict[tuple[str, str], VisitorState] = OrderedDict()
+        # (account, visitor) -> (state, length of its JSON), least recently used first.
+        self._visitors: OrderedDict[tuple[str, str], tuple[VisitorState, int]] = OrderedDict()
+        self._cache_limit = cache_bytes
+        self.cached_bytes = 0  # sum of the cached states' JSON lengths
         self._thread = threading.Thread(target=self._run, name="sandbox-recorder", daemon=True)
         self._next_id = 0
 
     def start(self) -> None:
-        if self._database.needs_visitor_rebuild:
-            self.rebuild_visitors()
         self._next_id = self._database.next_request_id()
         self._thread.start()
 
@@ -131,28 +145,6 @@ class Recorder:
     def count(self, name: str) -> None:
         """Add one to the counter ``name`` (committed with the next batch)."""
         self._queue.put((name, 1))
-
-    def rebuild_visitors(self) -> None:
-        """Derive every visitor's state again from the stored requests (after a migration)."""
-        from pydantic import ValidationError
-
-        from nosto_tagging.core.models import EventRequest
-
-        states: dict[tuple[str, str], VisitorState] = {}
-        with self._database.transaction():
-            self._database.clear_visitors()
-            for row in self._database.replay_rows():
-                try:
-                    event = EventRequest.model_validate(row.body)
-                except ValidationError:
-                    continue
-                key = (row.account, row.visitor)
-                state = states.get(key) or VisitorState(row.account, row.visitor)
-                change = Change(row.id, row.received_at, row.query, row.body, event)
-                states[key] = apply(state, change)
-            for state in states.values():
-                self._database.save_visitor(state)
-        self._database.needs_visitor_rebuild = False
 
     def _run(self) -> None:
         while True:
@@ -189,6 +181,7 @@ class Recorder:
         results: list[tuple[_Job, Outcome | BaseException]] = []
         published: list[dict[str, Any]] = []
         changed: dict[tuple[str, str], VisitorState] = {}
+        sizes: dict[tuple[str, str], int] = {}
         counts = dict(batch.counts)
         next_id = self._next_id
         try:
@@ -208,8 +201,8 @@ class Recorder:
                         counts["accepted"] = counts.get("accepted", 0) + 1
                     else:
                         counts["duplicates"] = counts.get("duplicates", 0) + 1
-                for state in changed.values():  # once per visitor and batch
-                    self._database.save_visitor(state)
+                for key, state in changed.items():  # once per visitor and batch
+                    sizes[key] = self._database.save_visitor(state)
                 if counts:
                     self._database.add_counts(counts)
         except Exception as error:
@@ -219,7 +212,7 @@ class Recorder:
             return
         self._next_id = next_id
         for key, state in changed.items():
-            self._remember(key, state)
+            self._remember(key, state, sizes[key])
         _settle(results)
         if published:
             self._listener.publish_requests(published)
@@ -230,12 +223,12 @@ class Recorder:
         database = self._database
         key = (request.account, request.visitor)
         if request.event_id is not None:
-            stored = database.stored_response(request.event_id)
-            if stored is not None:
+            answered = database.stored_response(request.event_id)
+            if answered is not None:
                 known = changed.get(key) or self._visitor(key)
                 if known.requests:
                     changed[key] = replace(known, duplicates=known.duplicates + 1)
-                return Outcome(stored, stored=False), {}
+                return Outcome(answered, stored=False), {}
         state = changed.get(key) or self._visitor(key)
         received_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         change = Change(request_id, received_at, request.query, request.body, request.event)
@@ -260,19 +253,30 @@ class Recorder:
         outcome = Outcome(response_text, stored=True, request_id=request_id)
         if not self._listener.listening():
             return outcome, {}
-        return outcome, stored.as_json() | {"visitor_state": state.as_json()}
+        return outcome, stored.as_json() | {"visitor_state": state.as_live_json()}
 
     def _visitor(self, key: tuple[str, str]) -> VisitorState:
-        state = self._visitors.get(key)
-        if state is None:
-            state = self._database.load_visitor(*key) or VisitorState(*key)
-        return state
+        cached = self._visitors.get(key)
+        if cached is not None:
+            return cached[0]
+        return self._database.load_visitor(*key) or VisitorState(*key)
 
-    def _remember(self, key: tuple[str, str], state: VisitorState) -> None:
-        self._visitors[key] = state
-        self._visitors.move_to_end(key)
-        while len(self._visitors) > CACHED_VISITORS:
-            self._visitors.popitem(last=False)
+    def _remember(self, key: tuple[str, str], state: VisitorState, size: int) -> None:
+        """Cache ``state`` (``size``: its JSON's length), evicting the least recently used."""
+        previous = self._visitors.pop(key, None)
+        if previous is not None:
+            self.cached_bytes -= previous[1]
+        if size > MAX_CACHED_STATE_BYTES:
+            return
+        self._visitors[key] = (state, size)
+        self.cached_bytes += size
+        while len(self._visitors) > CACHED_VISITORS or self.cached_bytes > self._cache_limit:
+            _key, (_state, evicted) = self._visitors.popitem(last=False)
+            self.cached_bytes -= evicted
+
+    @property
+    def cached_visitors(self) -> int:
+        return len(self._visitors)
 
 
 def _settle(results: list[tuple[_Job, Outcome | BaseException]]) -> None:

@@ -131,8 +131,10 @@ def _customer(customer: WireCustomer | None) -> list[Finding]:
                 Finding(
                     "guessable-customer-reference",
                     "customer.customer_reference",
-                    f"{reference!r} {why}: use a long, non-guessable id such as an HMAC-SHA256 "
-                    "of your customer id",
+                    f"{reference!r} {why}: use a long, non-guessable id, the HMAC-SHA256 of "
+                    "your customer id under a secret your back end keeps: "
+                    "nosto_tagging.customer_reference(customer_id, secret) in Python, or "
+                    "`nosto-tagging customer-reference ID` to try one",
                 )
             )
     if not customer.email:

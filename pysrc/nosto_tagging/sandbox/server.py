@@ -1,11 +1,13 @@
 """``nosto-tagging serve``: build the bundle if missing, then run the sandbox with uvicorn.
 
 Prints ``serving http://HOST:PORT`` once connections are accepted; runs until SIGINT/SIGTERM.
+At most :data:`MAX_CONNECTIONS` connections are served at once (uvicorn answers 503 beyond).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import signal
 import socket
 import sys
@@ -23,6 +25,8 @@ from nosto_tagging.sandbox.collector import MAX_MESSAGE_BYTES
 # Seconds open connections get to finish once the server is told to stop.
 GRACEFUL_SHUTDOWN_S = 3
 LISTEN_BACKLOG = 1024
+# Open connections and requests in progress (live streams and hanging faults included).
+MAX_CONNECTIONS = 256
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -51,11 +55,16 @@ def serve(
     db_path: Path,
     bundle_dir: Path,
     cors_origins: Iterable[str] = (),
+    allowed_hosts: Iterable[str] = (),
 ) -> int:
     """Serve the sandbox on ``host:port`` (0: a free port) until interrupted; the exit status.
 
-    ``cors_origins``: page origins besides the sandbox's own that may read ``/ev1`` answers.
+    ``cors_origins``: page origins besides the sandbox's own that may read ``/ev1`` answers;
+    ``allowed_hosts``: ``Host`` names besides loopback ones and ``host`` it answers.
     """
+    warning = exposure_warning(host)
+    if warning:
+        print(f"nosto-tagging serve: warning: {warning}", file=sys.stderr, flush=True)
     if not (bundle_dir / "nosto.js").is_file():
         status = _build_bundle(bundle_dir)
         if status:
@@ -73,7 +82,12 @@ def serve(
         bound_port = listener.getsockname()[1]
         url_host = f"[{host}]" if ":" in host else host
         try:
-            app = build_app(db_path, bundle_dir, cors_origins=cors_origins)
+            app = build_app(
+                db_path,
+                bundle_dir,
+                cors_origins=cors_origins,
+                allowed_hosts=[host, *allowed_hosts],
+            )
         except (ValueError, FileNotFoundError) as error:
             print(f"nosto-tagging serve: {error}", file=sys.stderr)
             return 1
@@ -86,11 +100,28 @@ def serve(
             # Room for GET /ev1?message=<64 KB of JSON, URL-encoded> in the request line
             # (h11 only; with httptools, uvicorn sets no such limit).
             h11_max_incomplete_event_size=4 * MAX_MESSAGE_BYTES,
+            limit_concurrency=MAX_CONNECTIONS,
         )
         server = _AnnouncingServer(config, f"http://{url_host}:{bound_port}", app)
         with _stop_on_signals(server):
             server.run(sockets=[listener])
     return 0
+
+
+def exposure_warning(host: str) -> str | None:
+    """What to tell someone binding ``host``, an address other machines may reach; else None."""
+    try:
+        loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = host.lower() == "localhost"
+    if loopback:
+        return None
+    return (
+        f"--host {host} lets other machines reach the sandbox, and it has no authentication: "
+        "anyone who reaches the port can read every stored request (carts, customers, orders) "
+        "and switch faults on. Bind 127.0.0.1 unless you need this; clients that use a host "
+        "name need --allowed-host NAME"
+    )
 
 
 def _build_bundle(bundle_dir: Path) -> int:

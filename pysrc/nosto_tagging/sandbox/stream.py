@@ -3,7 +3,8 @@
 Each event is one ``event:`` name and one line of JSON ``data:``:
 
 - ``request`` (``id:`` is the request id): a stored request, as ``/api/requests`` lists it, plus
-  ``visitor_state`` (``/api/visitors/{c}`` right after it);
+  ``visitor_state`` (``/api/visitors/{c}`` right after it, each kept order as a summary without
+  the order as sent);
 - ``rejected``: ``{received_at, status, reason, errors, account, visitor, event_id}``;
 - ``duplicate``: ``{received_at, account, visitor, event_id}`` (acknowledged, not stored again);
 - ``fault``: ``{received_at, fault, account, visitor, event_id}`` (answered by a fault).
@@ -11,6 +12,10 @@ Each event is one ``event:`` name and one line of JSON ``data:``:
 ``?since=<id>`` (or the ``Last-Event-ID`` header a reconnecting ``EventSource`` sends) first
 replays stored requests after that id; ``account``, ``visitor`` and ``page_type`` filter every
 event. A comment line is sent every 15 s so proxies keep the connection open.
+
+Bounded: at most :data:`MAX_STREAMS` streams at once (one more is answered 503); a stream whose
+reader falls :data:`QUEUE_SIZE` events or :data:`QUEUE_BYTES` behind is ended (an
+``EventSource`` reconnects and replays what it missed from the database).
 """
 
 from __future__ import annotations
@@ -19,19 +24,23 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from nosto_tagging.sandbox.db import Database, Filters, dumps
+from nosto_tagging.sandbox.db import Database, Filters, StoredRequest, dumps
 from nosto_tagging.sandbox.responses import JSON
 
 KEEPALIVE_S = 15.0
+MAX_STREAMS = 32
 QUEUE_SIZE = 5_000
+QUEUE_BYTES = 8 * 1024 * 1024
 REPLAY_LIMIT = 1_000
+REPLAY_PAGE = 100  # stored requests read from the database at a time while replaying
+STREAMS_RETRY_AFTER_S = 5
 _CLOSED = None
 
 
@@ -59,11 +68,41 @@ def frame(kind: str, data: dict[str, Any], request_id: int | None = None) -> Fra
     )
 
 
+class Subscriber:
+    """One stream's queue of events, bounded by :data:`QUEUE_SIZE` and :data:`QUEUE_BYTES`."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[Frame | None] = asyncio.Queue()
+        self.queued_bytes = 0
+
+    def offer(self, item: Frame) -> bool:
+        """Queue ``item``; False (and nothing queued) if that would go over a bound."""
+        if self._queue.qsize() >= QUEUE_SIZE or self.queued_bytes + len(item.text) > QUEUE_BYTES:
+            return False
+        self._queue.put_nowait(item)
+        self.queued_bytes += len(item.text)
+        return True
+
+    def end(self) -> None:
+        """Drop what waits and end the stream after it."""
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self.queued_bytes = 0
+        self._queue.put_nowait(_CLOSED)
+
+    async def get(self) -> Frame | None:
+        """The next event; ``None`` when the stream is to end."""
+        item = await self._queue.get()
+        if item is not None:
+            self.queued_bytes -= len(item.text)
+        return item
+
+
 class Broadcaster:
     """Hands every event to each connected stream; never blocks the collector."""
 
     def __init__(self) -> None:
-        self._subscribers: set[asyncio.Queue[Frame | None]] = set()
+        self._subscribers: set[Subscriber] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -71,6 +110,10 @@ class Broadcaster:
 
     def listening(self) -> bool:
         return bool(self._subscribers)
+
+    def full(self) -> bool:
+        """Whether :data:`MAX_STREAMS` streams are open."""
+        return len(self._subscribers) >= MAX_STREAMS
 
     def publish(self, kind: str, data: dict[str, Any]) -> None:
         """Send one event (from the event loop)."""
@@ -90,28 +133,24 @@ class Broadcaster:
     def _send(self, frames: list[Frame]) -> None:
         for subscriber in list(self._subscribers):
             for item in frames:
-                try:
-                    subscriber.put_nowait(item)
-                except asyncio.QueueFull:  # a reader too slow to keep up: end it; it reconnects
+                if not subscriber.offer(item):  # a reader too slow to keep up: end it
                     self._subscribers.discard(subscriber)
-                    subscriber.get_nowait()
-                    subscriber.put_nowait(_CLOSED)
+                    subscriber.end()
                     break
 
     def close(self) -> None:
         """End every stream (the server is stopping)."""
         for subscriber in list(self._subscribers):
-            while True:
-                try:
-                    subscriber.put_nowait(_CLOSED)
-                    break
-                except asyncio.QueueFull:
-                    subscriber.get_nowait()
+            subscriber.end()
         self._subscribers.clear()
 
     @contextmanager
-    def subscription(self) -> Iterator[asyncio.Queue[Frame | None]]:
-        subscriber: asyncio.Queue[Frame | None] = asyncio.Queue(QUEUE_SIZE)
+    def subscription(self) -> Iterator[Subscriber | None]:
+        """A new stream's subscriber, or ``None`` if :data:`MAX_STREAMS` are open."""
+        if self.full():
+            yield None
+            return
+        subscriber = Subscriber()
         self._subscribers.add(subscriber)
         try:
             yield subscriber
@@ -145,13 +184,18 @@ async def stream_endpoint(request: Request) -> Response:
     )
     broadcaster: Broadcaster = request.state.broadcaster
     database: Database = request.state.database
+    if broadcaster.full():
+        return _too_many_streams()
 
     async def events() -> AsyncIterator[str]:
         with broadcaster.subscription() as subscriber:
+            if subscriber is None:  # the last slot went while this answer was starting
+                yield ": too many live streams; reconnect later\n\n"
+                return
             yield "retry: 2000\n: connected to the nosto-tagging sandbox\n\n"
             last = filters.since or 0
             if filters.since is not None:
-                for stored in await run_in_threadpool(database.list_requests, filters):
+                async for stored in _replay(database, filters):
                     last = stored.id
                     yield frame("request", stored.as_json(), stored.id).text
             while True:
@@ -172,6 +216,33 @@ async def stream_endpoint(request: Request) -> Response:
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+def _too_many_streams() -> Response:
+    return JSON(
+        {
+            "errors": [
+                f"{MAX_STREAMS} live streams are open, as many as the sandbox serves; close a "
+                f"viewer tab or a tool reading /api/stream, or retry in {STREAMS_RETRY_AFTER_S} s"
+            ]
+        },
+        status_code=503,
+        headers={"Retry-After": str(STREAMS_RETRY_AFTER_S)},
+    )
+
+
+async def _replay(database: Database, filters: Filters) -> AsyncIterator[StoredRequest]:
+    """Stored requests matching ``filters``, at most ``filters.limit``, a page at a time."""
+    left, since = filters.limit, filters.since
+    while left > 0:
+        page = replace(filters, since=since, limit=min(REPLAY_PAGE, left))
+        stored = await run_in_threadpool(database.list_requests, page)
+        for entry in stored:
+            yield entry
+        if len(stored) < page.limit:
+            return
+        left -= len(stored)
+        since = stored[-1].id
 
 
 def decode_events(text: str) -> list[tuple[str, dict[str, Any]]]:

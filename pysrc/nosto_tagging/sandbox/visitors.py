@@ -5,6 +5,9 @@ engine encodes them: a key that is absent (or ``null``) means no change, ``cart:
 ``customer: {}`` reset, anything else replaces the whole. A request counts as a page view unless
 its query says ``skipPageViews=true`` (``update()``); a body with an ``order`` object is an order.
 Pure: :func:`apply` returns a new state and touches no database.
+
+Bounded: a state holds one cart and one customer (each within one 64 KB message) and the last
+:data:`KEPT_ORDERS` orders; ``order_count`` counts them all.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ if TYPE_CHECKING:
     from nosto_tagging.core.models import EventRequest
 
 SKIP_PAGE_VIEWS = "skipPageViews"
+KEPT_ORDERS = 10
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ class VisitorState:
     page_views: int = 0
     requests: int = 0
     duplicates: int = 0  # requests that repeated a stored event id (not stored again)
-    orders: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)  # the last KEPT_ORDERS
+    order_count: int = 0
     first_seen: str | None = None
     last_seen: str | None = None
     last_request_id: int | None = None
@@ -75,10 +80,19 @@ class VisitorState:
             "requests": self.requests,
             "duplicates": self.duplicates,
             "orders": self.orders,
+            "order_count": self.order_count,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
             "last_request_id": self.last_request_id,
         }
+
+    def as_live_json(self) -> dict[str, Any]:
+        """What a live ``request`` event carries: :meth:`as_json` with each kept order's
+        summary but not the order as sent (``/api/visitors/{c}`` has that)."""
+        summaries = [
+            {key: value for key, value in order.items() if key != "order"} for order in self.orders
+        ]
+        return self.as_json() | {"orders": summaries}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> VisitorState:
@@ -91,7 +105,8 @@ class VisitorState:
             page_views=data.get("page_views", 0),
             requests=data.get("requests", 0),
             duplicates=data.get("duplicates", 0),
-            orders=data.get("orders") or [],
+            orders=(data.get("orders") or [])[-KEPT_ORDERS:],
+            order_count=data.get("order_count", len(data.get("orders") or [])),
             first_seen=data.get("first_seen"),
             last_seen=data.get("last_seen"),
             last_request_id=data.get("last_request_id"),
@@ -111,10 +126,11 @@ def apply(state: VisitorState, change: Change) -> VisitorState:
     variation = state.variation
     if isinstance(event.current_variant_id, str) and event.current_variant_id:
         variation = event.current_variant_id
-    orders = state.orders
+    orders, order_count = state.orders, state.order_count
     order = change.body.get("order")
     if isinstance(order, dict):
-        orders = [*orders, summarize_order(order, change)]
+        orders = [*orders[-(KEPT_ORDERS - 1) :], summarize_order(order, change)]
+        order_count += 1
     return replace(
         state,
         cart=cart,
@@ -123,6 +139,7 @@ def apply(state: VisitorState, change: Change) -> VisitorState:
         page_views=state.page_views + (1 if change.counts_as_page_view else 0),
         requests=state.requests + 1,
         orders=orders,
+        order_count=order_count,
         first_seen=state.first_seen or change.received_at,
         last_seen=change.received_at,
         last_request_id=change.request_id,

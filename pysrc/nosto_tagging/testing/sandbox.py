@@ -35,6 +35,9 @@ STOP_TIMEOUT_S = 10.0
 WAIT_TIMEOUT_S = 30.0
 POLL_INTERVAL_S = 0.05
 HTTP_TIMEOUT_S = 10.0
+# The header state-changing /api/ calls carry (nosto_tagging.sandbox.writes; not imported
+# here, so that the plugin needs no Starlette).
+WRITE_HEADER = "X-Nosto-Sandbox"
 
 
 class SandboxError(AssertionError):
@@ -59,11 +62,15 @@ class Sandbox:
         return f"{self.origin}{path}"
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
-        """Call the sandbox's HTTP API; the decoded JSON answer (raises on HTTP errors)."""
+        """Call the sandbox's HTTP API; the decoded JSON answer (raises on HTTP errors).
+
+        Calls other than GET carry ``Content-Type: application/json`` and ``X-Nosto-Sandbox: 1``,
+        which the sandbox asks of everything that changes it."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url(path), data=data, method=method)
-        if data is not None:
+        if method not in ("GET", "HEAD"):  # what the sandbox asks of state-changing calls
             request.add_header("Content-Type", "application/json")
+            request.add_header(WRITE_HEADER, "1")
         try:
             with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as answer:
                 return json.loads(answer.read())
@@ -195,13 +202,19 @@ def running_sandbox(
     *,
     host: str = "127.0.0.1",
     cors_origins: Iterable[str] = (),
+    allowed_hosts: Iterable[str] = (),
     start_timeout_s: float = START_TIMEOUT_S,
 ) -> Iterator[Sandbox]:
-    """``nosto-tagging serve --port 0`` on ``db_path`` in a subprocess, stopped on exit."""
+    """``nosto-tagging serve --port 0`` on ``db_path`` in a subprocess, stopped on exit.
+
+    ``allowed_hosts``: host names besides ``host`` and loopback ones the pages use to reach it
+    (``--allowed-host``)."""
     command = [sys.executable, "-m", "nosto_tagging.cli", "serve", "--host", host, "--port", "0"]
     command += ["--db", str(db_path), "--bundle", str(bundle_dir)]
     for origin in cors_origins:
         command += ["--cors-origin", origin]
+    for name in allowed_hosts:
+        command += ["--allowed-host", name]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     sandbox = Sandbox(origin="", db_path=db_path, process=process)

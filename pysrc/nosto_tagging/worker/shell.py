@@ -28,6 +28,7 @@ from nosto_tagging.core.engine import (
 )
 from nosto_tagging.core.request import Request
 from nosto_tagging.core.response import action_response
+from nosto_tagging.core.visit import VISITOR_ID, Visit
 
 
 class WorkerShell:
@@ -38,6 +39,10 @@ class WorkerShell:
         self._engine: Engine | None = None
         self._dispatcher = Dispatcher(transport, self._acked, self._dropped)
         self._clock: ManualClock | None = None
+
+    async def idle(self) -> None:
+        """Wait until every request handed to delivery is delivered or dropped."""
+        await self._dispatcher.idle()
 
     def on_message(self, text: str) -> None:
         try:
@@ -52,6 +57,8 @@ class WorkerShell:
                     account=str(message["account"]),
                     endpoint=str(message["endpoint"]),
                     visitor=str(message.get("visitor") or ""),
+                    do_not_track=message.get("doNotTrack") is True,
+                    privacy_signal=message.get("privacySignal") is True,
                 )
             )
             self._post(protocol.encode("ready", version=__version__))
@@ -61,11 +68,7 @@ class WorkerShell:
             self._engine.observe_cookie(str(message.get("visitor") or ""))
             self._apply_all(self._engine, message["calls"])
         elif kind == "replay":
-            # Calls of a page that closed before its engine saw them: their own engine (their
-            # own session), the same visit; requests keep their original event ids and times.
-            replay = Engine(self._engine.config)
-            replay.visit = self._engine.visit
-            self._apply_all(replay, message["calls"], page=str(message["page"]))
+            self._replay(self._engine, str(message["page"]), message["calls"])
         elif kind == "resend":
             body = json.loads(message["body"])
             self._dispatcher.submit(Request(str(message["eid"]), str(message["url"]), body))
@@ -81,6 +84,21 @@ class WorkerShell:
         elif kind == "tick" and self._clock is not None:
             self._clock.advance(float(message["ms"]) / 1000)
 
+    def _replay(self, live: Engine, page: str, calls: list[Any]) -> None:
+        """Calls of a page that closed before its engine saw them: their own engine (their own
+        session and visit), each call under the visitor and consent stored with it; requests
+        keep their original event ids and times. A replay never makes a visitor id nor writes
+        the cookie, and is dropped while this page's visitor has opted out (Do-Not-Track)."""
+        if live.visit.opted_out:
+            seq = max(
+                (int(raw.get("seq") or 0) for raw in calls if isinstance(raw, dict)), default=0
+            )
+            self._post(protocol.encode("applied", page=page, seq=seq))
+            return
+        replay = Engine(live.config)
+        replay.visit = Visit(replayed=True)
+        self._apply_all(replay, calls, page=page)
+
     def _apply_all(self, engine: Engine, calls: list[Any], page: str | None = None) -> None:
         last_seq, last_page = 0, page
         for raw in calls:
@@ -89,8 +107,13 @@ class WorkerShell:
             except (KeyError, TypeError, ValueError) as error:
                 self._log("error", "", f"engine: unreadable call {raw!r:.120}: {error}")
                 continue
+            if page is not None:  # a replay: the visit of the moment of the call
+                visitor = str(raw.get("visitor") or "")
+                if VISITOR_ID.match(visitor):
+                    engine.visit.visitor = visitor
+                engine.visit.do_not_track = raw.get("dnt") is True
             for output in engine.apply(call):
-                if page is None or isinstance(output, Built | Log | VisitorChanged):
+                if page is None or isinstance(output, Built | Log):
                     self._emit(output)
             last_seq = max(last_seq, int(raw.get("seq") or 0))
             last_page = last_page or str(raw.get("page") or "")

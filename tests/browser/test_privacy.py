@@ -1,0 +1,99 @@
+"""Privacy on a real page: consent signals, what Web Storage and cookies may hold, and a page
+that cannot send storing nothing."""
+
+from __future__ import annotations
+
+import json
+
+from tests.browser.conftest import Shop
+
+LOAD_FRONT = "<script>nostojs(api => api.defaultSession().viewFrontPage().load())</script>"
+GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
+
+
+def visitor_cookies(shop: Shop) -> list[str]:
+    return [c["value"] for c in shop.context.cookies() if c["name"] == "2c.cId"]
+
+
+def test_global_privacy_control_counts_as_do_not_track_and_the_page_cannot_undo_it(
+    shop: Shop,
+) -> None:
+    shop.context.add_init_script(GPC)
+    page = shop.open(
+        "<script>nostojs(api => { api.visit.setDoNotTrack(false);"
+        " api.defaultSession().viewFrontPage().load(); })</script>"
+    )
+    [request] = shop.sandbox.wait_for_requests(1, page_type="front")
+    assert "c" not in request["query"] and request["visitor"] == ""
+    assert visitor_cookies(shop) == []
+    assert page.evaluate("() => nostojs(api => api.visit.isDoNotTrack())") is True
+
+
+def test_an_api_opt_out_lasts_for_the_browser_session_until_it_is_ended(shop: Shop) -> None:
+    page = shop.open("<script>nostojs(api => api.visit.setDoNotTrack(true))</script>")
+    shop.wait_for_engine()
+    page = shop.open(LOAD_FRONT, path="/test/next.html")  # another page of the site
+    [request] = shop.sandbox.wait_for_requests(1, page_type="front")
+    assert "c" not in request["query"] and visitor_cookies(shop) == []
+    assert page.evaluate("() => nostojs(api => api.visit.isDoNotTrack())") is True
+    page.evaluate("() => nostojs(api => api.visit.setDoNotTrack(false))")
+    page = shop.open(LOAD_FRONT, path="/test/third.html")
+    stored = shop.sandbox.wait_for_requests(2, page_type="front")
+    assert stored[1]["query"]["c"] == visitor_cookies(shop)[0]
+
+
+def test_the_visitor_cookie_lives_at_most_400_days(shop: Shop) -> None:
+    shop.open(LOAD_FRONT)
+    shop.visitor()
+    [cookie] = [c for c in shop.context.cookies() if c["name"] == "2c.cId"]
+    page_now = shop.page.evaluate("() => Date.now() / 1000")
+    assert 399 * 86400 < cookie["expires"] - page_now <= 400 * 86400
+
+
+def test_local_storage_never_holds_a_url_query_or_an_email_shaped_value(shop: Shop) -> None:
+    page = shop.open(
+        "<script>nostojs(api => { api.defaultSession()"
+        ".setCart({items: [{product_id: '1', name: 'x', unit_price: 1, price_currency_code: 'EUR',"
+        " note: 'ann@example.com'}]}).viewCart().update(); });</script>",
+        path="/test/reset.html?token=s3cret-token",
+    )
+    shop.wait_until_stored(1)
+    local = page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+    assert "s3cret-token" not in local and "ann@example.com" not in local
+    journal = page.evaluate("() => nostojs(api => api.internal.journal())")
+    assert journal[0]["private"] is True  # the email-shaped value made the call customer data
+
+
+def test_without_an_account_nothing_is_stored_and_no_cookie_is_set(shop: Shop) -> None:
+    page = shop.open(LOAD_FRONT, tag='<script src="/bundle/nosto.js"></script>')
+    page.wait_for_function("() => window.nostojs && window.nostojs.nostoTagging")
+    stored = page.evaluate(
+        "() => [Object.keys(localStorage), Object.keys(sessionStorage)].flat()"
+        ".filter(k => k.startsWith('nosto-tagging:'))"
+    )
+    assert stored == [] and visitor_cookies(shop) == []
+    assert page.evaluate("() => nostojs(api => api.internal.journal().length)") == 2
+
+
+def test_heartbeats_of_pages_gone_for_an_hour_are_purged_at_start(shop: Shop) -> None:
+    page = shop.open("")
+    stale = {"t": 0, "gone": True, "held": 0}
+    page.evaluate(
+        "stale => localStorage.setItem('nosto-tagging:p:long-gone', stale)", json.dumps(stale)
+    )
+    page = shop.open("", path="/test/again.html")
+    keys = page.evaluate("() => Object.keys(localStorage)")
+    assert "nosto-tagging:p:long-gone" not in keys
+
+
+def test_listener_names_that_are_object_members_never_throw(shop: Shop) -> None:
+    page = shop.open("")
+    result = page.evaluate(
+        "() => nostojs(api => { const names = ['__proto__', 'constructor', 'toString',"
+        " 'hasOwnProperty']; const got = [];"
+        " names.forEach(n => { api.listen(n, () => got.push(n)); api.unlisten(n, () => 0); });"
+        " api.listen('prerequest', () => got.push('prerequest'));"
+        " return api.defaultSession().viewFrontPage().update().then(() => got); })"
+    )
+    assert result == ["prerequest"]
+    assert shop.page_errors == []

@@ -1,0 +1,57 @@
+// Adoption: what closed pages left is taken over; live pages are left alone.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { adopt, heartbeat, ORPHAN_AFTER_MS } from "../../web/page/adoption.js";
+import { makeOutbox } from "../../web/page/outbox.js";
+import { makeStore } from "../../web/page/store.js";
+import { fakeWindow, recorder } from "./fake_window.mjs";
+
+const NOW = 1_000_000;
+
+function setup() {
+  const { win } = fakeWindow();
+  const rec = recorder();
+  const store = makeStore(win, rec.report);
+  const outbox = makeOutbox(store, "me", rec.report, () => {});
+  const posted = [];
+  return { store, outbox, posted, lines: rec.lines, post: (m) => posted.push(m), report: rec.report };
+}
+
+function leave(store, page, { t, gone = false, held = 0, bodies = [], calls = [] }) {
+  heartbeat(store, page, held, gone, t);
+  for (const [eid, priv] of bodies) store.put("o:" + eid, { url: "/ev1", body: eid, page, private: priv }, priv);
+  calls.forEach(([seq, priv]) => store.put(`j:${page}:${seq}`, { seq, page, private: priv }, priv));
+}
+
+test("a live page's leftovers are not touched; a gone or silent one's are adopted", () => {
+  const { store, outbox, posted, post, report } = setup();
+  leave(store, "live", { t: NOW - 1000, bodies: [["l1", false]], calls: [[1, false]] });
+  leave(store, "closed", { t: NOW - 1000, gone: true, bodies: [["c1", false]], calls: [[1, false], [2, false]] });
+  leave(store, "silent", { t: NOW - ORPHAN_AFTER_MS, calls: [[1, false]] });
+  leave(store, "me", { t: NOW, bodies: [["m1", false]], calls: [[1, false]] });
+  const replays = adopt(store, "me", outbox, post, report, NOW);
+  assert.deepEqual(posted.map((m) => [m.kind, m.eid]), [["resend", "c1"]]);
+  // Replays are the caller's to post, after this page's own calls.
+  assert.deepEqual(replays.map((m) => [m.kind, m.page, m.calls.map((c) => c.seq)]), [
+    ["replay", "closed", [1, 2]], ["replay", "silent", [1]],
+  ]);
+  assert.ok(outbox.has("c1") && !outbox.has("l1") && !outbox.has("m1"));
+  assert.equal(outbox.bodies.c1.page, "me"); // adopted: this page sends it now
+  assert.deepEqual(store.list("p:").map(([key]) => key), ["p:live", "p:me"]);
+});
+
+test("customer data a closed tab held is counted as lost, minus what was still readable", () => {
+  const { store, outbox, posted, post, report, lines } = setup();
+  leave(store, "closed", { t: NOW, gone: true, held: 3, bodies: [["c1", true]], calls: [[1, true]] });
+  adopt(store, "me", outbox, post, report, NOW);
+  assert.deepEqual(posted.find((m) => m.kind === "lost"), { kind: "lost", count: 1 });
+  assert.match(lines[0][1], /^1 events with customer data were lost with a closed tab/);
+});
+
+test("a heartbeat counts held customer data only when the page goes away", () => {
+  const { store } = setup();
+  heartbeat(store, "me", 2, false, NOW);
+  assert.deepEqual(store.list("p:me")[0][1], { t: NOW, gone: false, held: 0 });
+  heartbeat(store, "me", 2, true, NOW);
+  assert.deepEqual(store.list("p:me")[0][1], { t: NOW, gone: true, held: 2 });
+});

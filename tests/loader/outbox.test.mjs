@@ -1,0 +1,81 @@
+// The outbox policy: kept until acknowledged, bounded (oldest non-orders first, loudly),
+// beaconed once when the page is hidden.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { BEACON_BUDGET, makeOutbox, OUTBOX_MAX_BYTES, OUTBOX_MAX_COUNT } from "../../web/page/outbox.js";
+import { makeStore } from "../../web/page/store.js";
+import { fakeWindow, recorder } from "./fake_window.mjs";
+
+function setup() {
+  const { win } = fakeWindow();
+  const rec = recorder();
+  const store = makeStore(win, rec.report);
+  let released = 0;
+  const outbox = makeOutbox(store, "pg1", rec.report, () => released++);
+  return { win, store, outbox, lines: rec.lines, released: () => released };
+}
+
+test("a body is stored with its page until released", () => {
+  const { win, store, outbox, released } = setup();
+  outbox.keep("e1", { url: "/ev1", body: "{}", private: false });
+  outbox.keep("e2", { url: "/ev1", body: "{}", private: true });
+  const [[key, { t, ...kept }]] = store.list("o:e1");
+  assert.equal(key, "o:e1");
+  assert.deepEqual(kept, { url: "/ev1", body: "{}", private: false, page: "pg1" });
+  assert.ok(Date.now() - t < 60000); // when it was kept: the purge drops week-old bodies
+  assert.equal(win.sessionStorage.length, 1); // the private body: this tab only
+  assert.equal(outbox.heldPrivate(), 1);
+  outbox.release("e2");
+  assert.equal(released(), 1);
+  assert.deepEqual(store.list("o:").map(([k]) => k), ["o:e1"]);
+  assert.equal(outbox.size(), 1);
+});
+
+test("over the count bound the oldest non-order bodies are dropped, orders never", () => {
+  const { store, outbox, lines } = setup();
+  outbox.keep("a-order", { url: "/ev1", body: "x", order: true });
+  for (let i = 0; i < OUTBOX_MAX_COUNT + 2; i++) outbox.keep("b" + String(i).padStart(4, "0"), { url: "/ev1", body: "x" });
+  assert.equal(outbox.size(), OUTBOX_MAX_COUNT);
+  assert.ok(outbox.has("a-order"));
+  assert.ok(!outbox.has("b0000") && !outbox.has("b0001") && !outbox.has("b0002"));
+  assert.ok(outbox.has("b0003"));
+  assert.equal(store.list("o:").length, OUTBOX_MAX_COUNT);
+  assert.deepEqual(lines.map(([level]) => level), ["error", "error", "error"]);
+  assert.match(lines[0][1], /^1 unsent events were dropped: the outbox is full/);
+});
+
+test("over the byte bound bodies are dropped until it fits", () => {
+  const { outbox } = setup();
+  const big = "x".repeat(OUTBOX_MAX_BYTES / 2);
+  outbox.keep("e1", { url: "/ev1", body: big });
+  outbox.keep("e2", { url: "/ev1", body: big });
+  assert.equal(outbox.size(), 2);
+  outbox.keep("e3", { url: "/ev1", body: "y" });
+  assert.deepEqual(Object.keys(outbox.bodies), ["e2", "e3"]);
+});
+
+test("beacons go out once per hide; fetch keepalive within its budget when refused", () => {
+  const { win, outbox } = setup();
+  outbox.keep("e1", { url: "/ev1", body: "a" });
+  outbox.beaconAll(win);
+  outbox.beaconAll(win);
+  assert.equal(win.beacons.length, 1);
+  outbox.rearm();
+  outbox.beaconAll(win);
+  assert.equal(win.beacons.length, 2);
+  win.beaconAccepts = false;
+  outbox.keep("e2", { url: "/ev1", body: "x".repeat(BEACON_BUDGET - 10) });
+  outbox.keep("e3", { url: "/ev1", body: "x".repeat(100) });
+  outbox.beaconAll(win);
+  assert.deepEqual(win.fetches.map(([, init]) => init.body.length), [BEACON_BUDGET - 10]);
+  assert.equal(win.fetches[0][1].keepalive, true);
+});
+
+test("another tab may only resend a body without its page URL's query", () => {
+  const { win, store, outbox } = setup();
+  const body = JSON.stringify({ url: "http://shop.test/o?key=k1", referrer: "http://a.test/#t" });
+  outbox.keep("e1", { url: "/ev1", body, private: false });
+  const local = JSON.parse(JSON.parse(win.localStorage.getItem(win.localStorage.key(0))).body);
+  assert.deepEqual(local, { url: "http://shop.test/o", referrer: "http://a.test/" });
+  assert.equal(JSON.parse(store.list("o:")[0][1].body).url, "http://shop.test/o?key=k1");
+});

@@ -1,0 +1,47 @@
+// Adoption of closed pages: pages announce they are alive (heartbeats); the leftovers of
+// pages that are gone are taken over. Their bodies are sent again (the collector keeps each
+// event id once); calls their engine never saw are replayed in an engine of their own.
+
+export const ORPHAN_AFTER_MS = 15000; // a page silent this long is gone
+export const HEARTBEAT_MS = 5000;
+
+// A page going away says how many events with customer data it still holds (only in this
+// tab's sessionStorage): a count, never the data.
+export function heartbeat(store, page, held, gone, now) {
+  store.put("p:" + page, { t: now, gone: !!gone, held: gone ? held : 0 }, false);
+}
+
+// Takes over what closed pages left: their bodies into `outbox`, and posts to the engine
+// `resend` for each body and `lost` for the count of customer-data events that went with a
+// closed tab. Returns the `replay` messages of each page's calls, for the caller to post after
+// this page's own calls (the engine drops replays while this page's opt-out holds).
+export function adopt(store, page, outbox, post, report, now) {
+  const alive = {}, journals = {};
+  let held = 0;
+  store.list("p:").forEach(([key, beat]) => {
+    const other = key.slice(2);
+    if (other === page) return;
+    if (!beat.gone && now - beat.t < ORPHAN_AFTER_MS) { alive[other] = true; return; }
+    held += beat.held || 0;
+    store.remove(key);
+  });
+  store.list("o:").forEach(([key, entry]) => {
+    const eid = key.slice(2);
+    if (entry.page === page || alive[entry.page] || outbox.has(eid)) return;
+    if (entry.private) held--;
+    outbox.keep(eid, entry);
+    post({ kind: "resend", eid, url: entry.url, body: entry.body });
+  });
+  store.list("j:").forEach(([, entry]) => {
+    if (entry.page === page || alive[entry.page]) return;
+    if (entry.private) held--;
+    (journals[entry.page] = journals[entry.page] || []).push(entry);
+  });
+  // What a closed tab held with customer data lived in its sessionStorage and is gone.
+  if (held > 0) {
+    report("warn", held + " events with customer data were lost with a closed tab (customer data " +
+      "is kept in sessionStorage only); the next request reports the count");
+    post({ kind: "lost", count: held });
+  }
+  return Object.keys(journals).map((other) => ({ kind: "replay", page: other, calls: journals[other] }));
+}

@@ -1,0 +1,48 @@
+// Message dispatch: what the engine in the worker tells the page (see core/protocol.py).
+
+import { writeCookie } from "./visitor.js";
+
+export const MAX_OBJECTS = 200; // dumpData() mirrors kept, as the engine keeps live objects
+
+export function makeDispatch(ctx, onReady) {
+  const { win, doc, store, journal, outbox, pending, bus, report } = ctx;
+  return function onMessage(event) {
+    let m;
+    try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (PyScript's own)
+    switch (m && m.kind) {
+      case "ready": onReady(); break;
+      case "built":
+        if (m.inject) pending.inject(m.eid, JSON.parse(m.body).elements);
+        outbox.keep(m.eid, { url: m.url, body: m.body, private: m.private, order: m.order });
+        bus.emit("prerequest", JSON.parse(m.body));
+        ctx.post({ kind: "stored", eid: m.eid });
+        break;
+      case "applied":
+        if (m.page === ctx.page) { journal.applyUpTo(m.seq); journal.compact(outbox.size()); }
+        else store.list("j:" + m.page + ":").forEach(([key]) => store.remove(key));
+        break;
+      case "acked":
+        outbox.release(m.eid);
+        bus.emit("taggingsent", m.message);
+        if (m.message && m.message.errors && m.message.errors.length) bus.emit("servererror", m.message.errors);
+        pending.answered(m.eid, m.response, m.message);
+        break;
+      case "dropped":
+        outbox.release(m.eid); report("error", m.reason); bus.emit("servererror", [m.reason]); pending.settle(m.eid);
+        break;
+      case "settled": pending.settle(m.eid); break;
+      case "state": ctx.mirror = m.state; break;
+      case "object":
+        delete ctx.objects[m.target]; // re-added last: the oldest go first beyond MAX_OBJECTS
+        ctx.objects[m.target] = m.data;
+        if (Object.keys(ctx.objects).length > MAX_OBJECTS) delete ctx.objects[Object.keys(ctx.objects)[0]];
+        if (m.target === "tagging" && ctx.tagging) ctx.tagging.parsed(m.data);
+        break;
+      case "visitor": if (m.visitor && !ctx.optedOut()) writeCookie(win, doc, m.visitor); break;
+      case "log":
+        report(m.level === "warn" ? "warn" : "error", m.message);
+        if (m.level !== "warn") bus.emit("scripterror", { msg: m.message, level: m.level });
+        break;
+    }
+  };
+}

@@ -1,0 +1,11 @@
+// Hooks only tests use, in nosto.test.js and never in nosto.js: with `data-test-clock` on
+// the script tag the engine's retry timers wait for api.internal.tick(ms), not real time.
+
+export const testHooks = {
+  extend(ctx, api) {
+    api.internal.tick = (ms) => { if (ctx.ready) ctx.post({ kind: "tick", ms }); };
+  },
+  ready(ctx, script) {
+    if (script && script.hasAttribute("data-test-clock")) ctx.post({ kind: "clock", manual: true });
+  }
+};
