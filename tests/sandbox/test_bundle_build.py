@@ -94,14 +94,27 @@ def test_lock_lists_our_wheels_with_the_hashes_of_the_shipped_files(runtime: Pat
         "typing-extensions",
         "typing-inspection",
         "annotated-types",
-        "pyodide-http",
     }
     for key, entry in lock["packages"].items():
         wheel = runtime / entry["file_name"]
         assert "/" not in entry["file_name"], key  # relative: served next to the lock, no CDN
         assert sha256(wheel) == entry["sha256"], key
-    assert lock["packages"]["nosto-tagging"]["depends"] == ["pydantic", "pyodide-http"]
+    assert lock["packages"]["nosto-tagging"]["depends"] == ["pydantic"]
     assert lock["packages"]["nosto-tagging"]["version"] == __version__
+
+
+def test_the_runtime_has_the_snapshot_module_and_the_build_checked_a_snapshot_restores(
+    bundle: Path, runtime: Path
+) -> None:
+    text = (runtime / "snapshot.mjs").read_text()
+    assert "NOSTO_SNAPSHOT_MANIFEST" not in text
+    build_id = re.search(r'BUILD_ID:"([0-9a-f]{64})"', (runtime / "pyodide.mjs").read_text())
+    assert build_id is not None and f'"buildId": "{build_id[1]}"' in text
+    figures = json.loads((bundle / "build-info.json").read_text())["snapshot"]
+    assert 20 * 2**20 < figures["memory_bytes"] < 80 * 2**20  # the engine's wasm memory
+    assert 10 * 2**20 < figures["bytes"] < figures["memory_bytes"]  # zero pages left out
+    assert figures["gzip_bytes"] < figures["bytes"] / 2
+    assert not list(runtime.glob("*.snapshot*"))  # browsers make their own: none is shipped
 
 
 def test_stdlib_is_sourceless_bytecode_stored_uncompressed(runtime: Path) -> None:
@@ -116,7 +129,7 @@ def test_stdlib_is_sourceless_bytecode_stored_uncompressed(runtime: Path) -> Non
 
 def test_wheels_are_byte_compiled_stored_and_keep_a_valid_record(runtime: Path) -> None:
     wheels = sorted(runtime.glob("*.whl"))
-    assert len(wheels) == 7
+    assert len(wheels) == 6
     for wheel in wheels:
         with zipfile.ZipFile(wheel) as archive:
             assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_STORED}
@@ -260,7 +273,7 @@ def test_the_trimmed_stdlib_runs_the_engine_under_pyodide(runtime: Path) -> None
     """The build checks this too; here it runs against the files as shipped."""
     pyodide = next((CACHE_DIR / "npm").glob("pyodide-*/package"))
     pyscript = next((CACHE_DIR / "npm").glob("pyscript-core-*/package"))
-    modules = _probe(
+    modules, site = _probe(
         pyodide,
         runtime / "python_stdlib.zip",
         sorted(runtime.glob("*.whl")),
@@ -268,6 +281,7 @@ def test_the_trimmed_stdlib_runs_the_engine_under_pyodide(runtime: Path) -> None
         "running the engine on the shipped stdlib",
     )
     assert "json" in modules and "unittest" not in modules
+    assert "pydantic_core" in site and "pyodide_http" not in site
 
 
 @pytest.mark.parametrize(

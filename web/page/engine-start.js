@@ -36,7 +36,7 @@ export function startEngine(doc, script, runtime, report, isReady, onWorker) {
     // same task, it is a long task (over 50 ms) on a busy CPU.
     return new Promise((resolve) => setTimeout(resolve, 0, pyscript));
   }).then((pyscript) => pyscript.PyWorker(runtime + "engine.py", {
-    version: runtime + "pyodide.mjs",
+    version: runtime + "snapshot.mjs",
     config: { packages: ["nosto-tagging"], packages_cache: "passthrough", sync_main_only: true }
   })).then(onWorker).catch((error) => { dropConfigs(); fail(error && error.message || error); });
 }

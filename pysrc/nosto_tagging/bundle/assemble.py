@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import nosto_tagging
-from nosto_tagging.bundle.closure import trim_stdlib
+from nosto_tagging.bundle.closure import pyscript_imports, trim_stdlib
 from nosto_tagging.bundle.compile import (
     SITE_PREFIX,
     STDLIB_PREFIX,
@@ -25,6 +25,8 @@ from nosto_tagging.bundle.compile import (
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
 from nosto_tagging.bundle.hashdir import hashed_dir_name
+from nosto_tagging.bundle.imported import check_every_wheel_imported
+from nosto_tagging.bundle.interpreter import MODULE, manifest, write_interpreter_module
 from nosto_tagging.bundle.loader import CHUNKS, ENTRIES, bundle_chunk, bundle_loader
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.minify import minify_loader
@@ -34,11 +36,12 @@ from nosto_tagging.bundle.pins import NpmPin, Pins, esbuild_pin, load_pins
 from nosto_tagging.bundle.precompress import precompress_file, precompress_tree
 from nosto_tagging.bundle.pyscript_assets import copy_pyscript
 from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
+from nosto_tagging.bundle.snapcheck import check_snapshot
 from nosto_tagging.locations import CHECKOUT_CACHE_DIR, CHECKOUT_WEB_DIR
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 STDLIB = "python_stdlib.zip"
-STEPS = 9
+STEPS = 10
 
 
 @dataclass(frozen=True)
@@ -157,13 +160,17 @@ def _compile(
 
 
 def _trim(
-    inputs: Inputs, compiled: dict[str, Compiled], cache_dir: Path, progress: Progress
+    inputs: Inputs, compiled: dict[str, Compiled], pins: Pins, cache_dir: Path, progress: Progress
 ) -> tuple[dict[str, Compiled], dict[str, Any]]:
-    """Step 6: the compiled stdlib cut to the engine's import closure (verified under Node)."""
+    """Step 6: the compiled stdlib cut to the engine's import closure (verified under Node);
+    every shipped wheel must be imported by the engine there."""
     started = time.monotonic()
     full = compiled[STDLIB]
     wheels = [c.path for name, c in compiled.items() if name != STDLIB]
     trimmed = trim_stdlib(full.path, wheels, inputs.pyodide_dir, inputs.pyscript_dir, cache_dir)
+    shipped = {pin.lock.key: pin.lock.imports for pin in pins.wheels}
+    shipped[pins.own.key] = pins.own.imports
+    check_every_wheel_imported(shipped, trimmed.site)
     before, after = full.path.stat().st_size, trimmed.path.stat().st_size
     state = "cached" if trimmed.cached else "probed and verified under Node"
     progress.step(
@@ -200,6 +207,14 @@ def _lay_out_runtime(
     lock = trim_lock(_read_lock(inputs.pyodide_dir), entries)
     (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
     hinted = copy_pyscript(inputs.pyscript_dir / "dist", runtime / "pyscript")
+    shipped = [runtime / inputs.wheels[pin.lock.key].name for pin in pins.wheels] + [own]
+    data = manifest(
+        runtime / "pyodide.mjs",
+        shipped,
+        str(lock["info"].get("python", "")),
+        pyscript_imports(inputs.pyscript_dir),
+    )
+    write_interpreter_module(web_dir / MODULE, runtime / MODULE, data)
     for chunk in CHUNKS:
         (runtime / chunk).write_text(bundle_chunk(web_dir, inputs.esbuild, chunk), encoding="utf-8")
     engine = web_dir / "engine.py"
@@ -231,6 +246,19 @@ def _seal_runtime(staging: Path, unsealed: Path, cache_dir: Path, progress: Prog
     return name + "/"
 
 
+def _check_snapshot(runtime: Path, cache_dir: Path, progress: Progress) -> dict[str, Any]:
+    """Step 9: the runtime's snapshot.mjs snapshots the started engine and restores it (Node)."""
+    started = time.monotonic()
+    figures = check_snapshot(runtime, cache_dir)
+    progress.step(
+        f"snapshot of the started engine made and restored under Node "
+        f"({human(figures['memory_bytes'])} of memory kept in {human(figures['bytes'])}, "
+        f"{human(figures['gzip_bytes'])} gzip; not shipped: browsers make their own)",
+        started,
+    )
+    return figures
+
+
 def _write_loader(
     staging: Path,
     runtime_dir: str,
@@ -243,7 +271,7 @@ def _write_loader(
     inputs: Inputs,
     progress: Progress,
 ) -> None:
-    """Step 9: nosto.js and nosto.test.js (bundled, minified, syntax-checked by node,
+    """Step 10: nosto.js and nosto.test.js (bundled, minified, syntax-checked by node,
     precompressed) and build-info.json."""
     started = time.monotonic()
     version = nosto_tagging.__version__
@@ -301,10 +329,11 @@ def build_bundle(
     try:
         inputs = _gather(pins, cache_dir, progress)
         compiled = _compile(inputs, pins, cache_dir, progress)
-        compiled, trim = _trim(inputs, compiled, cache_dir, progress)
+        compiled, trim = _trim(inputs, compiled, pins, cache_dir, progress)
         unsealed = staging / ".runtime"
         lock = _lay_out_runtime(unsealed, inputs, compiled, pins, web_dir, progress)
         runtime_dir = _seal_runtime(staging, unsealed, cache_dir, progress)
+        trim["snapshot"] = _check_snapshot(staging / runtime_dir, cache_dir, progress)
         _write_loader(
             staging,
             runtime_dir,

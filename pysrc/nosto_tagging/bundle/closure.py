@@ -5,7 +5,9 @@ import every module of our wheel and PyScript's Python, drive a config, calls, a
 report) and reading ``sys.modules``. Kept: every top-level package or module seen there (whole
 packages, not just the submodules used), plus :data:`MARGIN`. The trimmed zip is then booted
 by the same probe, so a module the engine needs but the trim dropped fails the build, not a
-shopper's page. Results are cached by the inputs' hashes.
+shopper's page. The probe also reports the site-packages modules it loaded, so the build can
+refuse a wheel the engine never imports (``imported.py``). Results are cached by the inputs'
+hashes.
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ class Trimmed:
     kept: tuple[str, ...]
     dropped: tuple[str, ...]
     cached: bool
+    site: tuple[str, ...]  # top-level modules the engine loaded from site-packages
 
 
 def top_level(entry: str) -> str:
@@ -162,7 +165,8 @@ def pyscript_imports(pyscript_dir: Path) -> list[str]:
 
 def _probe(
     pyodide_dir: Path, stdlib: Path, wheels: list[Path], extra: list[str], what: str
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
+    """Run the probe; return the stdlib and the site-packages top-level modules it loaded."""
     with tempfile.TemporaryDirectory(prefix="nosto-probe-") as tmp:
         spec = {
             "pyodideDir": str(pyodide_dir),
@@ -181,10 +185,11 @@ def _probe(
             "names a module to add to MARGIN in nosto_tagging/bundle/closure.py.",
         )
         try:
-            modules = json.loads((Path(tmp) / "results.json").read_text())["modules"]
-        except (OSError, ValueError, KeyError) as error:
+            results = json.loads((Path(tmp) / "results.json").read_text())
+            modules, site = results["modules"], results["site"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
             raise BuildError(f"{what}: probe.mjs wrote no usable results ({error})") from error
-    return [str(m) for m in modules]
+    return [str(m) for m in modules], [str(m) for m in site]
 
 
 def _write_trimmed(src: Path, dst: Path, keep: frozenset[str]) -> tuple[list[str], list[str]]:
@@ -232,18 +237,26 @@ def trim_stdlib(
     try:
         stats = json.loads((slot / "stats.json").read_text())
         if sha256_file(output) == stats["sha256"]:
-            return Trimmed(output, tuple(stats["kept"]), tuple(stats["dropped"]), True)
+            return Trimmed(
+                output, tuple(stats["kept"]), tuple(stats["dropped"]), True, tuple(stats["site"])
+            )
     except (OSError, ValueError, KeyError):
         pass
-    used = _probe(
+    used, _ = _probe(
         pyodide_dir, stdlib, wheels, extra, "finding the engine's imports (Pyodide under Node)"
     )
     keep = frozenset(used) | MARGIN
     slot.mkdir(parents=True, exist_ok=True)
     staged = slot / f".{stdlib.name}.partial"
     kept, dropped = _write_trimmed(stdlib, staged, keep)
-    _probe(pyodide_dir, staged, wheels, extra, "running the engine on the trimmed stdlib")
+    _, site = _probe(pyodide_dir, staged, wheels, extra, "running the engine on the trimmed stdlib")
     staged.replace(output)
-    stats = {"sha256": sha256_file(output), "kept": kept, "dropped": dropped, "used": used}
+    stats = {
+        "sha256": sha256_file(output),
+        "kept": kept,
+        "dropped": dropped,
+        "used": used,
+        "site": site,
+    }
     (slot / "stats.json").write_text(json.dumps(stats, indent=1))
-    return Trimmed(output, tuple(kept), tuple(dropped), False)
+    return Trimmed(output, tuple(kept), tuple(dropped), False, tuple(site))

@@ -45,7 +45,6 @@ def _metadata(version: str) -> str:
         f"Version: {version}\n"
         "Summary: nostojs-compatible tagging engine (browser part, for Pyodide)\n"
         "Requires-Dist: pydantic\n"
-        "Requires-Dist: pyodide-http\n"
     )
 
 

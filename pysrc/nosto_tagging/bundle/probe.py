@@ -1,5 +1,6 @@
 """Run inside Pyodide by ``probe.mjs``: drive the engine like a page does, then report which
-standard-library modules are loaded (top-level names). Raises if the engine misbehaves.
+standard-library and site-packages modules are loaded (top-level names). Raises if the engine
+misbehaves.
 
 ``probe(extra_json)`` is async (the engine sends through asyncio); ``extra_json`` lists more
 modules to import first (those PyScript's own Python imports in the worker).
@@ -49,6 +50,15 @@ def _stdlib_modules() -> list[str]:
     for name, module in list(sys.modules.items()):
         origin = getattr(getattr(module, "__spec__", None), "origin", None) or ""
         if ".zip/" in origin and "site-packages" not in origin:
+            names.add(name.partition(".")[0])
+    return sorted(names)
+
+
+def _site_modules() -> list[str]:
+    names = set()
+    for name, module in list(sys.modules.items()):
+        origin = getattr(getattr(module, "__spec__", None), "origin", None) or ""
+        if "/site-packages/" in origin:
             names.add(name.partition(".")[0])
     return sorted(names)
 
@@ -113,4 +123,4 @@ async def probe(extra_json: str) -> str:
         raise ValueError("probe")
     except ValueError:
         traceback.format_exc()  # what an engine error report imports
-    return json.dumps({"modules": _stdlib_modules(), "posted": kinds})
+    return json.dumps({"modules": _stdlib_modules(), "site": _site_modules(), "posted": kinds})

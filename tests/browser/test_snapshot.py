@@ -1,0 +1,204 @@
+"""The engine's memory snapshot (web/snapshot.mjs) in Chromium: made by a plain start, kept in
+Cache Storage, restored by the next page; refused or restarted plainly when it is bad.
+
+Two kinds of page: the real loader (PyScript's worker, as a storefront runs it), and a test page
+whose module worker calls snapshot.mjs's ``loadPyodide`` directly and runs a little Python, so a
+test can see what the restored interpreter does (lazy imports) and plant bad snapshots.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import Shop
+from tests.browser_settings import SETTINGS
+
+CACHE = "nosto-tagging-snapshots"
+WORKER = """
+const [runtime, python] = JSON.parse(self.name);
+try {
+  const { loadPyodide } = await import(runtime + "snapshot.mjs");
+  const pyodide = await loadPyodide({ indexURL: runtime });
+  postMessage(pyodide.runPython(python));
+} catch (error) {
+  postMessage(JSON.stringify({ error: String(error?.stack ?? error) }));
+}
+"""
+# Modules the snapshot does not hold: each must import from the files installed after a restore.
+LAZY = """
+import json, sys
+lazy = ["email.utils", "pydantic.color", "difflib"]
+before = {name: name in sys.modules for name in lazy}
+import difflib, email.utils, pydantic.color
+from pydantic import BaseModel
+class Item(BaseModel):
+    quantity: int
+json.dumps({
+    "before": before,
+    "quantity": Item.model_validate_json('{"quantity": "2"}').quantity,
+    "color": pydantic.color.Color("red").as_hex(),
+    "shell": "nosto_tagging.worker.shell" in sys.modules,
+    "hash": hash("nosto"),
+})
+"""
+
+
+def _runtime(shop: Shop) -> str:
+    """The runtime folder URL path the bundle's build-info names."""
+    page = shop.page
+    if page.url == "about:blank":
+        shop.open("")
+    info = page.evaluate("() => fetch('/bundle/build-info.json').then(r => r.json())")
+    return f"/bundle/{info['runtime_dir']}"
+
+
+def _serve_worker(shop: Shop) -> None:
+    shop.context.route(
+        f"{shop.sandbox.origin}/test/snapshot-worker.mjs",
+        lambda route: route.fulfill(status=200, content_type="text/javascript", body=WORKER),
+    )
+
+
+def _start(shop: Shop, runtime: str, python: str = LAZY) -> Any:
+    """Start snapshot.mjs in a new module worker of the test page; the answer of ``python``."""
+    shop.open("", path="/test/snapshot.html", tag="")
+    answer = shop.page.evaluate(
+        "([runtime, python, timeout]) => new Promise((resolve, reject) => {"
+        " const worker = new Worker('/test/snapshot-worker.mjs',"
+        "   {type: 'module', name: JSON.stringify([runtime, python])});"
+        " (window.workers ||= []).push(worker);"  # alive: it writes the snapshot after answering
+        " worker.onmessage = (event) => resolve(event.data);"
+        " worker.onerror = (event) => reject(new Error(event.message));"
+        " setTimeout(() => reject(new Error('no answer')), timeout); })",
+        [runtime, python, SETTINGS["timeouts"]["engine_ready_ms"]],
+    )
+    result = json.loads(answer)
+    assert "error" not in result, result["error"]
+    return result
+
+
+def _wait_for_snapshot(page: Page, runtime: str) -> None:
+    """Wait until the plain start has kept its snapshot in Cache Storage, body and all."""
+    deadline = time.monotonic() + SETTINGS["timeouts"]["engine_ready_ms"] / 1000
+    while True:
+        size = page.evaluate(
+            "async ([name, url]) => {"
+            " const found = await (await caches.open(name)).match(url);"
+            " return found ? (await found.arrayBuffer()).byteLength : 0; }",
+            [CACHE, f"{runtime}engine.snapshot"],
+        )
+        if size > 1 << 20:
+            return
+        assert time.monotonic() < deadline, "no snapshot kept in Cache Storage"
+        page.wait_for_timeout(250)  # Cache Storage has no change event to await
+
+
+def _ours(shop: Shop) -> list[str]:
+    """Our worker's console lines (the context reports them too, as the page's)."""
+    return [line for line in shop.console if line.startswith("worker") and "nosto-tagging:" in line]
+
+
+def test_the_next_page_restores_the_engine_the_first_one_kept(shop: Shop) -> None:
+    body = "<script>nostojs(api => api.defaultSession().viewFrontPage().update())</script>"
+    shop.open("", tag="")
+    runtime = _runtime(shop)
+    shop.page.evaluate(  # a snapshot of an older runtime, to be deleted
+        "([name, url]) => caches.open(name).then(c => c.put(url, new Response('old')))",
+        [CACHE, "/bundle/runtime-000000000000/engine.snapshot"],
+    )
+    page = shop.open(body)
+    shop.wait_for_engine()
+    _wait_for_snapshot(page, runtime)
+    assert any("engine started plainly" in line for line in _ours(shop))
+    keys = page.evaluate(
+        "name => caches.open(name).then(c => c.keys()).then(k => k.map(r => r.url))", CACHE
+    )
+    assert [key.removeprefix(shop.sandbox.origin) for key in keys] == [f"{runtime}engine.snapshot"]
+
+    shop.console.clear()
+    shop.open(body.replace("viewFrontPage()", "viewCart()"))
+    shop.wait_for_engine()
+    assert any("engine restored from a snapshot" in line for line in _ours(shop))
+    assert len(shop.wait_until_stored(2)) == 2  # the restored engine builds and sends
+    assert shop.page_errors == []
+
+
+def test_modules_the_snapshot_does_not_hold_import_after_a_restore(shop: Shop) -> None:
+    _serve_worker(shop)
+    runtime = _runtime(shop)
+    plain = _start(shop, runtime)
+    _wait_for_snapshot(shop.page, runtime)
+    restored = _start(shop, runtime)
+    lines = _ours(shop)
+    assert any("engine started plainly" in line for line in lines)
+    assert any("engine restored from a snapshot" in line for line in lines)
+    assert restored["before"] == {"email.utils": False, "pydantic.color": False, "difflib": False}
+    assert restored["quantity"] == 2 and restored["color"] == "#f00" and restored["shell"]
+    assert restored["hash"] == plain["hash"]  # the str hash seed is fixed per build
+
+
+PLANT = """
+async ([name, url, change]) => {
+  const cache = await caches.open(name);
+  const file = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+  const header = new Uint32Array(file.buffer, 0, 8);
+  const body = file.subarray(32 + header[1]);
+  const { checksum } = await import(url.replace("engine.snapshot", "snapshot.mjs"));
+  let planted = file;
+  if (change === "truncated") planted = file.subarray(0, file.length - 65536);
+  if (change === "corrupt") body[body.length >> 1] ^= 0xff;
+  if (change === "other build") {
+    const meta = new TextDecoder().decode(file.subarray(32, 32 + header[1]));
+    const other = new TextEncoder().encode(meta.replace(/"buildId":"[0-9a-f]/, '"buildId":"x'));
+    file.set(other, 32);
+  }
+  if (change === "fails after instantiation") {
+    new Uint32Array(body.buffer, body.byteOffset, 12)[4] ^= 1;  // Pyodide's own build id
+    header[3] = checksum(body);
+  }
+  await cache.put(url, new Response(planted));
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("other build", "snapshot refused (made by another build"),
+        ("truncated", "snapshot refused (truncated)"),
+        ("corrupt", "snapshot refused (corrupt (checksum))"),
+        ("fails after instantiation", "snapshot restore failed (Snapshot build id mismatch"),
+    ],
+)
+def test_a_bad_snapshot_gives_a_plain_start_and_one_debug_line(
+    shop: Shop, change: str, reason: str
+) -> None:
+    _serve_worker(shop)
+    runtime = _runtime(shop)
+    _start(shop, runtime)
+    _wait_for_snapshot(shop.page, runtime)
+    shop.page.evaluate(PLANT, [CACHE, f"{runtime}engine.snapshot", change])
+    shop.console.clear()
+
+    answer = _start(shop, runtime)
+    assert answer["quantity"] == 2 and answer["shell"]  # nothing lost: the engine runs
+    lines = _ours(shop)
+    assert len(lines) == 2, lines  # the reason, then the plain start
+    assert reason in lines[0] and "plain start" in lines[0]
+    assert "engine started plainly" in lines[1]
+    assert all(line.startswith("worker debug:") for line in lines)  # console.debug
+    kept = shop.page.evaluate(
+        "([name, url]) => caches.open(name).then(c => c.keys()).then(k => k.map(r => r.url))",
+        [CACHE, runtime],
+    )
+    kept = [url.removeprefix(shop.sandbox.origin) for url in kept]
+    if change == "fails after instantiation":
+        # Marked: this browser makes no snapshot of this runtime again.
+        assert kept == [f"{runtime}engine.snapshot.refused"]
+    else:
+        _wait_for_snapshot(shop.page, runtime)  # a refused file is replaced by a good one
