@@ -224,3 +224,23 @@ def test_messages_before_the_config_are_reported_not_crashed_on() -> None:
     harness.send("calls", calls=[])
     harness.shell.on_message("not json")
     assert [m["level"] for m in harness.of("log")] == ["error", "error"]
+
+
+def test_customer_data_lost_with_a_closed_tab_is_counted_on_the_next_request_built() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("lost", count=2)
+        old = [
+            call(1, "session", "viewCart", page="old"),
+            call(2, "action:old-1", "update", page="old"),
+        ]
+        harness.send("replay", page="old", calls=old)  # built first: it carries the count
+        harness.send(
+            "calls", calls=[call(1, "session", "viewCart"), call(2, "action:p1-1", "update")]
+        )
+
+    run(harness, scenario)
+    urls = {built["eid"]: built["url"] for built in harness.of("built")}
+    assert "lostPrivate=2" in urls["old-2"] and "lostPrivate" not in urls["p1-2"]

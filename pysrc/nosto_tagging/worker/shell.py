@@ -97,7 +97,11 @@ class WorkerShell:
             return
         replay = Engine(live.config)
         replay.visit = Visit(replayed=True)
+        # The count of customer-data events lost with closed tabs goes on the next request
+        # built, the replay's or, if it builds none, the live page's.
+        replay.lost_private, live.lost_private = live.lost_private, 0
         self._apply_all(replay, calls, page=page)
+        live.lost_private += replay.lost_private
 
     def _apply_all(self, engine: Engine, calls: list[Any], page: str | None = None) -> None:
         last_seq, last_page = 0, page
