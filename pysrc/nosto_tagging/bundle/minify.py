@@ -14,8 +14,9 @@ from pathlib import Path
 from nosto_tagging.bundle.node import run_node
 
 NODE_TIMEOUT = 120.0
-# compress + mangle; no top-level names leak (all code is inside one IIFE), properties kept.
-OPTIONS = ["--compress", "--mangle", "--comments", "/^!/"]
+# compress (two passes: the second inlines what the first left single-use, 150 B less brotli)
+# + mangle; no top-level names leak (all code is inside one IIFE), properties kept.
+OPTIONS = ["--compress", "passes=2", "--mangle", "--comments", "/^!/"]
 
 
 def minify_loader(script: str, uglify_dir: Path) -> str:
