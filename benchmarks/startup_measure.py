@@ -48,6 +48,7 @@ LATENCY_LOOP = """async ([cart, calls]) => {
 MB = 1024 * 1024
 ACTING = frozenset({"ours", "baseline"})  # pages whose action reaches /ev1
 CARDS = 4000
+CARDS_QUIET_MS = 1000.0
 # A storefront appending product cards (an infinite scroll, a filtered listing): one element
 # per card, each appended on its own, in a task of the page's own (a timer), not in one of
 # DevTools' evaluations, which ScriptDuration does not count.
@@ -215,6 +216,9 @@ def measure_cards(context: BrowserContext, url: str, kind: str, cards: int = CAR
         page.goto(url, wait_until="load")
         if kind in ACTING:
             page.evaluate(ENGINE_READY)
+        # The same quiet second on both pages: the renderer's own after-load work (compiling,
+        # caching, collecting garbage) is done before the clock starts.
+        page.wait_for_timeout(CARDS_QUIET_MS)
         page.evaluate(SETTLE_FRAMES)
         before = _script_ms(cdp)
         page.evaluate(APPEND_CARDS, cards)
