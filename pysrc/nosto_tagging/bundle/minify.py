@@ -2,7 +2,7 @@
 
 Comments, whitespace and the IIFE's long local names are most of the source; without them the
 loader fits its budget of 6 KB brotli. UglifyJS is kept over esbuild's own ``--minify``: on the
-same bundle its brotli file is smaller (5,636 vs 5,798 bytes when measured). The ``/*! ... */``
+same bundle its brotli file is smaller (6,069 vs 6,411 bytes when last measured). The ``/*! ... */``
 header stays.
 """
 
