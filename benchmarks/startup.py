@@ -21,7 +21,10 @@ What is measured (see ``startup_measure.py`` for how):
 - bytes and requests that hit the network (``transferSize`` > 0), first and repeat visit;
 - renderer memory: resident set of the renderer processes, minus the page without the tag;
 - action latency: ``setCart`` of 1 and of 50 items + ``viewCart().update()``, from the call
-  to the request's ``requestStart``, p50/p99 over ``--calls`` calls on the warm page.
+  to the request's ``requestStart``, p50/p99 over ``--calls`` calls on the warm page;
+- 4,000 product cards: the main-thread script time of appending them to the page without the
+  tag and to our page once its engine is ready (what the tag makes a storefront's own DOM work
+  cost, e.g. through a document observer), side by side.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from benchmarks.startup_measure import LONG_TASKS, Visit, measure_visit
+from benchmarks.startup_measure import CARDS, LONG_TASKS, Visit, measure_cards, measure_visit
 from benchmarks.startup_pages import cart
 from benchmarks.startup_site import Site, prepare_site
 from nosto_tagging.testing import running_sandbox
@@ -54,7 +57,7 @@ CONFIG = REPO_ROOT / "playwright.config.toml"
 DEFAULT_OUT = REPO_ROOT / "build" / "benchmarks" / "startup.json"
 SITE_DIR = REPO_ROOT / "build" / "benchmarks" / "site"
 SETTLE_MS = 1000.0  # after the action: the page handles the answer, late work shows up
-PYSCRIPT_SETTLE_MS = 3000.0  # the PyScript-only page has no action: wait for its worker to boot
+HOST_SETTLE_MS = 3000.0  # the host-only page has no action: wait for its worker to boot
 READY_DEADLINE_MS = 60000.0
 LATENCY_CARTS = {"setCart 1 item": cart(1), "setCart 50 items": cart(50)}
 KB = 1024
@@ -153,16 +156,22 @@ def _visit_all(
                 blank.close()
             _used_before(context, origin)
             for kind, visit_name in plan:
+                if visit_name == "cards":
+                    visit = measure_cards(context, f"{origin}/bundle/bench/{kind}.html", kind)
+                    visits.append(visit)
+                    print(f"[round {number}] {kind:8s} {CARDS} cards: script "
+                          f"{visit.script_ms:5.1f} ms", file=log)  # fmt: skip
+                    continue
                 visit = measure_visit(
                     context,
                     f"{origin}/bundle/bench/{kind}.html",
                     kind,
                     visit_name,
                     runtime_prefixes=prefixes[kind],
-                    settle_ms=SETTLE_MS if kind != "pyscript" else PYSCRIPT_SETTLE_MS,
+                    settle_ms=SETTLE_MS if kind != "host" else HOST_SETTLE_MS,
                     ready_deadline_ms=READY_DEADLINE_MS,
                     latency_carts=LATENCY_CARTS
-                    if visit_name == "warm" and kind != "pyscript"
+                    if visit_name == "warm" and kind != "host"
                     else None,
                     calls=calls,
                 )
@@ -179,17 +188,19 @@ def run_round(
     playwright: Any, origin: str, site: Site, number: int, calls: int, log: Any
 ) -> list[Visit]:
     """A fresh profile for none, ours and the baseline (cold, then warm; the order of ours and
-    the baseline alternates), and another for the PyScript-only page (cold, then warm)."""
+    the baseline alternates), and another for the host-only page (cold, then warm) and the
+    4,000 cards appended without and with the tag (alternating)."""
     prefixes = {
         "ours": (site.runtime_dir,),
         "baseline": (site.baseline_dir,),
         "none": ("runtime-",),
-        "pyscript": (site.runtime_dir,),
+        "host": (site.runtime_dir,),
     }
     order = ["ours", "baseline"] if number % 2 else ["baseline", "ours"]
     plan = [("none", "cold")] + [(kind, v) for kind in order for v in ("cold", "warm")]
     visits = _visit_all(playwright, origin, plan, prefixes, number, calls, log)
-    alone = [("pyscript", "cold"), ("pyscript", "warm")]
+    cards = [("none", "cards"), ("ours", "cards")]
+    alone = [("host", "cold"), ("host", "warm"), *(cards if number % 2 else cards[::-1])]
     return visits + _visit_all(playwright, origin, alone, prefixes, number, calls, log)
 
 
@@ -233,11 +244,19 @@ def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, fl
         summary[kind] = row
     summary["ours"]["loader_brotli_kb"] = loader_brotli / KB
     summary["none"] = {"script_cold_ms": none_script, "memory_cold_mb": none_rss}
-    alone = [rounds.get(("pyscript", v), []) for v in ("cold", "warm")]
-    summary["pyscript_only"] = {
+    alone = [rounds.get(("host", v), []) for v in ("cold", "warm")]
+    summary["host_only"] = {
         "script_cold_ms": _median([v.script_ms for v in alone[0]]),
         "script_warm_ms": _median([v.script_ms for v in alone[1]]),
         "long_tasks": float(max((v.long_tasks for v in alone[0] + alone[1]), default=0)),
+    }
+    cards = {kind: _median([v.script_ms for v in rounds.get((kind, "cards"), [])])
+             for kind in ("none", "ours")}  # fmt: skip
+    summary["cards"] = {
+        "count": float(CARDS),
+        "script_without_tag_ms": cards["none"],
+        "script_with_tag_ms": cards["ours"],
+        "script_added_ms": cards["ours"] - cards["none"],
     }
     return summary
 
@@ -277,12 +296,19 @@ def _verdict(key: str, value: float) -> str:
 def table(summary: dict[str, dict[str, float]]) -> str:
     """The Markdown table of ours vs the baseline, with ratios and the issue's targets."""
     lines = _main_table(summary)
-    alone = summary.get("pyscript_only")
+    alone = summary.get("host_only")
     if alone:
         lines.append(
-            f"| PyScript alone (its worker started as its docs show, no loader): main-thread "
+            f"| engine host alone (host.mjs starting our worker, no loader): main-thread "
             f"script, cold / warm (ms); long tasks (worst load) | {alone['script_cold_ms']:.1f} / "
             f"{alone['script_warm_ms']:.1f}; {alone['long_tasks']:.0f} | - | - | |"
+        )
+    cards = summary.get("cards")
+    if cards:
+        lines.append(
+            f"| appending {cards['count']:,.0f} product cards: main-thread script, without / "
+            f"with the tag (ms); added | {cards['script_without_tag_ms']:.1f} / "
+            f"{cards['script_with_tag_ms']:.1f}; {cards['script_added_ms']:+.1f} | - | - | |"
         )
     return "\n".join(lines)
 

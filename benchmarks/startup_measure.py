@@ -47,6 +47,30 @@ LATENCY_LOOP = """async ([cart, calls]) => {
 }"""
 MB = 1024 * 1024
 ACTING = frozenset({"ours", "baseline"})  # pages whose action reaches /ev1
+CARDS = 4000
+CARDS_QUIET_MS = 1000.0
+# A storefront appending product cards (an infinite scroll, a filtered listing): one element
+# per card, each appended on its own, in a task of the page's own (a timer), not in one of
+# DevTools' evaluations, which ScriptDuration does not count.
+APPEND_CARDS = """count => new Promise(resolve => setTimeout(() => {
+  const list = document.createElement("section");
+  document.body.append(list);
+  for (let i = 0; i < count; i++) {
+    const card = document.createElement("article");
+    card.className = "product-card";
+    card.innerHTML = `<a href="/products/${i}"><img src="data:," alt="" width="160" height="160">
+      <h3>Product ${i}</h3></a><p class="price">${(10 + i % 90).toFixed(2)} EUR</p>
+      <button type="button" data-product-id="${i}">Add to cart</button>`;
+    list.append(card);
+  }
+  resolve();
+}))"""
+# Two animation frames and a task: what observers, custom elements and frames do after the
+# insertion has run.
+SETTLE_FRAMES = """() => new Promise(resolve => requestAnimationFrame(() =>
+  requestAnimationFrame(() => setTimeout(resolve))))"""
+ENGINE_READY = """() => new Promise(resolve => nostojs(api => api.internal.ready().then(() =>
+  resolve())))"""
 
 
 @dataclass
@@ -173,6 +197,38 @@ def _latency(page: Page, cart: dict[str, Any], calls: int) -> list[float]:
             raise RuntimeError(f"no request on the wire for the call with event ids {eids}")
         latencies.append(matched[0] - at)
     return latencies
+
+
+def _script_ms(cdp: Any) -> float:
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return 1000 * float(metrics.get("ScriptDuration", 0.0))
+
+
+def measure_cards(context: BrowserContext, url: str, kind: str, cards: int = CARDS) -> Visit:
+    """Load ``url``, wait for our engine where the page has the tag, then append ``cards``
+    product cards: ``script_ms`` is the main-thread script time from the append until the
+    page has settled (CDP ``ScriptDuration``, before and after)."""
+    visit = Visit(kind, "cards")
+    page = context.new_page()
+    try:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page.goto(url, wait_until="load")
+        if kind in ACTING:
+            page.evaluate(ENGINE_READY)
+        # The same quiet second on both pages: the renderer's own after-load work (compiling,
+        # caching, collecting garbage) is done before the clock starts.
+        page.wait_for_timeout(CARDS_QUIET_MS)
+        page.evaluate(SETTLE_FRAMES)
+        before = _script_ms(cdp)
+        page.evaluate(APPEND_CARDS, cards)
+        page.evaluate(SETTLE_FRAMES)
+        visit.script_ms = _script_ms(cdp) - before
+        if page.evaluate("document.querySelectorAll('.product-card').length") != cards:
+            raise RuntimeError(f"{kind}: the page does not hold the {cards} cards appended")
+    finally:
+        page.close()
+    return visit
 
 
 def measure_visit(

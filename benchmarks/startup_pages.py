@@ -8,8 +8,9 @@ in what runs it:
 - ``baseline.html``: ``baseline.js`` (async, like ours) starts a module worker that runs stock
   Pyodide (``loadPyodide`` from the npm files, the PyPI wheels, same pins), validates the cart
   with a pydantic model and POSTs it to ``/ev1`` with ``pyfetch``: the least a Python engine does.
-- ``pyscript.html``: only PyScript starting our engine's worker, exactly as ``nosto.js`` does
-  (no loader, no action): what PyScript alone costs the main thread.
+- ``host.html``: only the engine's host (``runtime/host.mjs``: polyscript's XWorker) starting
+  our engine's worker, exactly as ``nosto.js`` does (no loader, no action): what the host alone
+  costs the main thread.
 
 Each page exposes ``window.benchAct(cart)``: perform one cart action and return at once the
 event ids it journaled (one of them is the ``eid`` in the request's query), and
@@ -84,18 +85,17 @@ window.benchAct = function (cart) {
 
 
 # nosto.js's startEngine() without the rest of the loader.
-_PYSCRIPT_ONLY = """<script type="module">
+_HOST_ONLY = """<script type="module">
 const runtime = new URL(__RUNTIME_DIR__, new URL("/bundle/", location.href)).href;
-const pyscript = await import(runtime + "pyscript/core.js");
-pyscript.PyWorker(runtime + "engine.py", { version: runtime + "pyodide.mjs",
-  config: { packages: ["nosto-tagging"], packages_cache: "passthrough", sync_main_only: true } });
+const host = await import(runtime + "host.mjs");
+host.startEngine(runtime);
 </script>"""
 
 
 def page(kind: str, runtime_dir: str = "runtime/") -> str:
-    """The HTML of ``none``, ``ours``, ``baseline`` or ``pyscript``."""
-    pyscript_only = _PYSCRIPT_ONLY.replace("__RUNTIME_DIR__", json.dumps(runtime_dir))
-    tag = {"none": "", "ours": OUR_TAG, "baseline": BASELINE_TAG, "pyscript": pyscript_only}[kind]
+    """The HTML of ``none``, ``ours``, ``baseline`` or ``host``."""
+    host_only = _HOST_ONLY.replace("__RUNTIME_DIR__", json.dumps(runtime_dir))
+    tag = {"none": "", "ours": OUR_TAG, "baseline": BASELINE_TAG, "host": host_only}[kind]
     act = {"none": _NONE_ACT, "ours": _OURS_ACT, "baseline": _BASELINE_ACT}.get(kind, _NONE_ACT)
     first = json.dumps(cart(1))
     return f"""<!doctype html>

@@ -1,4 +1,4 @@
-# The script PyScript runs in the worker: start the nosto-tagging engine and connect it to the
+# The script polyscript's XWorker (runtime/host.mjs) runs in the worker: start the nosto-tagging
 # page through polyscript's xworker channel (postMessage; no SharedArrayBuffer needed).
 from polyscript import xworker
 from pyodide.ffi import create_proxy

@@ -17,16 +17,16 @@ import brotli  # type: ignore[import-not-found]
 import pytest
 
 from nosto_tagging.bundle import BuildError
-from nosto_tagging.bundle.closure import MARGIN, _write_trimmed, pyscript_imports, top_level
+from nosto_tagging.bundle.closure import MARGIN, _write_trimmed, top_level
 from nosto_tagging.bundle.fetch import _fetch
 from nosto_tagging.bundle.hashdir import hashed_dir_name, is_hashed_path, tree_digest
+from nosto_tagging.bundle.host import worker_chunks
 from nosto_tagging.bundle.loader import page_table
 from nosto_tagging.bundle.lock import canonical_name, lock_entry, trim_lock
 from nosto_tagging.bundle.ownwheel import build_own_wheel
 from nosto_tagging.bundle.pins import PINS_PATH, LockMeta, esbuild_pin, load_pins
 from nosto_tagging.bundle.precompress import is_sibling, precompress_file, precompress_tree
 from nosto_tagging.bundle.pyc import recompile_zip
-from nosto_tagging.bundle.pyscript_assets import COMPILE_HINT, copy_pyscript
 
 INFO = {
     "abi_version": "2026_0",
@@ -57,8 +57,25 @@ def entry(tmp_path: Path, key: str, file: str, depends: tuple[str, ...] = ()) ->
 
 def test_committed_pins_parse_with_the_expected_lock_graph() -> None:
     pins = load_pins()
-    assert (pins.pyodide.spec, pins.pyscript.spec) == ("pyodide@314.0.7", "@pyscript/core@0.7.31")
-    assert pins.pyscript.tarball == "pyscript-core-0.7.31.tgz"
+    assert (pins.pyodide.spec, pins.polyscript.spec) == ("pyodide@314.0.7", "polyscript@0.20.16")
+    # polyscript's XWorker and what it imports, as @pyscript/core 0.7.31's dist bundles them
+    host = {(pin.npm.spec, folder) for pin in pins.host for folder in pin.paths}
+    assert host == {
+        ("polyscript@0.20.16", "polyscript"),
+        ("coincident@4.1.1", "coincident"),
+        ("reflected-ffi@0.7.2", "reflected-ffi"),
+        ("weak-id@0.2.1", "weak-id"),
+        ("next-resolver@0.1.7", "next-resolver"),
+        ("@webreflection/utils@0.3.39", "@webreflection/utils"),
+        ("@webreflection/utils@0.1.2", "coincident/node_modules/@webreflection/utils"),
+        ("@webreflection/utils@0.1.2", "next-resolver/node_modules/@webreflection/utils"),
+        ("@webreflection/fetch@0.2.0", "@webreflection/fetch"),
+        ("@webreflection/idb-map@0.3.2", "@webreflection/idb-map"),
+        ("codedent@0.1.3", "codedent"),
+        ("plain-tag@0.1.3", "plain-tag"),
+        ("html-escaper@3.0.3", "html-escaper"),
+    }
+    assert pins.host[6].npm.tarball == "webreflection-utils-0.1.2.tgz"
     assert pins.uglify.spec == "uglify-js@3.19.3"  # build tool: minifies nosto.js
     # build tool: bundles nosto.js; the native binary for the build machine
     assert esbuild_pin(pins, "Linux", "x86_64").spec == "@esbuild/linux-x64@0.28.2"
@@ -91,7 +108,11 @@ def test_committed_pins_parse_with_the_expected_lock_graph() -> None:
         (('file = "pydantic-2.14.4-', 'file = "pydantic-2.14.3-'), "does not carry version"),
         (("[self]", "[other]"), "missing table [self]"),
         (('key = "annotated-types"', 'key = "pydantic"'), "duplicate lock keys"),
-        (("[npm.pyscript]", "[npm.pyscrip]"), "[npm.pyscript]"),
+        (("[npm.uglify]", "[npm.uglif]"), "[npm.uglify]"),
+        (('package = "polyscript"', 'package = "pyscript"'), "first [[host]] must be polyscript"),
+        (('paths = ["weak-id"]', 'paths = ["../weak-id"]'), "`paths` must be relative folders"),
+        (('paths = ["weak-id"]', 'paths = ["codedent"]'), "more than one package at ['codedent']"),
+        (('paths = ["weak-id"]', "paths = []"), "`paths` must name at least one folder"),
     ],
 )
 def test_a_broken_manifest_names_the_problem(
@@ -301,17 +322,17 @@ def test_precompressed_siblings_decompress_to_the_original_and_are_cached(tmp_pa
 
 
 def test_the_runtime_folder_name_follows_every_file_but_not_the_siblings(tmp_path: Path) -> None:
-    (tmp_path / "pyscript").mkdir()
+    (tmp_path / "chunks").mkdir()
     (tmp_path / "pyodide.mjs").write_text("export {}")
-    (tmp_path / "pyscript" / "core.js").write_text("1")
+    (tmp_path / "chunks" / "core.js").write_text("1")
     name = hashed_dir_name(tmp_path)
     assert re.fullmatch(r"runtime-[0-9a-f]{12}", name)
     (tmp_path / "pyodide.mjs.br").write_bytes(b"x")
     assert hashed_dir_name(tmp_path) == name
-    (tmp_path / "pyscript" / "core.js").write_text("2")
+    (tmp_path / "chunks" / "core.js").write_text("2")
     assert hashed_dir_name(tmp_path) != name
     assert len(tree_digest(tmp_path)) == 64
-    assert is_hashed_path(f"{name}/pyscript/core.js")
+    assert is_hashed_path(f"{name}/chunks/core.js")
     assert not is_hashed_path("nosto.js") and not is_hashed_path("runtime/pyodide.mjs")
     assert not is_hashed_path(name)  # the folder itself is not a file inside it
 
@@ -343,45 +364,16 @@ def test_the_trim_keeps_whole_packages_and_drops_the_rest(tmp_path: Path) -> Non
     assert {"encodings", "traceback", "asyncio"} <= MARGIN
 
 
-def test_pyscript_imports_are_read_from_its_python_sources(tmp_path: Path) -> None:
-    stdlib = tmp_path / "package" / "src" / "stdlib" / "pyscript"
-    stdlib.mkdir(parents=True)
-    (stdlib / "__init__.py").write_text(
-        "import json, html.parser\nfrom asyncio import sleep\nfrom . import web\n"
-        "def f():\n    import inspect\n"
+def test_the_chunks_the_workers_code_imports_are_found_in_its_string(tmp_path: Path) -> None:
+    worker = tmp_path / "esm" / "worker"
+    worker.mkdir(parents=True)
+    # polyscript's esm/worker/xworker.js holds the worker's code as a string literal
+    (worker / "xworker.js").write_text(
+        "const re = /import\\((.+?)\\)/;\n"
+        "export default () => new Worker(URL.createObjectURL(new Blob(['/*@*/'+\"a=()=>"
+        'import(\\"./pyodide_graph-X1.js\\"),b=()=>import(\\"./zip-Y2.js\\"),'
+        'c=import(\\"micropip\\"),d=()=>import(\\"./zip-Y2.js\\")"])));\n'
     )
-    assert pyscript_imports(tmp_path / "package") == ["asyncio", "html", "inspect", "json"]
-
-
-def test_pyscript_chunks_evaluated_at_load_get_the_compile_hint(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    dist.mkdir()
-    (dist / "core.js").write_text('export{a as PyWorker}from"./core-1.js";\n')
-    (dist / "core-1.js").write_text(
-        'import"./util-2.js";const e=()=>import("./editor-3.js");export{e as a};\n'
-    )
-    (dist / "util-2.js").write_text("export const u=1;\n")
-    (dist / "editor-3.js").write_text("export default 1;\n")
-    (dist / "core.css").write_text("py-script{display:none}\n")
-    (dist / "core.js.map").write_text("{}")
-    hinted = copy_pyscript(dist, tmp_path / "out")
-    assert hinted == ["core-1.js", "core.js", "util-2.js"]  # not the on-demand editor
-    out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == [
-        "core-1.js",
-        "core.css",
-        "core.js",
-        "editor-3.js",
-        "util-2.js",
-    ]
-    for name in hinted:
-        assert (out / name).read_text() == COMPILE_HINT + (dist / name).read_text()
-    assert (out / "editor-3.js").read_text() == (dist / "editor-3.js").read_text()
-
-
-def test_a_pyscript_without_its_entry_or_a_chunk_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(BuildError, match=r"has no core\.js"):
-        copy_pyscript(tmp_path, tmp_path / "out")
-    (tmp_path / "core.js").write_text('export*from"./gone-1.js";\n')
-    with pytest.raises(BuildError, match=r"gone-1\.js"):
-        copy_pyscript(tmp_path, tmp_path / "out")
+    assert worker_chunks(tmp_path) == ["pyodide_graph-X1.js", "zip-Y2.js"]
+    with pytest.raises(BuildError, match=r"cannot read polyscript's esm/worker/xworker\.js"):
+        worker_chunks(tmp_path / "missing")

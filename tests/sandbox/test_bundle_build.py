@@ -29,7 +29,7 @@ with warnings.catch_warnings():
 
 from nosto_tagging import __version__
 from nosto_tagging.bundle import BuildError, build_bundle
-from nosto_tagging.bundle.closure import _probe, pyscript_imports
+from nosto_tagging.bundle.closure import HOST_IMPORTS, _probe
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm
 from nosto_tagging.bundle.hashdir import hashed_dir_name
 from nosto_tagging.bundle.loader import ENTRIES, bundle_loader
@@ -164,17 +164,21 @@ def test_loader_runtime_files_and_build_info(bundle: Path, runtime: Path) -> Non
     nosto_js = (bundle / "nosto.js").read_text()
     assert nosto_js.startswith(f"/*! nosto-tagging {__version__}")
     assert nosto_js.rstrip().endswith(")();")
-    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyscript/core.js"):
+    for name in ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "host.mjs"):
         assert (runtime / name).is_file(), name
-    assert not list((runtime / "pyscript").glob("*.map"))
-    hinted = sorted(p.name for p in (runtime / "pyscript").glob("core*.js"))
-    assert len(hinted) == 2  # core.js and the chunk it imports; the compile hint is on both
-    for name in hinted:
-        assert (
-            (runtime / "pyscript" / name).read_text().startswith("//# allFunctionsCalledOnLoad\n")
-        )
+    # polyscript's XWorker alone: none of PyScript's files, none of the page layer's modules
+    assert not (runtime / "pyscript").exists() and not list(runtime.rglob("*.map"))
+    host = (runtime / "host.mjs").read_text()
+    assert host.startswith("//# allFunctionsCalledOnLoad\n")
+    for page_layer in ("MutationObserver", "attachShadow", "customElements", "py-config"):
+        assert page_layer not in host, page_layer
+    # the chunks the worker's code imports next to host.mjs, from polyscript's dist/
+    assert {"pyodide_graph-CX6fRcVL.js", "toml-V4Savzlc.js", "zip-T1gzVEcZ.js"} <= {
+        p.name for p in runtime.glob("*.js")
+    }
     info = json.loads((bundle / "build-info.json").read_text())
     assert info["versions"]["pyodide"] == "314.0.7"
+    assert info["versions"]["polyscript"] == "0.20.16"
     listed = {f["path"]: f for f in info["files"]}
     on_disk = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()} - {
         "build-info.json"
@@ -272,12 +276,11 @@ def test_the_stdlib_is_trimmed_to_the_engines_imports(bundle: Path, runtime: Pat
 def test_the_trimmed_stdlib_runs_the_engine_under_pyodide(runtime: Path) -> None:
     """The build checks this too; here it runs against the files as shipped."""
     pyodide = next((CACHE_DIR / "npm").glob("pyodide-*/package"))
-    pyscript = next((CACHE_DIR / "npm").glob("pyscript-core-*/package"))
     modules, site = _probe(
         pyodide,
         runtime / "python_stdlib.zip",
         sorted(runtime.glob("*.whl")),
-        pyscript_imports(pyscript),
+        list(HOST_IMPORTS),
         "running the engine on the shipped stdlib",
     )
     assert "json" in modules and "unittest" not in modules

@@ -8,7 +8,7 @@ export function makeDispatch(ctx, onReady) {
   const { win, doc, store, journal, outbox, pending, bus, report } = ctx;
   return function onMessage(event) {
     let m;
-    try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (PyScript's own)
+    try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (polyscript's own)
     switch (m && m.kind) {
       case "ready": onReady(); break;
       case "built":

@@ -109,7 +109,7 @@ export function install(win, doc, script, build, hooks) {
     report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept in this page's memory only and nothing is sent");
     return;
   }
-  startEngine(doc, script, runtime, report, () => ctx.ready, (worker) => {
+  startEngine(script, runtime, report, () => ctx.ready, (worker) => {
     ctx.worker = worker;
     worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
     ctx.post({ kind: "config", account, endpoint: ctx.endpoint, visitor: cookie, version: build.version,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import nosto_tagging
-from nosto_tagging.bundle.closure import pyscript_imports, trim_stdlib
+from nosto_tagging.bundle.closure import HOST_IMPORTS, trim_stdlib
 from nosto_tagging.bundle.compile import (
     SITE_PREFIX,
     STDLIB_PREFIX,
@@ -25,6 +25,7 @@ from nosto_tagging.bundle.compile import (
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
 from nosto_tagging.bundle.hashdir import hashed_dir_name
+from nosto_tagging.bundle.host import host_tree, write_host
 from nosto_tagging.bundle.imported import check_every_wheel_imported
 from nosto_tagging.bundle.interpreter import MODULE, manifest, write_interpreter_module
 from nosto_tagging.bundle.loader import CHUNKS, ENTRIES, bundle_chunk, bundle_loader
@@ -34,7 +35,6 @@ from nosto_tagging.bundle.node import run_node
 from nosto_tagging.bundle.ownwheel import build_own_wheel
 from nosto_tagging.bundle.pins import NpmPin, Pins, esbuild_pin, load_pins
 from nosto_tagging.bundle.precompress import precompress_file, precompress_tree
-from nosto_tagging.bundle.pyscript_assets import copy_pyscript
 from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
 from nosto_tagging.bundle.snapcheck import check_snapshot
 from nosto_tagging.locations import CHECKOUT_CACHE_DIR, CHECKOUT_WEB_DIR
@@ -49,7 +49,7 @@ class Inputs:
     """Everything fetched or built before compiling: unpacked npm packages and wheel paths."""
 
     pyodide_dir: Path
-    pyscript_dir: Path
+    host_modules: Path  # node_modules holding polyscript and its dependencies
     uglify_dir: Path
     esbuild: Path  # the esbuild binary
     wheels: dict[str, Path]  # lock key -> downloaded wheel, pins order
@@ -108,9 +108,16 @@ def _fetch_npm(progress: Progress, pin: NpmPin, cache_dir: Path) -> Path:
 
 
 def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
-    """Steps 1-4: the npm packages (runtime, bundler, minifier), the pinned wheels, our wheel."""
+    """Steps 1-4: the npm packages (runtime, engine host, bundler, minifier), the pinned wheels,
+    our wheel."""
     pyodide_dir = _fetch_npm(progress, pins.pyodide, cache_dir)
-    pyscript_dir = _fetch_npm(progress, pins.pyscript, cache_dir)
+    started = time.monotonic()
+    host_modules = host_tree(pins.host, cache_dir)
+    progress.step(
+        f"fetching {pins.polyscript.spec} and the {len(pins.host) - 1} packages its XWorker "
+        "imports",
+        started,
+    )
     started = time.monotonic()
     fetched = {pin.lock.key: fetch_wheel(pin, cache_dir) for pin in pins.wheels}
     fresh = sum(not f.cached for f in fetched.values())
@@ -132,7 +139,7 @@ def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
     esbuild = extract_npm(fetched_esbuild.path, pin.sha256, cache_dir) / "bin" / "esbuild"
     if not fetched_esbuild.cached:
         progress.print(f"      downloaded {pin.spec} (the loader's bundler)")
-    return Inputs(pyodide_dir, pyscript_dir, uglify_dir, esbuild, wheels, own)
+    return Inputs(pyodide_dir, host_modules, uglify_dir, esbuild, wheels, own)
 
 
 def _compile(
@@ -167,7 +174,7 @@ def _trim(
     started = time.monotonic()
     full = compiled[STDLIB]
     wheels = [c.path for name, c in compiled.items() if name != STDLIB]
-    trimmed = trim_stdlib(full.path, wheels, inputs.pyodide_dir, inputs.pyscript_dir, cache_dir)
+    trimmed = trim_stdlib(full.path, wheels, inputs.pyodide_dir, cache_dir)
     shipped = {pin.lock.key: pin.lock.imports for pin in pins.wheels}
     shipped[pins.own.key] = pins.own.imports
     check_every_wheel_imported(shipped, trimmed.site)
@@ -192,7 +199,8 @@ def _lay_out_runtime(
     web_dir: Path,
     progress: Progress,
 ) -> dict[str, Any]:
-    """Step 7: the runtime (Pyodide core, compiled zips, trimmed lock, PyScript, engine.py)."""
+    """Step 7: the runtime (Pyodide core, compiled zips, trimmed lock, the engine host, the
+    page's chunks, engine.py)."""
     started = time.monotonic()
     for name in PYODIDE_FILES:
         _copy(inputs.pyodide_dir / name, runtime / name)
@@ -206,13 +214,13 @@ def _lay_out_runtime(
     entries[pins.own.key] = lock_entry(pins.own, nosto_tagging.__version__, own)
     lock = trim_lock(_read_lock(inputs.pyodide_dir), entries)
     (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
-    hinted = copy_pyscript(inputs.pyscript_dir / "dist", runtime / "pyscript")
+    worker_chunks = write_host(runtime, web_dir, inputs.esbuild, inputs.host_modules)
     shipped = [runtime / inputs.wheels[pin.lock.key].name for pin in pins.wheels] + [own]
     data = manifest(
         runtime / "pyodide.mjs",
         shipped,
         str(lock["info"].get("python", "")),
-        pyscript_imports(inputs.pyscript_dir),
+        list(HOST_IMPORTS),
     )
     write_interpreter_module(web_dir / MODULE, runtime / MODULE, data)
     for chunk in CHUNKS:
@@ -223,8 +231,8 @@ def _lay_out_runtime(
     else:
         progress.print(f"      note: {engine} not found, runtime/engine.py not written")
     progress.step(
-        f"laying out the runtime ({len(entries)} wheels; PyScript, compile hint on "
-        f"{', '.join(hinted)})",
+        f"laying out the runtime ({len(entries)} wheels; host.mjs, polyscript's worker chunks "
+        f"{', '.join(worker_chunks)})",
         started,
     )
     return lock
@@ -293,7 +301,7 @@ def _write_loader(
         "nosto-tagging": version,
         "pyodide": pins.pyodide.version,
         "python": str(lock["info"].get("python", "")),
-        pins.pyscript.package: pins.pyscript.version,
+        pins.polyscript.package: pins.polyscript.version,
         **{pin.project: pin.version for pin in pins.wheels},
     }
     kept = {name: list(c.failed) for name, c in compiled.items() if c.failed}

@@ -1,7 +1,7 @@
 """Trim the standard library to what the engine imports, with a margin, and prove it still runs.
 
 The closure is found by running the engine in Pyodide under Node (``probe.mjs`` + ``probe.py``:
-import every module of our wheel and PyScript's Python, drive a config, calls, a send, an error
+import every module of our wheel, drive a config, calls, a send, an error
 report) and reading ``sys.modules``. Kept: every top-level package or module seen there (whole
 packages, not just the submodules used), plus :data:`MARGIN`. The trimmed zip is then booted
 by the same probe, so a module the engine needs but the trim dropped fails the build, not a
@@ -12,7 +12,6 @@ hashes.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import tempfile
@@ -26,6 +25,9 @@ from nosto_tagging.bundle.node import run_node
 
 HERE = Path(__file__).parent
 PROBE_FILES = (HERE / "probe.mjs", HERE / "probe.py")
+# Modules the engine's host imports in the worker besides the engine: polyscript registers its
+# `polyscript` module from JavaScript and runs no Python of its own, so none.
+HOST_IMPORTS: tuple[str, ...] = ()
 NODE_TIMEOUT = 300.0
 # Imported late or only on paths the probe does not take (error reports, dates and numbers
 # pydantic parses from strings, tracebacks, the interpreter's own helpers): kept regardless.
@@ -145,24 +147,6 @@ def top_level(entry: str) -> str:
     return head
 
 
-def pyscript_imports(pyscript_dir: Path) -> list[str]:
-    """Top-level modules PyScript's own Python (written into the worker at boot) imports."""
-    names: set[str] = set()
-    for path in sorted((pyscript_dir / "src" / "stdlib").rglob("*.py")):
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-        except (OSError, SyntaxError, ValueError) as error:
-            raise BuildError(
-                f"cannot read PyScript's {path} ({error}); delete {pyscript_dir.parent} and re-run"
-            ) from error
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names.update(alias.name.partition(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                names.add(node.module.partition(".")[0])
-    return sorted(names)
-
-
 def _probe(
     pyodide_dir: Path, stdlib: Path, wheels: list[Path], extra: list[str], what: str
 ) -> tuple[list[str], list[str]]:
@@ -222,7 +206,6 @@ def trim_stdlib(
     stdlib: Path,
     wheels: list[Path],
     pyodide_dir: Path,
-    pyscript_dir: Path,
     cache_dir: Path,
 ) -> Trimmed:
     """The compiled ``stdlib`` zip cut to the engine's import closure + :data:`MARGIN`, verified.
@@ -230,7 +213,7 @@ def trim_stdlib(
     ``wheels`` are the shipped (compiled) wheels. Raises :class:`BuildError` if the engine
     cannot run on the full or on the trimmed standard library.
     """
-    extra = pyscript_imports(pyscript_dir)
+    extra = list(HOST_IMPORTS)
     inputs = [sha256_file(stdlib), *(sha256_file(w) for w in wheels), json.dumps(extra)]
     slot = cache_dir / "stdlib-trimmed" / _key(*inputs)
     output = slot / stdlib.name

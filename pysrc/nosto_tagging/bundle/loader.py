@@ -11,6 +11,7 @@ protocol's marker and empty response (``core.protocol.describe()``) and the API 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -73,12 +74,25 @@ def header(version: str, pyodide_version: str, runtime_dir: str) -> str:
     )
 
 
-def _esbuild(esbuild: Path, source: Path, out: Path, options: list[str], what: str) -> None:
+def run_esbuild(
+    esbuild: Path,
+    source: Path,
+    out: Path,
+    options: list[str],
+    what: str,
+    env: dict[str, str] | None = None,
+) -> None:
+    """Bundle ``source`` into ``out``; ``env`` adds to the environment (e.g. ``NODE_PATH``)."""
     command = [str(esbuild), str(source), "--bundle", f"--target={TARGET}", *options,
                "--log-level=warning", f"--outfile={out}"]  # fmt: skip
     try:
         done = subprocess.run(
-            command, capture_output=True, text=True, timeout=BUNDLE_TIMEOUT, check=False
+            command,
+            capture_output=True,
+            text=True,
+            timeout=BUNDLE_TIMEOUT,
+            check=False,
+            env={**os.environ, **env} if env else None,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise BuildError(
@@ -107,7 +121,7 @@ def bundle_chunk(web_dir: Path, esbuild: Path, name: str) -> str:
     source = _source(web_dir, CHUNKS[name])
     with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
         out = Path(tmp) / name
-        _esbuild(esbuild, source, out, ["--format=esm", "--minify"], f"web/{PAGE_DIR}/{name}")
+        run_esbuild(esbuild, source, out, ["--format=esm", "--minify"], f"web/{PAGE_DIR}/{name}")
         return out.read_text(encoding="utf-8")
 
 
@@ -129,5 +143,5 @@ def bundle_loader(
             f"--define:NOSTO_BUILD={build}",
             f"--banner:js={header(version, pyodide_version, runtime_dir)}",
         ]
-        _esbuild(esbuild, source, out, options, f"web/{PAGE_DIR}/{entry}")
+        run_esbuild(esbuild, source, out, options, f"web/{PAGE_DIR}/{entry}")
         return out.read_text(encoding="utf-8")

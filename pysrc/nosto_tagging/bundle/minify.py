@@ -2,7 +2,7 @@
 
 Comments, whitespace and the IIFE's long local names are most of the source; without them the
 loader fits its budget of 6 KB brotli. UglifyJS is kept over esbuild's own ``--minify``: on the
-same bundle its brotli file is smaller (5,636 vs 5,798 bytes when measured). The ``/*! ... */``
+same bundle its brotli file is smaller (6,069 vs 6,411 bytes when last measured). The ``/*! ... */``
 header stays.
 """
 
@@ -14,8 +14,9 @@ from pathlib import Path
 from nosto_tagging.bundle.node import run_node
 
 NODE_TIMEOUT = 120.0
-# compress + mangle; no top-level names leak (all code is inside one IIFE), properties kept.
-OPTIONS = ["--compress", "--mangle", "--comments", "/^!/"]
+# compress (two passes: the second inlines what the first left single-use, 150 B less brotli)
+# + mangle; no top-level names leak (all code is inside one IIFE), properties kept.
+OPTIONS = ["--compress", "passes=2", "--mangle", "--comments", "/^!/"]
 
 
 def minify_loader(script: str, uglify_dir: Path) -> str:

@@ -2,7 +2,7 @@
 // Usage: node probe.mjs SPEC.json — SPEC is {pyodideDir, stdlib, wheels, script, extra, results}:
 // `stdlib` is the stdlib zip to boot with (the full one to find the import closure, the trimmed
 // one to check that it is enough), `wheels` the shipped wheel files, `script` probe.py, `extra`
-// more module names to import (PyScript's), `results` where the JSON answer goes.
+// more module names to import (the host's), `results` where the JSON answer goes.
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";

@@ -3,7 +3,7 @@ standard-library and site-packages modules are loaded (top-level names). Raises 
 misbehaves.
 
 ``probe(extra_json)`` is async (the engine sends through asyncio); ``extra_json`` lists more
-modules to import first (those PyScript's own Python imports in the worker).
+modules to import first (those the engine's host imports in the worker: none today).
 """
 
 from __future__ import annotations

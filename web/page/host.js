@@ -1,0 +1,24 @@
+// The engine's host, built into runtime/host.mjs: polyscript's XWorker (PyScript's worker
+// machinery) without the page layer of PyScript and polyscript: no document observer, no patched
+// attachShadow, no custom elements, nothing that runs a <script type="py"> of the page.
+// polyscript's FFI (reflected-ffi) redefines EventTarget.prototype.addEventListener when it loads,
+// for listeners a worker adds through its `window` proxy; the engine never does, so the page
+// gets the browser's own method back.
+import { nativeAddEventListener } from "./host-keep.js";
+import { XWorker } from "polyscript/xworker";
+
+Object.defineProperty(EventTarget.prototype, "addEventListener", nativeAddEventListener);
+
+// The engine (runtime/engine.py) in a worker, on Pyodide from `runtime`; resolves to the worker
+// once engine.py has run. `version` is the interpreter module: polyscript imports it and calls
+// its loadPyodide.
+export function startEngine(runtime) {
+  // In a task of its own: after this module's evaluation, in the same task, it would make a
+  // longer task on a busy CPU.
+  return new Promise((resolve) => setTimeout(resolve, 0)).then(() => XWorker(
+    runtime + "engine.py", {
+      type: "pyodide",
+      version: runtime + "snapshot.mjs",
+      config: { packages: ["nosto-tagging"], packages_cache: "passthrough" },
+    }).ready);
+}
