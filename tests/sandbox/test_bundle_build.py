@@ -6,6 +6,7 @@ Slow the first time on a machine (npm/PyPI downloads, byte-compiling and brotli 
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import io
@@ -346,3 +347,9 @@ def test_the_loader_is_no_cache_and_revalidates_with_a_304(client: TestClient) -
     assert again.status_code == 304
     assert again.content == b""
     assert again.headers["cache-control"] == "no-cache"
+
+
+def test_build_info_gives_the_subresource_integrity_of_nosto_js(bundle: Path) -> None:
+    info = json.loads((bundle / "build-info.json").read_text())
+    digest = hashlib.sha384((bundle / "nosto.js").read_bytes()).digest()
+    assert info["nosto_js_integrity"] == "sha384-" + base64.b64encode(digest).decode()

@@ -6,6 +6,8 @@ build leaves the previous bundle intact.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 import time
@@ -305,14 +307,22 @@ def _write_loader(
         **{pin.project: pin.version for pin in pins.wheels},
     }
     kept = {name: list(c.failed) for name, c in compiled.items() if c.failed}
+    integrity = subresource_integrity(loader.read_bytes())
     extra = {
         "runtime_dir": runtime_dir,
+        "nosto_js_integrity": integrity,
         "lock_keys": sorted(lock["packages"]),
         "kept_as_source": kept,
         **trim,
     }
     write_build_info(staging, versions, extra)
     progress.step(f"writing nosto.js ({human(loader.stat().st_size)}) and build-info.json", started)
+    progress.print(f"      nosto.js integrity (SRI): {integrity}")
+
+
+def subresource_integrity(data: bytes) -> str:
+    """The ``integrity`` attribute of a ``<script>`` that loads exactly ``data``."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
 def build_bundle(
