@@ -1,5 +1,6 @@
 # The script polyscript's XWorker (runtime/host.mjs) runs in the worker: start the nosto-tagging
-# page through polyscript's xworker channel (postMessage; no SharedArrayBuffer needed).
+# engine and connect it to the page through polyscript's xworker channel (postMessage; no
+# SharedArrayBuffer needed).
 from polyscript import xworker
 from pyodide.ffi import create_proxy
 

@@ -1,4 +1,4 @@
-// The interpreter module PyScript loads in the worker (its `version` option): `loadPyodide` starts
+// The interpreter module polyscript's XWorker loads in the worker (its `version` option): `loadPyodide` starts
 // Python with the engine imported, from a memory snapshot when this browser keeps a good one.
 //
 // Every start installs the wheels itself (stored zips: entries are written straight into the
@@ -273,7 +273,7 @@ function serializer(object) {
 
 class Refused extends Error {}
 
-/** Start Pyodide as PyScript asks (`options`), with the engine imported. */
+/** Start Pyodide as polyscript asks (`options`), with the engine imported. */
 export async function loadPyodide(options = {}) {
   const started = performance.now();
   const phases = [];
@@ -357,7 +357,7 @@ export async function loadPyodide(options = {}) {
 }
 
 function importEngine(pyodide) {
-  // The standard-library modules PyScript's own Python imports may be missing (trimmed); ours not.
+  // The standard-library modules the host's own Python imports may be missing (trimmed); ours not.
   pyodide.runPython(`import importlib
 for _m in ${JSON.stringify(MANIFEST.imports)}:
     try:

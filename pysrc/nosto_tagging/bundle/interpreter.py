@@ -1,4 +1,5 @@
-"""``snapshot.mjs`` in the runtime: the interpreter module PyScript loads (its ``version`` option).
+"""``snapshot.mjs`` in the runtime: the interpreter module polyscript's XWorker loads (its
+``version`` option).
 
 ``web/snapshot.mjs`` wraps Pyodide's ``loadPyodide``: it installs the wheels itself, loads
 pydantic_core's shared library at fixed positions and starts from a memory snapshot kept in
@@ -23,14 +24,14 @@ MODULE = "snapshot.mjs"
 PLACEHOLDER = "/*NOSTO_SNAPSHOT_MANIFEST*/ {}"
 SITE = "/lib/python{major}.{minor}/site-packages"
 # What the snapshot holds imported: the worker shell (the engine, pydantic models built) and
-# its transport. web/engine.py itself imports polyscript, which exists only after PyScript ran.
+# its transport. web/engine.py itself imports polyscript, which exists only in polyscript's worker.
 ENGINE_IMPORTS = ("nosto_tagging.worker.shell", "nosto_tagging.worker.transport")
 _BUILD_ID = re.compile(r'BUILD_ID:"([0-9a-f]{64})"')
 
 
 def pyodide_build_id(pyodide_mjs: Path) -> str:
     """The build id Pyodide writes into (and checks in) every memory snapshot."""
-    found = set(_BUILD_ID.findall(pyodide_mjs.read_text(encoding="utf-8")))
+    found: set[str] = set(_BUILD_ID.findall(pyodide_mjs.read_text(encoding="utf-8")))
     if len(found) != 1:
         raise BuildError(
             f"found {len(found)} BUILD_ID values in {pyodide_mjs}, expected 1; "

@@ -1,6 +1,6 @@
 """The worker's shell: page messages in, engine outputs and delivery results out.
 
-Runs inside the PyScript worker; ``web/engine.py`` (the PyScript entry) connects it to
+Runs inside polyscript's worker; ``web/engine.py`` (the worker's entry) connects it to
 polyscript's ``xworker`` channel. Every message is a JSON text defined in
 ``nosto_tagging.core.protocol``. A built request is held until the page answers ``stored``
 (it keeps the body until the collector acknowledges it), then sent.
@@ -163,9 +163,9 @@ class WorkerShell:
 
 
 def start(post: Callable[[str], None]) -> Callable[[Any], None]:
-    """Make the engine's shell and return the handler for PyScript's ``xworker.onmessage``.
+    """Make the engine's shell and return the handler for polyscript's ``xworker.onmessage``.
 
-    ``web/engine.py`` (the PyScript entry) assigns the handler itself: polyscript only
+    ``web/engine.py`` (the worker's entry) assigns the handler itself: polyscript only
     dispatches to a handler assigned from the entry script, not from inside a module.
     """
     from nosto_tagging.worker.transport import fetch_transport
