@@ -5,7 +5,8 @@
 export const START_TIMEOUT_MS = 30000;
 
 // `isReady()` says whether the engine answered; `onWorker(worker)` gets the started worker.
-export function startEngine(script, runtime, report, isReady, onWorker) {
+// `onHost(host)` gets the runtime's host module once loaded (its `html` makes campaign HTML).
+export function startEngine(script, runtime, report, isReady, onWorker, onHost) {
   let failed = false;
   function fail(why) {
     if (failed) return;
@@ -16,6 +17,6 @@ export function startEngine(script, runtime, report, isReady, onWorker) {
   }
   const timeout = Number(script && script.getAttribute("data-start-timeout-ms")) || START_TIMEOUT_MS;
   setTimeout(() => { if (!isReady()) fail("not ready after " + timeout / 1000 + " s"); }, timeout);
-  import(runtime + "host.mjs").then((host) => host.startEngine(runtime)).then(onWorker)
+  import(runtime + "host.mjs").then((host) => { onHost(host); return host.startEngine(runtime); }).then(onWorker)
     .catch((error) => fail(error && error.message || error));
 }

@@ -37,6 +37,7 @@ export function install(win, doc, script, build, hooks) {
     // Opt-outs: the API's (visit.setDoNotTrack, for the browser session) and the browser's.
     optOut: { api: readOptOut(doc), signal: privacySignal(win) },
     optedOut: () => ctx.optOut.api || ctx.optOut.signal,
+    html: (text) => text, // campaign HTML as the DOM takes it: the host's Trusted Types policy
     endpoint: new URL(attr("data-endpoint") || DEFAULT_ENDPOINT, win.location.href).href,
     page: Date.now().toString(36) + Math.random().toString(36).slice(2, 8), // this page's id
     mirror: { session: {}, visit: { customerId: cookie || null, doNotTrack: false, autoLoad: true } },
@@ -114,5 +115,5 @@ export function install(win, doc, script, build, hooks) {
     worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
     ctx.post({ kind: "config", account, endpoint: ctx.endpoint, visitor: cookie, version: build.version,
       doNotTrack: ctx.optOut.api, privacySignal: ctx.optOut.signal });
-  });
+  }, (host) => { ctx.html = host.html; });
 }

@@ -35,11 +35,15 @@ export function pageMembers(ctx, session, bus) {
       Object.keys(campaigns || {}).forEach((id) => {
         const content = campaigns[id], html = typeof content === "string" ? content : content && content.html;
         const element = (targets && targets[id]) || doc.getElementById(id);
-        if (element && typeof html === "string") { element.innerHTML = html; filled.push(id); } else unfilled.push(id);
+        try {
+          if (!element || typeof html !== "string") throw id;
+          element.innerHTML = ctx.html(html); // a page requiring Trusted Types: the host's policy
+          filled.push(id);
+        } catch (e) { unfilled.push(id); }
       });
       return Promise.resolve({ filledElements: filled, unFilledElements: unfilled });
     },
-    "placements.removeContent"(id) { const e = doc.getElementById(id); if (e) e.innerHTML = ""; },
+    "placements.removeContent"(id) { const e = doc.getElementById(id); if (e) e.replaceChildren(); },
     "placements.reset"() { /* nothing cached page-side */ },
     // ready() resolves once the engine runs.
     "internal.ready": () => ctx.whenReady,

@@ -83,7 +83,11 @@ def bundle_host(web_dir: Path, esbuild: Path, modules: Path) -> str:
         raise BuildError(f"{source} is missing; make sure the checkout is complete")
     with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
         out = Path(tmp) / HOST
-        options = ["--format=esm", "--minify", *(f"--external:{path}" for path in LAZY)]
+        options = [
+            "--format=esm",
+            "--minify",
+            *(f"--external:{path}" for path in LAZY),
+        ]
         run_esbuild(
             esbuild, source, out, options, f"web/{PAGE_DIR}/{SOURCE}", {"NODE_PATH": str(modules)}
         )
