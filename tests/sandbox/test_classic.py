@@ -11,17 +11,10 @@ from nosto_tagging.core.protocol import Call
 from nosto_tagging.core.request import build_body
 from nosto_tagging.core.session import SessionState
 from nosto_tagging.core.tagging import PageTagging, parse_page, visitor_checksum
+from tests.examples import SHIRT
 from tests.tagging_html import read_tagging
 
 AJAX = {"Accept": "application/json"}
-SHIRT_LINE = {
-    "product_id": "181503",
-    "sku_id": "181505",
-    "name": "Men's Running Shirt",
-    "quantity": 2,
-    "unit_price": 123.45,
-    "price_currency_code": "EUR",
-}
 BUYER = {"email": "buyer@example.com", "first_name": "Ada", "last_name": "Buyer"}
 
 
@@ -102,12 +95,12 @@ def test_ajax_add_to_cart_answers_the_new_cart_tagging_and_keeps_the_cart(
     answer = response.json()
     assert answer["count"] == 2
     cart = parse_page(read_tagging(answer["tagging"])).cart
-    assert cart is not None and [item.wire() for item in cart.items] == [SHIRT_LINE]
+    assert cart is not None and [item.wire() for item in cart.items] == [SHIRT]
 
     add_shirts(client, 1)
     page = tagging_of(client.get("/classic/").text)
-    assert [item.wire() for item in page.cart.items] == [{**SHIRT_LINE, "quantity": 3}]  # type: ignore[union-attr]
-    assert body_of(page)["cart"] == [{**SHIRT_LINE, "quantity": 3}]
+    assert [item.wire() for item in page.cart.items] == [{**SHIRT, "quantity": 3}]  # type: ignore[union-attr]
+    assert body_of(page)["cart"] == [{**SHIRT, "quantity": 3}]
     assert page.restore_link == "http://testserver/classic/cart/restore?items=181503%3A181505%3A3"
 
 
@@ -128,7 +121,7 @@ def test_the_restore_link_brings_the_cart_back(client: TestClient) -> None:
     assert tagging_of(client.get("/classic/cart").text).cart.items == []  # type: ignore[union-attr]
 
     restored = client.get(link.removeprefix("http://testserver"), follow_redirects=True)
-    assert [item.wire() for item in tagging_of(restored.text).cart.items] == [SHIRT_LINE]  # type: ignore[union-attr]
+    assert [item.wire() for item in tagging_of(restored.text).cart.items] == [SHIRT]  # type: ignore[union-attr]
 
 
 def test_checkout_shows_the_order_confirmation_with_order_tagging(client: TestClient) -> None:
@@ -149,7 +142,7 @@ def test_checkout_shows_the_order_confirmation_with_order_tagging(client: TestCl
         **BUYER,
         "newsletter": True,
     }
-    assert order["items"] == [SHIRT_LINE]
+    assert order["items"] == [SHIRT]
     assert order["payment_provider"] == "classic-demo-pay"
     assert tagging.cart is not None and tagging.cart.items == []  # the cart is emptied
     assert body_of(tagging)["order"]["info"]["order_number"] == order["info"]["order_number"]
