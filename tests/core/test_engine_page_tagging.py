@@ -3,6 +3,7 @@ tagging resends (the loader passes ``[nodes, providers, extra?]``, read by ``cor
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import count
 from typing import Any
 
@@ -83,3 +84,18 @@ def test_customer_tagging_is_private_and_malformed_tagging_is_named_without_its_
     assert request.private and request.request.body["customer"]["email"] == CUSTOMER["email"]
     messages = [o.message for o in outputs if isinstance(o, Log)]
     assert messages and all("12,50" not in m and CUSTOMER["email"] not in m for m in messages)
+
+
+def test_a_recommendation_request_can_include_the_pages_tagging() -> None:
+    page = engine()
+    page.apply(call("load", PAGE, [], "auto"))
+    included = page.apply(call("createRecommendationRequest", {"includeTagging": True}))
+    builder = next(o.target for o in included if isinstance(o, ObjectData))
+    [request] = built(page.apply(replace(call("load"), target=builder)))
+    body = request.request.body
+    assert body["page_type"] == "product" and body["events"] == [["vp", "181503"]]
+    assert body["cart"] == [SHIRT]
+    plain = page.apply(call("createRecommendationRequest"))
+    builder = next(o.target for o in plain if isinstance(o, ObjectData))
+    [request] = built(page.apply(replace(call("load"), target=builder)))
+    assert "page_type" not in request.request.body and "events" not in request.request.body

@@ -37,7 +37,7 @@ from nosto_tagging.core.errors import InvalidInput
 from nosto_tagging.core.protocol import Call
 from nosto_tagging.core.request import Request, build_body, build_query, event_date
 from nosto_tagging.core.session import Session, SessionState, cart_change, customer_change
-from nosto_tagging.core.tagging import parse_page
+from nosto_tagging.core.tagging import PageTagging, parse_page
 from nosto_tagging.core.visit import VISITOR_ID, Visit, new_visitor_id
 
 MAX_LIVE_OBJECTS: Final = 200
@@ -169,6 +169,7 @@ class Engine:
         self.failed: OrderedDict[str, str] = OrderedDict()
         self._random_bytes = random_bytes
         self.lost_private = 0  # reported once, on the next request (privacy: never silent)
+        self.page_tagging: PageTagging | None = None  # the page's DOM tagging, as last read
 
     def observe_cookie(self, visitor: str) -> None:
         """The page's ``2c.cId`` cookie now: a first visit in two tabs ends with one visitor."""
@@ -262,7 +263,7 @@ class Engine:
             self.visit.set_customer_id(first)
             return [StateChanged(self.mirror()), VisitorChanged(self.visit.visitor or "")]
         elif method == "createRecommendationRequest":
-            return self._remember(f"builder:{call.eid}", Action(None, self.session.state))
+            return self._remember(f"builder:{call.eid}", self._new_request(first))
         elif method == "recordAttribution":
             return self._new_attribution(call, session_form=False)
         elif method == "customer":
@@ -292,6 +293,7 @@ class Engine:
         tagging = parse_page(
             args[0] if args else None, args[1] if len(args) > 1 else None
         ).for_visitor(self.visit.visitor)
+        self.page_tagging = tagging
         extra = args[2] if len(args) > 2 else None
         outputs: list[Output] = [ObjectData("tagging", tagging.tagging_data())]
         outputs += [Log("error", call.method, str(problem)) for problem in tagging.problems]
@@ -321,6 +323,15 @@ class Engine:
         sent = self._send(call, build_body(action, call), {})
         injected = [replace(o, inject=True) if isinstance(o, Built) else o for o in sent]
         return [*outputs, StateChanged(self.mirror()), *injected]
+
+    def _new_request(self, flags: Any) -> Action:
+        """``createRecommendationRequest(flags)``: an empty request on the session, or with
+        ``{includeTagging: true}`` one seeded with the page's DOM tagging as last read (the
+        auto-load reads it when the DOM is ready)."""
+        include = isinstance(flags, dict) and flags.get("includeTagging") is True
+        if include and self.page_tagging is not None:
+            return self.page_tagging.page_view(self.session.state)
+        return Action(None, self.session.state)
 
     # ----- attribution -----
 
