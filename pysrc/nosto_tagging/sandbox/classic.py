@@ -14,7 +14,6 @@ random cookie token, gone when the sandbox stops.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from nosto_tagging.core.tagging import visitor_checksum
+from nosto_tagging.reference import customer_reference
 from nosto_tagging.sandbox.catalog import Catalog, Product, format_price
 from nosto_tagging.sandbox.responses import JSON
 
@@ -39,6 +39,9 @@ MAX_QUANTITY: Final = 99
 MAX_FORM_BYTES: Final = 4096
 MAX_KEPT: Final = 500  # orders and logins held in memory, oldest forgotten first
 PAYMENT_PROVIDER: Final = "classic-demo-pay"
+# The demo shop's secret for customer references: public, so only for a sandbox. A real shop
+# keeps its own in its back end's secret store.
+DEMO_REFERENCE_SECRET: Final = "nosto-tagging classic demo: not a real secret"
 T = TypeVar("T")
 
 # The snippet every page carries (Nosto's, verbatim) and the bundle's script tag.
@@ -109,9 +112,8 @@ class Buyer:
 
     @property
     def customer_reference(self) -> str:
-        """A stable, opaque reference: the shop's customer number for this email."""
-        digest = hashlib.sha256(f"classic customer {self.email.lower()}".encode()).hexdigest()
-        return f"cl-{digest[:16]}"
+        """A stable, opaque reference, made as the README tells merchants' back ends to."""
+        return "cl-" + customer_reference(self.email.lower(), DEMO_REFERENCE_SECRET)
 
 
 @dataclass(frozen=True)
