@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser_settings import SETTINGS
 
@@ -23,3 +23,12 @@ def browser() -> Iterator[Browser]:
             headless=launch["headless"],
             args=launch["args"],
         )
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh browser context with the project's settings, closed after the test."""
+    context = browser.new_context(**SETTINGS["context"])
+    context.set_default_timeout(SETTINGS["timeouts"]["default_ms"])
+    yield context.new_page()
+    context.close()

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from nosto_tagging.testing import Sandbox, running_sandbox
-from tests.browser_settings import SETTINGS
 
 pytestmark = pytest.mark.browser
 
@@ -88,14 +87,6 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     (directory / "bundle" / "nosto.js").write_text("")
     with running_sandbox(directory / "db.sqlite3", directory / "bundle") as running:
         yield running
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**SETTINGS["context"])
-    context.set_default_timeout(SETTINGS["timeouts"]["default_ms"])
-    yield context.new_page()
-    context.close()
 
 
 def test_a_page_on_another_origin_cannot_switch_faults_on(

@@ -7,7 +7,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from nosto_tagging.testing import Sandbox, running_sandbox
 from tests.browser_settings import SETTINGS
@@ -21,14 +21,6 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     db = tmp_path_factory.mktemp("pages") / "db.sqlite3"
     with running_sandbox(db, BUNDLE_DIR) as running:
         yield running
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**SETTINGS["context"])
-    context.set_default_timeout(SETTINGS["timeouts"]["default_ms"])
-    yield context.new_page()
-    context.close()
 
 
 def post(sandbox: Sandbox, query: str, body: object) -> None:
