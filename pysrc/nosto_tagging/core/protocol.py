@@ -140,7 +140,9 @@ def decode(text: str) -> dict[str, Any]:
     """One page -> worker message from JSON text; raises ``ValueError`` on anything else."""
     message = json.loads(text)
     if not isinstance(message, dict) or message.get("kind") not in TO_WORKER:
-        raise ValueError(f"not a page->worker message: {text[:80]!r}")
+        kind = message.get("kind") if isinstance(message, dict) else type(message).__name__
+        # Named by its kind only: the text may hold a customer's data.
+        raise ValueError(f"not a page->worker message (kind {kind!r:.40})")
     return message
 
 

@@ -109,7 +109,11 @@ class WorkerShell:
             try:
                 call = protocol.Call.from_wire(raw)
             except (KeyError, TypeError, ValueError) as error:
-                self._log("error", "", f"engine: unreadable call {raw!r:.120}: {error}")
+                # Named by its event id and method only: its arguments may be customer data.
+                named = {k: raw.get(k) for k in ("eid", "method")} if isinstance(raw, dict) else {}
+                missing = f" {error}" if isinstance(error, KeyError) else ""  # a field's name
+                why = f"{type(error).__name__}{missing}"
+                self._log("error", "", f"engine: unreadable call {named}: {why}")
                 continue
             if page is not None:  # a replay: the visit of the moment of the call
                 visitor = str(raw.get("visitor") or "")
