@@ -270,12 +270,12 @@ class Engine:
             self.session.state = replace(
                 self.session.state, customer=customer_change("customer", first)
             )
-            return self._push(call, "customer")
+            return self._push(call, ("customer",))
         elif method == "resendCartContent":
             self.session.state = replace(
                 self.session.state, cart=cart_change("resendCartContent", first)
             )
-            return self._push(call, "cart")
+            return self._push(call, ("cart",))
         elif method in TAGGING_CALLS:
             return self._tagging(call)
         elif method in ("reportAddToCart", "recommendedProductAddedToCart"):
@@ -299,21 +299,13 @@ class Engine:
         outputs += [Log("error", call.method, str(problem)) for problem in tagging.problems]
         parts = TAGGING_PUSHES.get(call.method)
         if parts is not None:
-            self.session.state = tagging.session_state(self.session.state, parts)
-            state = self.session.state
-            body: dict[str, Any] = {"url": call.url, "event_date": event_date(call.time)}
-            if "cart" in parts and tagging.cart is not None:
-                body["cart"] = [item.wire() for item in tagging.cart.items]
-                if state.restore_link:
-                    body["restore_link"] = state.restore_link
-            if "customer" in parts and tagging.customer is not None:
-                body["customer"] = tagging.customer.wire()
-            if len(body) == 2:
+            held = tuple(part for part in parts if getattr(tagging, part) is not None)
+            if not held:
                 shown = " or ".join(f"nosto_{part}" for part in parts)
                 message = f"{call.method}: the page has no {shown} tagging; nothing was sent"
                 return [*outputs, Log("warn", call.method, message), Settled(call.eid)]
-            flags = {**QUIET, "skipEvents": True}
-            return [*outputs, StateChanged(self.mirror()), *self._send(call, body, flags)]
+            self.session.state = tagging.session_state(self.session.state, held)
+            return [*outputs, *self._push(call, held, restore_link=True)]
         if extra == AUTO_LOAD and not (self.visit.auto_load and tagging.tagged):
             return [*outputs, Settled(call.eid)]
         self.session.state = tagging.session_state(self.session.state)
@@ -360,13 +352,18 @@ class Engine:
 
     # ----- requests -----
 
-    def _push(self, call: Call, field: str) -> list[Output]:
-        """``api.customer(...)`` / ``api.resendCartContent(...)``: that data only, no page view."""
+    def _push(
+        self, call: Call, parts: tuple[str, ...], *, restore_link: bool = False
+    ) -> list[Output]:
+        """The session's cart and/or customer only, no page view: ``api.customer(...)``,
+        ``api.resendCartContent(...)`` and the tagging resends (these with the restore link)."""
         body: dict[str, Any] = {"url": call.url, "event_date": event_date(call.time)}
         state: SessionState = self.session.state
-        if field == "cart" and state.cart is not None:
+        if "cart" in parts and state.cart is not None:
             body["cart"] = [item.wire() for item in state.cart]
-        if field == "customer" and state.customer is not None:
+            if restore_link and state.restore_link:
+                body["restore_link"] = state.restore_link
+        if "customer" in parts and state.customer is not None:
             body["customer"] = state.customer.wire()
         return [StateChanged(self.mirror()), *self._send(call, body, {**QUIET, "skipEvents": True})]
 
