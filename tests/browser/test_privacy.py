@@ -46,7 +46,9 @@ def test_an_api_opt_out_lasts_for_the_browser_session_until_it_is_ended(shop: Sh
     page.evaluate("() => nostojs(api => api.visit.setDoNotTrack(false))")
     page = shop.open(LOAD_FRONT, path="/test/third.html")
     shop.sandbox.wait_for_requests(2, page_type="front")
-    assert visitors_sent(shop) == ["", visitor_cookies(shop)[0]]
+    # the second page's request went without a visitor id (and may go again as a beacon when
+    # that page is left: at-least-once), the third page's with the cookie it made
+    assert set(visitors_sent(shop)) == {"", visitor_cookies(shop)[0]}
 
 
 def test_the_visitor_cookie_lives_at_most_400_days(shop: Shop) -> None:
