@@ -10,7 +10,8 @@ export function makeDispatch(ctx, onReady) {
     let m;
     try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (polyscript's own)
     switch (m && m.kind) {
-      case "ready": onReady(); break;
+      case "ready": ctx.engine = m.engine; onReady(); break;
+      case "left": ctx.adopt(); break; // a page of the shared engine went away
       case "built":
         if (m.inject) pending.inject(m.eid, JSON.parse(m.body).elements);
         outbox.keep(m.eid, { url: m.url, body: m.body, private: m.private, order: m.order });

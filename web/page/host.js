@@ -6,14 +6,17 @@
 // gets the browser's own method back.
 import { nativeAddEventListener, NativeWorker, useTrustedTypes } from "./host-keep.js";
 import { XWorker } from "polyscript/xworker";
+import { html, policy } from "./policy.mjs";
+
+export { html };
 
 Object.defineProperty(EventTarget.prototype, "addEventListener", nativeAddEventListener);
 globalThis.Worker = NativeWorker;
 
-// The engine (runtime/engine.py) in a worker, on Pyodide from `runtime`; resolves to the worker
-// once engine.py has run. `version` is the interpreter module: polyscript imports it and calls
-// its loadPyodide.
-export function startEngine(runtime) {
+// The engine (runtime/engine.py) in a worker, on Pyodide from `runtime`: `attach(worker)` once
+// engine.py has run. `version` is the interpreter module: polyscript imports it and calls its
+// loadPyodide.
+export function startEngine(runtime, attach) {
   useTrustedTypes(policy(runtime));
   // In a task of its own: after this module's evaluation, in the same task, it would make a
   // longer task on a busy CPU.
@@ -22,27 +25,5 @@ export function startEngine(runtime) {
       type: "pyodide",
       version: runtime + "snapshot.mjs",
       config: { packages: ["nosto-tagging"], packages_cache: "passthrough" },
-    }).ready);
+    }).ready).then(attach);
 }
-
-// Trusted Types: every DOM write of the bundle goes through one named policy, "nosto-tagging",
-// which a page that requires Trusted Types allows in its CSP (`trusted-types nosto-tagging`):
-// campaign HTML (trusted code, as with Nosto's client) and the engine worker's blob: URL; any
-// other script URL is refused. Null where the browser has no Trusted Types.
-let made;
-function policy(runtime) {
-  const types = globalThis.trustedTypes;
-  if (made === undefined) {
-    made = types && types.createPolicy ? types.createPolicy("nosto-tagging", {
-      createHTML: (html) => html,
-      createScriptURL(url) {
-        if (url.startsWith("blob:" + location.origin + "/") || url.startsWith(runtime)) return url;
-        throw new TypeError("nosto-tagging's policy makes script URLs only for its engine: " + url);
-      },
-    }) : null;
-  }
-  return made;
-}
-
-// What the page writes into placements, as the policy makes it (a string without one).
-export const html = (text) => (made ? made.createHTML(text) : text);

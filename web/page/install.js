@@ -80,15 +80,16 @@ export function install(win, doc, script, build, hooks) {
   if (account) { beat(false); setInterval(beat, HEARTBEAT_MS); }
 
   // Engine ready: this page's calls go first; then what closed pages left, adopted by a chunk
-  // of the runtime (adoption.mjs: only a page whose engine runs needs it).
+  // of the runtime (adoption.mjs: only a page whose engine runs needs it); again when the shared
+  // engine says a page left.
+  ctx.adopt = () => import(runtime + "adoption.mjs")
+    .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now()).forEach(ctx.post))
+    .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"));
   const onMessage = makeDispatch(ctx, () => {
     ctx.ready = true;
     if (hooks) hooks.ready(ctx, script);
     flush();
-    import(runtime + "adoption.mjs")
-      .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now()).forEach(ctx.post))
-      .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"))
-      .then(() => markReady(true));
+    ctx.adopt().then(() => markReady(true));
   });
 
   function nostojs(callback) {
@@ -110,10 +111,10 @@ export function install(win, doc, script, build, hooks) {
     report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept in this page's memory only and nothing is sent");
     return;
   }
-  startEngine(script, runtime, report, () => ctx.ready, (worker) => {
+  startEngine(ctx, script, runtime, (worker) => {
     ctx.worker = worker;
     worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
-    ctx.post({ kind: "config", account, endpoint: ctx.endpoint, visitor: cookie, version: build.version,
+    ctx.post({ kind: "config", account, endpoint: ctx.endpoint, visitor: readCookie(doc), version: build.version,
       doNotTrack: ctx.optOut.api, privacySignal: ctx.optOut.signal });
-  }, (host) => { ctx.html = host.html; });
+  });
 }

@@ -4,6 +4,7 @@
 export const testHooks = {
   extend(ctx, api) {
     api.internal.tick = (ms) => { if (ctx.ready) ctx.post({ kind: "tick", ms }); };
+    api.internal.engine = () => ctx.engine; // the interpreter's id: pages sharing it agree
   },
   ready(ctx, script) {
     if (script && script.hasAttribute("data-test-clock")) ctx.post({ kind: "clock", manual: true });

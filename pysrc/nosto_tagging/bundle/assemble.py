@@ -31,6 +31,8 @@ from nosto_tagging.bundle.host import host_tree, write_host
 from nosto_tagging.bundle.imported import check_every_wheel_imported
 from nosto_tagging.bundle.interpreter import MODULE, manifest, write_interpreter_module
 from nosto_tagging.bundle.loader import CHUNKS, ENTRIES, bundle_chunk, bundle_loader
+from nosto_tagging.bundle.worker_script import NAME as WORKER_SCRIPT
+from nosto_tagging.bundle.worker_script import worker_script, write_engine
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.minify import minify_loader
 from nosto_tagging.bundle.node import run_node
@@ -227,6 +229,7 @@ def _lay_out_runtime(
     write_interpreter_module(web_dir / MODULE, runtime / MODULE, data)
     for chunk in CHUNKS:
         (runtime / chunk).write_text(bundle_chunk(web_dir, inputs.esbuild, chunk), encoding="utf-8")
+    write_engine(web_dir, runtime)
     engine = web_dir / "engine.py"
     if engine.is_file():
         _copy(engine, runtime / "engine.py")
@@ -298,6 +301,9 @@ def _write_loader(
             f"Fix the JavaScript in {web_dir}/page/ and re-run.",
         )
         precompress_file(loader, cache_dir / "precompressed")
+    worker = staging / WORKER_SCRIPT
+    worker.write_text(worker_script(web_dir, version, runtime_dir), encoding="utf-8")
+    precompress_file(worker, cache_dir / "precompressed")
     loader = staging / ENTRIES[0]
     versions = {
         "nosto-tagging": version,

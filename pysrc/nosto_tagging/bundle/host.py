@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm
-from nosto_tagging.bundle.loader import PAGE_DIR, run_esbuild
+from nosto_tagging.bundle.loader import PAGE_DIR, SHARED_MODULES, run_esbuild
 from nosto_tagging.bundle.pins import HostPin
 
 HOST = "host.mjs"  # in the runtime folder
@@ -86,7 +86,7 @@ def bundle_host(web_dir: Path, esbuild: Path, modules: Path) -> str:
         options = [
             "--format=esm",
             "--minify",
-            *(f"--external:{path}" for path in LAZY),
+            *(f"--external:{path}" for path in (*LAZY, *SHARED_MODULES)),
         ]
         run_esbuild(
             esbuild, source, out, options, f"web/{PAGE_DIR}/{SOURCE}", {"NODE_PATH": str(modules)}

@@ -29,7 +29,11 @@ ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks
 CHUNKS = {
     "tagging.mjs": "tagging.js",  # the DOM tagging reader (page-tagging.js loads it)
     "adoption.mjs": "adoption.js",  # closed pages' leftovers (install.js, once the engine runs)
+    "shared.mjs": "shared.js",  # the shared engine's page side (data-engine="shared")
+    "policy.mjs": "policy.js",  # the Trusted Types policy, one per page (host.mjs, shared.mjs)
 }
+# Runtime modules a chunk or host.mjs imports by URL, one instance per page: never bundled in.
+SHARED_MODULES = ("./policy.mjs", "./host.mjs")
 TARGET = "es2020"  # what the page may use: ?. and ?? are fine, top-level await is not
 BUNDLE_TIMEOUT = 60.0
 
@@ -121,7 +125,8 @@ def bundle_chunk(web_dir: Path, esbuild: Path, name: str) -> str:
     source = _source(web_dir, CHUNKS[name])
     with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
         out = Path(tmp) / name
-        run_esbuild(esbuild, source, out, ["--format=esm", "--minify"], f"web/{PAGE_DIR}/{name}")
+        options = ["--format=esm", "--minify", *(f"--external:{m}" for m in SHARED_MODULES)]
+        run_esbuild(esbuild, source, out, options, f"web/{PAGE_DIR}/{name}")
         return out.read_text(encoding="utf-8")
 
 

@@ -103,6 +103,11 @@ class Dispatcher:
         if request is not None:
             self.submit(request)
 
+    def release_all(self) -> None:
+        """Send every held request: the page that would have said ``stored`` is gone."""
+        for eid in list(self._held):
+            self.release(eid)
+
     def submit(self, request: Request) -> None:
         self._queue.put_nowait(request)
         if self._task is None or self._task.done():

@@ -20,11 +20,16 @@ VERSION: Final = 1
 
 # page -> worker
 TO_WORKER: Final = {
+    # shared engine: the first message on a connection, answered by the worker script itself
+    # (a script of another version refuses; `lock` is held by the page while it lives)
+    "hello": ["version", "page", "lock"],
     # doNotTrack: the API's opt-out of this browser session; privacySignal: GPC or DNT
     "config": ["account", "endpoint", "visitor", "version", "doNotTrack", "privacySignal"],
     "calls": ["calls", "visitor"],  # visitor: the 2c.cId cookie now (another tab may set it)
     "stored": ["eid"],  # the page keeps the built body: the engine may send it now
     "replay": ["page", "calls"],  # calls of a page that is gone, never applied there
+    # calls of this page its previous engine applied (that engine stopped or forgot the page)
+    "restore": ["calls"],
     "resend": ["eid", "url", "body"],  # a stored body of a page that is gone
     "online": [],  # the browser is back online: retry now
     "lost": ["count"],  # events with customer data that died with a closed tab
@@ -33,7 +38,9 @@ TO_WORKER: Final = {
 }
 # worker -> page
 TO_PAGE: Final = {
-    "ready": ["version"],
+    "hello": ["version", "engine"],  # the shared worker script's answer (its version)
+    "ready": ["version", "engine"],  # engine: the interpreter's id (shared: the same for all)
+    "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
     "built": ["eid", "url", "body", "inject", "private", "order"],
     "acked": ["eid", "response", "message"],
     "dropped": ["eid", "reason"],

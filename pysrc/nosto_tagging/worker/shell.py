@@ -9,11 +9,13 @@ polyscript's ``xworker`` channel. Every message is a JSON text defined in
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 from nosto_tagging import __version__
 from nosto_tagging.core import protocol
+from nosto_tagging.core.claims import Claims, Outcome
 from nosto_tagging.core.clock import ManualClock
 from nosto_tagging.core.dispatcher import Dispatcher, Transport
 from nosto_tagging.core.engine import (
@@ -32,13 +34,38 @@ from nosto_tagging.core.visit import VISITOR_ID, Visit
 
 
 class WorkerShell:
-    """Owns the engine and the dispatcher; ``post`` sends one JSON text to the page."""
+    """Owns the engine and the dispatcher of one page; ``post`` sends one JSON text to it.
 
-    def __init__(self, post: Callable[[str], None], transport: Transport) -> None:
+    ``claims`` is shared by the shells of one interpreter (pages sharing an engine): an event
+    id is delivered by the first to claim it. ``engine_id`` names the interpreter: the page
+    reads it in ``ready`` (pages sharing an engine see the same id).
+    """
+
+    def __init__(
+        self,
+        post: Callable[[str], None],
+        transport: Transport,
+        claims: Claims | None = None,
+        engine_id: str = "",
+    ) -> None:
         self._post = post
         self._engine: Engine | None = None
         self._dispatcher = Dispatcher(transport, self._acked, self._dropped)
         self._clock: ManualClock | None = None
+        self._claims = claims if claims is not None else Claims()
+        self.engine_id = engine_id or secrets.token_hex(8)
+
+    @property
+    def account(self) -> str | None:
+        """The page's account, once its config came."""
+        return self._engine.config.account if self._engine is not None else None
+
+    def close(self) -> None:
+        """The page went away: what it handed over is still delivered, and nothing is said
+        to it any more (its built bodies, held until it stored them, are sent now)."""
+        self._post = _nowhere
+        self._claims.forget(self._outcome)
+        self._dispatcher.release_all()
 
     async def idle(self) -> None:
         """Wait until every request handed to delivery is delivered or dropped."""
@@ -61,17 +88,21 @@ class WorkerShell:
                     privacy_signal=message.get("privacySignal") is True,
                 )
             )
-            self._post(protocol.encode("ready", version=__version__))
+            self._post(protocol.encode("ready", version=__version__, engine=self.engine_id))
         elif self._engine is None:
             self._log("error", "", f"engine: a {kind!r} message arrived before its config")
         elif kind == "calls":
             self._engine.observe_cookie(str(message.get("visitor") or ""))
             self._apply_all(self._engine, message["calls"])
+        elif kind == "restore":
+            self._restore(self._engine, message["calls"])
         elif kind == "replay":
             self._replay(self._engine, str(message["page"]), message["calls"])
         elif kind == "resend":
-            body = json.loads(message["body"])
-            self._dispatcher.submit(Request(str(message["eid"]), str(message["url"]), body))
+            eid = str(message["eid"])
+            if self._claims.claim(eid, self._outcome):
+                body = json.loads(message["body"])
+                self._dispatcher.submit(Request(eid, str(message["url"]), body))
         elif kind == "stored":
             self._dispatcher.release(str(message["eid"]))
         elif kind == "lost":
@@ -103,6 +134,19 @@ class WorkerShell:
         self._apply_all(replay, calls, page=page)
         live.lost_private += replay.lost_private
 
+    def _restore(self, engine: Engine, calls: list[Any]) -> None:
+        """Calls this page's previous engine applied before it went away (a shared engine that
+        stopped, or forgot the page while it was in the back/forward cache): applied again for
+        the session they made. What they built was handed over then; nothing is built now."""
+        for raw in calls:
+            try:
+                call = protocol.Call.from_wire(raw)
+            except (KeyError, TypeError, ValueError):
+                continue  # it was read once; the page's journal is the same
+            for output in engine.apply(call):
+                if isinstance(output, StateChanged | ObjectData):
+                    self._emit(output)
+
     def _apply_all(self, engine: Engine, calls: list[Any], page: str | None = None) -> None:
         last_seq, last_page = 0, page
         for raw in calls:
@@ -132,6 +176,7 @@ class WorkerShell:
         encode = protocol.encode
         if isinstance(output, Built):
             request = output.request
+            self._claims.claim(request.eid, self._outcome)
             self._dispatcher.hold(request)
             self._post(
                 encode(
@@ -156,14 +201,26 @@ class WorkerShell:
             self._log(output.level, output.method, output.message)
 
     def _acked(self, eid: str, message: dict[str, Any]) -> None:
-        response = action_response(message)
-        self._post(protocol.encode("acked", eid=eid, response=response, message=message))
+        self._claims.settle(eid, ("acked", message))
 
     def _dropped(self, eid: str, reason: str) -> None:
-        self._post(protocol.encode("dropped", eid=eid, reason=reason))
+        self._claims.settle(eid, ("dropped", reason))
+
+    def _outcome(self, eid: str, outcome: Outcome) -> None:
+        """What became of a body this page handed over (its own delivery or another's)."""
+        kind, payload = outcome
+        if kind == "acked":
+            response = action_response(payload)
+            self._post(protocol.encode("acked", eid=eid, response=response, message=payload))
+        else:
+            self._post(protocol.encode("dropped", eid=eid, reason=payload))
 
     def _log(self, level: str, method: str, message: str) -> None:
         self._post(protocol.encode("log", level=level, method=method, message=message))
+
+
+def _nowhere(text: str) -> None:
+    """Where a closed page's messages go."""
 
 
 def start(post: Callable[[str], None]) -> Callable[[Any], None]:
@@ -174,7 +231,11 @@ def start(post: Callable[[str], None]) -> Callable[[Any], None]:
     """
     from nosto_tagging.worker.transport import fetch_transport
 
-    shell = WorkerShell(post, fetch_transport)
+    return handler(WorkerShell(post, fetch_transport), post)
+
+
+def handler(shell: WorkerShell, post: Callable[[str], None]) -> Callable[[Any], None]:
+    """The ``onmessage`` handler of ``shell``: it survives anything a message causes."""
 
     def on_message(event: Any) -> None:
         try:
