@@ -220,7 +220,7 @@ def test_a_closed_pages_calls_are_not_replayed_under_a_later_opt_out(shop: Shop)
     record_urls = (
         "<script>window.builtUrls = []; const setItem = Storage.prototype.setItem;"
         " Storage.prototype.setItem = function (key, value) {"
-        " if (key.startsWith('nosto-tagging:o:')) builtUrls.push(JSON.parse(value).url);"
+        " if (key.startsWith('nosto-tagging:demo:o:')) builtUrls.push(JSON.parse(value).url);"
         " return setItem.call(this, key, value); };</script>"
     )
     page = shop.open(
@@ -232,7 +232,7 @@ def test_a_closed_pages_calls_are_not_replayed_under_a_later_opt_out(shop: Shop)
     # Nothing left to replay or to send: the closed page's calls were replayed or dropped.
     page.wait_for_function(
         "() => builtUrls.length > 0 && !Object.keys(localStorage).some(key =>"
-        " key.startsWith('nosto-tagging:j:') || key.startsWith('nosto-tagging:o:'))"
+        " key.startsWith('nosto-tagging:demo:j:') || key.startsWith('nosto-tagging:demo:o:'))"
     )
     assert [c["name"] for c in shop.context.cookies() if c["name"] == "2c.cId"] == []
     urls = page.evaluate("builtUrls")

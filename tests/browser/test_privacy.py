@@ -84,15 +84,18 @@ def test_without_an_account_nothing_is_stored_and_no_cookie_is_set(shop: Shop) -
     assert page.evaluate("() => nostojs(api => api.internal.journal().length)") == 2
 
 
-def test_heartbeats_of_pages_gone_for_an_hour_are_purged_at_start(shop: Shop) -> None:
+def test_heartbeats_of_pages_gone_for_an_hour_are_purged_once_the_engine_runs(
+    shop: Shop,
+) -> None:
     page = shop.open("")
     stale = {"t": 0, "gone": True, "held": 0}
     page.evaluate(
-        "stale => localStorage.setItem('nosto-tagging:p:long-gone', stale)", json.dumps(stale)
+        "stale => localStorage.setItem('nosto-tagging:demo:p:long-gone', stale)", json.dumps(stale)
     )
     page = shop.open("", path="/test/again.html")
+    shop.wait_for_engine()
     keys = page.evaluate("() => Object.keys(localStorage)")
-    assert "nosto-tagging:p:long-gone" not in keys
+    assert "nosto-tagging:demo:p:long-gone" not in keys
 
 
 def test_listener_names_that_are_object_members_never_throw(shop: Shop) -> None:

@@ -13,7 +13,11 @@ SHARED_TAG = (
 
 
 def engine_id(page: Page) -> str:
-    return str(page.evaluate("new Promise(r => nostojs(api => api.internal.ready().then(() => r(api.internal.engine()))))"))
+    return str(
+        page.evaluate(
+            "new Promise(r => nostojs(api => api.internal.ready().then(() => r(api.internal.engine()))))"
+        )
+    )
 
 
 def view_product(page: Page, product: str) -> None:

@@ -2,7 +2,7 @@
 // Web Storage fails (said once).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { KEEP_MS, KEY, makeStore, MAX_BYTES, PAGE_GONE_MS } from "../../web/page/store.js";
+import { KEY, makeStore } from "../../web/page/store.js";
 import { fakeWindow, recorder } from "./fake_window.mjs";
 
 test("private entries go to sessionStorage, others to localStorage", () => {
@@ -58,18 +58,14 @@ test("without an account nothing is stored, silently", () => {
   assert.deepEqual(store.list("j:"), [["j:a", { n: 1 }]]); // this page's memory only
 });
 
-test("the purge drops old heartbeats, week-old calls and bodies, then the oldest beyond 1 MB", () => {
+test("each account has its own keys: two accounts on one origin never see each other's", () => {
   const { win } = fakeWindow();
-  const rec = recorder();
-  const store = makeStore(win, rec.report);
-  const now = 10 * KEEP_MS;
-  store.put("p:gone", { t: now - PAGE_GONE_MS - 1 }, false);
-  store.put("p:live", { t: now - 1000 }, false);
-  store.put("j:old", { time: now - KEEP_MS - 1 }, false);
-  store.put("o:order", { t: now - 3000, order: true, body: "x".repeat(MAX_BYTES / 2) }, false);
-  store.put("o:older", { t: now - 2000, body: "x".repeat(MAX_BYTES / 2) }, false);
-  store.put("o:newer", { t: now - 1000, body: "x".repeat(MAX_BYTES / 2) }, false);
-  assert.equal(store.purge(now), 2);
-  assert.deepEqual(store.list("").map(([key]) => key), ["o:newer", "o:order", "p:live"]);
-  assert.match(rec.lines[0][1], /^2 stored events were dropped: older than 7 days or beyond 1 MB/);
+  const one = makeStore(win, recorder().report, true, "one:");
+  const two = makeStore(win, recorder().report, true, "two:");
+  one.put("j:a", { n: 1 }, false);
+  two.put("j:a", { n: 2 }, false);
+  assert.deepEqual(win.localStorage.keys().sort(), [KEY + "one:j:a", KEY + "two:j:a"]);
+  assert.deepEqual([one.list(""), two.list("")], [[["j:a", { n: 1 }]], [["j:a", { n: 2 }]]]);
+  one.remove("j:a");
+  assert.deepEqual(two.list(""), [["j:a", { n: 2 }]]);
 });

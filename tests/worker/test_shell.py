@@ -244,3 +244,85 @@ def test_customer_data_lost_with_a_closed_tab_is_counted_on_the_next_request_bui
     run(harness, scenario)
     urls = {built["eid"]: built["url"] for built in harness.of("built")}
     assert "lostPrivate=2" in urls["old-2"] and "lostPrivate" not in urls["p1-2"]
+
+
+FRONT_PAGE_LOAD = [call(1, "session", "viewFrontPage"), call(2, "action:p1-1", "load")]
+
+
+class SharedHarness(Harness):
+    """A second page's shell on the same interpreter: the same claims, another port."""
+
+    def __init__(self, first: Harness) -> None:
+        self.posted = []
+        self.sent = first.sent
+        self.answers = first.answers
+        self.shell = WorkerShell(
+            lambda text: self.posted.append(json.loads(text)),
+            first.transport,
+            first.shell._claims,
+            first.shell.engine_id,
+        )
+
+
+def test_pages_of_a_shared_engine_deliver_a_body_both_hand_over_once() -> None:
+    first = Harness()
+    second = SharedHarness(first)
+
+    async def scenario() -> None:
+        for page in (first, second):
+            page.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        first.send(
+            "calls", calls=[call(1, "session", "viewFrontPage"), call(2, "action:p1-1", "load")]
+        )
+        [built] = first.of("built")
+        # The second page adopted the first's stored body before the first said `stored`.
+        second.send("resend", eid=built["eid"], url=built["url"], body=built["body"])
+        first.send("stored", eid=built["eid"])
+        await until(lambda: bool(second.of("acked")))
+
+    run(first, scenario)
+    assert len(first.sent) == 1
+    assert [m["eid"] for m in first.of("acked")] == [m["eid"] for m in second.of("acked")]
+    assert first.of("ready")[0]["engine"] == second.of("ready")[0]["engine"]
+
+
+def test_a_closed_page_s_held_body_is_still_delivered_and_it_hears_nothing() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send(
+            "calls", calls=[call(1, "session", "viewFrontPage"), call(2, "action:p1-1", "load")]
+        )
+        await quiet()
+        harness.shell.close()  # gone before it answered `stored`
+        await until(lambda: len(harness.sent) == 1)
+
+    run(harness, scenario)
+    assert harness.kinds() == ["ready", "object", "built", "applied"]
+
+
+def test_a_restore_rebuilds_the_session_and_builds_nothing() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send(
+            "restore",
+            calls=[
+                call(1, "session", "setCart", {"items": [SHIRT]}),
+                call(2, "session", "viewCart"),
+                call(3, "action:p1-2", "update"),
+            ],
+        )
+        await quiet()
+        assert harness.of("built") == []
+        harness.send(
+            "calls", calls=[call(4, "session", "viewCart"), call(5, "action:p1-4", "update")]
+        )
+        [built] = harness.of("built")
+        harness.send("stored", eid=built["eid"])
+
+    run(harness, scenario)
+    [built] = harness.of("built")
+    assert json.loads(built["body"])["cart"]  # the restored session's cart

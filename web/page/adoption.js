@@ -2,6 +2,8 @@
 // pages that are gone are taken over. Their bodies are sent again (the collector keeps each
 // event id once); calls their engine never saw are replayed in an engine of their own.
 
+import { purge } from "./purge.js";
+
 export const ORPHAN_AFTER_MS = 15000; // a page silent this long is gone
 export const HEARTBEAT_MS = 5000;
 
@@ -11,11 +13,12 @@ export function heartbeat(store, page, held, gone, now) {
   store.put("p:" + page, { t: now, gone: !!gone, held: gone ? held : 0 }, false);
 }
 
-// Takes over what closed pages left: their bodies into `outbox`, and posts to the engine
+// Bounds what waits (purge.js), then takes over what closed pages left: their bodies into `outbox`, and posts to the engine
 // `resend` for each body and `lost` for the count of customer-data events that went with a
 // closed tab. Returns the `replay` messages of each page's calls, for the caller to post after
 // this page's own calls (the engine drops replays while this page's opt-out holds).
 export function adopt(store, page, outbox, post, report, now) {
+  purge(store, now, report);
   const alive = {}, journals = {};
   let held = 0;
   store.list("p:").forEach(([key, beat]) => {

@@ -47,8 +47,7 @@ export function install(win, doc, script, build, hooks) {
     post: (message) => ctx.worker.postMessage(JSON.stringify(message))
   };
   // Without an account nothing is stored (nor any cookie set): nothing could ever be sent.
-  const store = ctx.store = makeStore(win, report, !!account);
-  if (account) store.purge(Date.now());
+  const store = ctx.store = makeStore(win, report, !!account, account + ":");
   const bus = ctx.bus = makeBus(report);
   const journal = ctx.journal = makeJournal(ctx, build.private, () => {
     if (!flushQueued) { flushQueued = true; Promise.resolve().then(flush); }

@@ -31,8 +31,6 @@ from nosto_tagging.bundle.host import host_tree, write_host
 from nosto_tagging.bundle.imported import check_every_wheel_imported
 from nosto_tagging.bundle.interpreter import MODULE, manifest, write_interpreter_module
 from nosto_tagging.bundle.loader import CHUNKS, ENTRIES, bundle_chunk, bundle_loader
-from nosto_tagging.bundle.worker_script import NAME as WORKER_SCRIPT
-from nosto_tagging.bundle.worker_script import worker_script, write_engine
 from nosto_tagging.bundle.lock import lock_entry, trim_lock
 from nosto_tagging.bundle.minify import minify_loader
 from nosto_tagging.bundle.node import run_node
@@ -41,6 +39,8 @@ from nosto_tagging.bundle.pins import NpmPin, Pins, esbuild_pin, load_pins
 from nosto_tagging.bundle.precompress import precompress_file, precompress_tree
 from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
 from nosto_tagging.bundle.snapcheck import check_snapshot
+from nosto_tagging.bundle.worker_script import NAME as WORKER_SCRIPT
+from nosto_tagging.bundle.worker_script import worker_script, write_engine
 from nosto_tagging.locations import CHECKOUT_CACHE_DIR, CHECKOUT_WEB_DIR
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")

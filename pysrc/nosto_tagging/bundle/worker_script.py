@@ -31,7 +31,9 @@ def _read(web_dir: Path, source: Path) -> str:
     try:
         return (web_dir / source).read_text(encoding="utf-8")
     except OSError as error:
-        raise BuildError(f"cannot read {web_dir / source} ({error}); is the checkout complete?")
+        raise BuildError(
+            f"cannot read {web_dir / source} ({error}); is the checkout complete?"
+        ) from error
 
 
 def worker_script(web_dir: Path, version: str, runtime_dir: str) -> str:
@@ -41,7 +43,7 @@ def worker_script(web_dir: Path, version: str, runtime_dir: str) -> str:
         '"%RUNTIME_DIR%"', json.dumps(runtime_dir)
     )
     if "%VERSION%" in filled or "%RUNTIME_DIR%" in filled or filled == text:
-        raise BuildError(f"{web_dir / SOURCE} lacks its \"%VERSION%\" or \"%RUNTIME_DIR%\" slot")
+        raise BuildError(f'{web_dir / SOURCE} lacks its "%VERSION%" or "%RUNTIME_DIR%" slot')
     return filled
 
 
