@@ -13,11 +13,8 @@ SHARED_TAG = (
 
 
 def engine_id(page: Page) -> str:
-    return str(
-        page.evaluate(
-            "new Promise(r => nostojs(api => api.internal.ready().then(() => r(api.internal.engine()))))"
-        )
-    )
+    ready = "nostojs(api => api.internal.ready().then(() => api.internal.engine()))"
+    return str(page.evaluate(ready))
 
 
 def view_product(page: Page, product: str) -> None:
