@@ -80,9 +80,7 @@ def test_a_body_is_sent_only_after_the_page_stored_it() -> None:
 
     async def scenario() -> None:
         harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
-        harness.send(
-            "calls", calls=[call(1, "session", "viewFrontPage"), call(2, "action:p1-1", "load")]
-        )
+        harness.send("calls", calls=FRONT_PAGE_LOAD)
         await quiet()
         assert harness.sent == []
         harness.send("stored", eid="p1-2")
@@ -271,9 +269,7 @@ def test_pages_of_a_shared_engine_deliver_a_body_both_hand_over_once() -> None:
     async def scenario() -> None:
         for page in (first, second):
             page.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
-        first.send(
-            "calls", calls=[call(1, "session", "viewFrontPage"), call(2, "action:p1-1", "load")]
-        )
+        first.send("calls", calls=FRONT_PAGE_LOAD)
         [built] = first.of("built")
         # The second page adopted the first's stored body before the first said `stored`.
         second.send("resend", eid=built["eid"], url=built["url"], body=built["body"])
@@ -291,9 +287,7 @@ def test_a_closed_page_s_held_body_is_still_delivered_and_it_hears_nothing() -> 
 
     async def scenario() -> None:
         harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
-        harness.send(
-            "calls", calls=[call(1, "session", "viewFrontPage"), call(2, "action:p1-1", "load")]
-        )
+        harness.send("calls", calls=FRONT_PAGE_LOAD)
         await quiet()
         harness.shell.close()  # gone before it answered `stored`
         await until(lambda: len(harness.sent) == 1)
