@@ -48,7 +48,7 @@ export function startEngine(runtime, attach, script, ctx) {
     }).then(({ port, engine }) => {
       if (mine !== generation) { free(); return; } // hidden again meanwhile
       const stopped = new AbortController();
-      current = { free, stopped };
+      current = { free, stopped, port };
       // Granted when the worker has stopped: this page goes on with its own engine.
       navigator.locks.request(LOCKS + "engine:" + engine, { signal: stopped.signal }, () => {
         if (current && current.stopped === stopped) { current = null; fallBack("the shared engine stopped"); }
@@ -84,6 +84,8 @@ export function startEngine(runtime, attach, script, ctx) {
   win.addEventListener("pagehide", (event) => {
     if (!event.persisted || !current) return;
     current.stopped.abort();
+    // A message from the worker would evict the frozen page from the cache: none can come now.
+    current.port.close();
     current.free(); // the worker forgets this page while it is frozen
     current = null;
     generation++;
