@@ -100,6 +100,7 @@ def test_heartbeats_of_pages_gone_for_an_hour_are_purged_once_the_engine_runs(
 
 def test_listener_names_that_are_object_members_never_throw(shop: Shop) -> None:
     page = shop.open("")
+    shop.wait_for_engine()  # update() resolves empty if the engine is not running in 5 s
     result = page.evaluate(
         "() => nostojs(api => { const names = ['__proto__', 'constructor', 'toString',"
         " 'hasOwnProperty']; const got = [];"

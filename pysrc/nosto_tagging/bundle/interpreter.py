@@ -23,9 +23,14 @@ from nosto_tagging.bundle.errors import BuildError
 MODULE = "snapshot.mjs"
 PLACEHOLDER = "/*NOSTO_SNAPSHOT_MANIFEST*/ {}"
 SITE = "/lib/python{major}.{minor}/site-packages"
-# What the snapshot holds imported: the worker shell (the engine, pydantic models built) and
-# its transport. web/engine.py itself imports polyscript, which exists only in polyscript's worker.
-ENGINE_IMPORTS = ("nosto_tagging.worker.shell", "nosto_tagging.worker.transport")
+# What the snapshot holds imported: the worker shell (the engine, pydantic models built), its
+# transport and the shared engine's hub. web/engine.py itself imports polyscript, which exists
+# only in polyscript's worker.
+ENGINE_IMPORTS = (
+    "nosto_tagging.worker.shell",
+    "nosto_tagging.worker.transport",
+    "nosto_tagging.worker.shared",
+)
 _BUILD_ID = re.compile(r'BUILD_ID:"([0-9a-f]{64})"')
 
 
