@@ -20,18 +20,19 @@ PAGE = (
     "<script nonce='{nonce}'>(function(){{var n='nostojs';window[n]=window[n]||function(cb)"
     "{{(window[n].q=window[n].q||[]).push(cb);}};}})();</script>"
     "<script nonce='{nonce}' src='/bundle/nosto.js' data-account='demo' data-endpoint='/ev1'"
-    " async></script></head><body><div class='nosto_element' id='frontpage-nosto-1'></div>"
+    "{engine} async></script></head><body><div class='nosto_element' id='frontpage-nosto-1'></div>"
     "<script nonce='{nonce}'>nostojs(api => api.defaultSession().enableCampaignInjection()"
     ".setResponseMode('HTML').viewFrontPage().setPlacements(['frontpage-nosto-1']).load()"
     ".then(r => window.answered = r))</script></body></html>"
 )
 
 
+@pytest.mark.parametrize("engine", ["", " data-engine='shared'"], ids=["dedicated", "shared"])
 @pytest.mark.parametrize(
     "policy", [STRICT, STRICT + TRUSTED_TYPES], ids=["nonces", "trusted-types"]
 )
 def test_the_engine_runs_and_fills_placements_under_a_strict_policy(
-    shop: Shop, policy: str
+    shop: Shop, policy: str, engine: str
 ) -> None:
     origin = shop.sandbox.origin
     header = policy.format(nonce=NONCE, origin=origin)
@@ -44,7 +45,7 @@ def test_the_engine_runs_and_fills_placements_under_a_strict_policy(
         route.fulfill(
             status=200,
             content_type="text/html",
-            body=PAGE.format(nonce=NONCE),
+            body=PAGE.format(nonce=NONCE, engine=engine),
             headers={"Content-Security-Policy": header},
         )
 
@@ -60,3 +61,4 @@ def test_the_engine_runs_and_fills_placements_under_a_strict_policy(
     assert [line for line in shop.console if " error: " in line] == [], shop.console
     assert violations == []
     assert shop.outside_loopback() == []
+    assert [line for line in shop.console if "runs its own engine" in line] == []
