@@ -19,7 +19,8 @@ export function startEngine(ctx, script, runtime, attach) {
   const timeout = Number(script && script.getAttribute("data-start-timeout-ms")) || START_TIMEOUT_MS;
   setTimeout(() => { if (!ctx.ready) fail("not ready after " + timeout / 1000 + " s"); }, timeout);
   const shared = script && script.getAttribute("data-engine") === "shared";
-  import(runtime + (shared ? "shared.mjs" : "host.mjs"))
-    .then((host) => { ctx.html = host.html; return host.startEngine(runtime, attach, script, ctx); })
+  // policy.mjs, which the host imports, is fetched beside it rather than after it.
+  Promise.all([import(runtime + (shared ? "shared.mjs" : "host.mjs")), import(runtime + "policy.mjs")])
+    .then(([host]) => { ctx.html = host.html; return host.startEngine(runtime, attach, script, ctx); })
     .catch((error) => fail(error && error.message || error));
 }
