@@ -10,9 +10,10 @@
 //   engine modules are imported; then, before any page data exists, a snapshot of that memory is
 //   made and kept in Cache Storage for the next page (written after the engine is handed over).
 // - Restore: a snapshot of another build or a truncated one is refused before any wasm is
-//   instantiated; the pages are read and checksummed while the wasm instantiates, before Pyodide
-//   reads them. A refused one is deleted and the start is plain. A restore that fails after
-//   instantiation restarts plainly and marks the runtime so that no snapshot is made again.
+//   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
+//   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
+//   A refused one is deleted. A restore that fails after instantiation restarts plainly (from
+//   the compiled wasm module it kept) and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
 import { loadPyodide as loadPlainPyodide, version } from "./pyodide.mjs";
 
@@ -204,16 +205,29 @@ function sharedLibrary(wheels) {
  * The Emscripten module factory, with the shared library loaded from a pre-run hook, before the
  * runtime initialises (Emscripten then places it at the heap base, the same address every start).
  * The hook waits for the library (a run dependency) while the rest of start-up goes on.
- * `memorySize()` is the memory a snapshot needs: Pyodide ignores its own request for it.
+ *
+ * Given an opened `snapshot`, the hook also waits for its pages to be read and checked. One that
+ * fails the check is refused there, before Pyodide reads it, and this same module starts Python
+ * plainly (`state.refused` says why): a refused snapshot costs no second instantiation. The wasm
+ * memory is grown to the snapshot's size from the hook (Pyodide's own request for it is ignored).
  */
-function withLibrary(createModule, library, memorySize, ready = Promise.resolve()) {
+function withLibrary(createModule, library, wasm, snapshot = null) {
   const path = `${MANIFEST.site}/${MANIFEST.so}`;
-  const state = { error: null };
+  const state = { error: null, refused: null };
   function preload(Module) {
     Module.addRunDependency("nosto-library");
-    Promise.all([library, ready])
-      .then(([compiled]) => {
-        if (memorySize() > Module.HEAP8.length) Module.growMemory(memorySize());
+    const restoring = snapshot?.filled.then(
+      () => true,
+      (error) => {
+        state.refused = error;
+        startPlainly(Module);
+        return false;
+      },
+    );
+    Promise.all([library, restoring])
+      .then(([compiled, restore]) => {
+        const size = restore ? snapshot.body.length : 0;
+        if (size > Module.HEAP8.length) Module.growMemory(size);
         const dso = Module.newDSO(path, undefined, "loading");
         dso.refcount = Infinity;
         dso.global = false;
@@ -226,10 +240,49 @@ function withLibrary(createModule, library, memorySize, ready = Promise.resolve(
   }
   const factory = (settings) => {
     settings.preRun.unshift(preload);
+    keepCompiled(settings, wasm);
     return createModule(settings);
   };
   factory.state = state;
   return factory;
+}
+
+/**
+ * Make a module that Pyodide was asked to restore start Python plainly: Emscripten reads
+ * `noInitialRun` after the pre-run hooks, and Pyodide bootstraps a fresh interpreter when
+ * `restoreSnapshot` gives no snapshot state.
+ */
+function startPlainly(Module) {
+  Module.noInitialRun = false;
+  Module.API.restoreSnapshot = () => undefined;
+}
+
+/**
+ * Keep the wasm module Pyodide compiles (through its `instantiateWasm` setting) in `wasm`. A
+ * second start in this worker (after a restore that failed) instantiates the kept module instead
+ * of compiling it again, with the imports Pyodide's own instantiation sets.
+ */
+function keepCompiled(settings, wasm) {
+  const instantiate = settings.instantiateWasm;
+  if (!instantiate) return; // Pyodide instantiates the wasm itself: nothing to keep
+  settings.instantiateWasm = (imports, receive) => {
+    if (wasm.module) {
+      Object.assign(imports.env, wasm.imports);
+      WebAssembly.instantiate(wasm.module, imports).then(
+        (instance) => receive(instance, wasm.module),
+        () => instantiate(imports, receive),
+      );
+      return {};
+    }
+    const before = { ...imports.env };
+    return instantiate(imports, (instance, module) => {
+      wasm.module = module;
+      wasm.imports = Object.fromEntries(
+        Object.entries(imports.env).filter(([name, value]) => before[name] !== value),
+      );
+      return receive(instance, module);
+    });
+  };
 }
 
 /**
@@ -271,8 +324,6 @@ function serializer(object) {
   throw new Error(`Python holds a JavaScript object that is not a global: ${what}`);
 }
 
-class Refused extends Error {}
-
 /** Start Pyodide as polyscript asks (`options`), with the engine imported. */
 export async function loadPyodide(options = {}) {
   const started = performance.now();
@@ -290,52 +341,59 @@ export async function loadPyodide(options = {}) {
   const { default: createModule } = await import("./pyodide.asm.mjs");
   const cache = nostoSnapshot ? null : await openCache();
   const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
+  const refuse = (error) => {
+    if (nostoSnapshot) throw error;
+    debug(`snapshot refused (${error?.message ?? error}); plain start`);
+    cache?.delete(SNAPSHOT_URL).catch(() => {});
+  };
   let snapshot = null;
   if (stored) {
     try {
       snapshot = await openSnapshot(stored);
     } catch (error) {
-      if (nostoSnapshot) throw error;
-      debug(`snapshot refused (${error?.message ?? error}); plain start`);
-      cache?.delete(SNAPSHOT_URL).catch(() => {});
+      refuse(error);
     }
   }
+  const wasm = {}; // the compiled wasm module, for a second start
+  let pyodide = null;
   if (snapshot) {
-    const filled = snapshot.filled.then(
-      () => mark("snapshot checked"),
-      (error) => {
-        throw new Refused(error.message);
-      },
-    );
-    const factory = withLibrary(createModule, library, () => snapshot.body.length, filled);
+    snapshot.filled.then(() => mark("snapshot checked")).catch(() => {});
+    const factory = withLibrary(createModule, library, wasm, snapshot);
     try {
-      const pyodide = await loadPlainPyodide({
+      pyodide = await loadPlainPyodide({
         ...base,
         _loadSnapshot: snapshot.body,
         _snapshotDeserializer: (name) => globalThis[name],
         createPyodideModule: factory,
       });
       if (factory.state.error) throw factory.state.error;
-      snapshot.body = null;
+    } catch (thrown) {
+      pyodide = null;
+      if (nostoSnapshot) throw thrown;
+      if (!factory.state.refused) {
+        const error = factory.state.error ?? thrown; // a bad body fails Pyodide's own checks
+        debug(`snapshot restore failed (${error?.message ?? error}); plain start`);
+        cache?.delete(SNAPSHOT_URL).catch(() => {});
+        await cache?.put(REFUSED_URL, new Response("restore failed"));
+      }
+    }
+    snapshot.body = null;
+    if (factory.state.refused) {
+      refuse(factory.state.refused);
+    } else if (pyodide) {
       mark("restored");
       afterRestore(pyodide, await wheels, snapshot.meta);
       release(pyodide);
       mark("installed");
       debug(`engine restored from a snapshot (ms since start: ${phases.join(", ")})`);
       return pyodide;
-    } catch (thrown) {
-      if (nostoSnapshot) throw thrown;
-      const error = factory.state.error ?? thrown; // a bad body fails Pyodide's own checks
-      const refused = error instanceof Refused;
-      const what = refused ? "snapshot refused" : "snapshot restore failed";
-      debug(`${what} (${error?.message ?? error}); plain start`);
-      cache?.delete(SNAPSHOT_URL).catch(() => {});
-      if (!refused) await cache?.put(REFUSED_URL, new Response("restore failed"));
     }
   }
-  const factory = withLibrary(createModule, library, () => 0);
-  const pyodide = await loadPlainPyodide({ ...base, createPyodideModule: factory });
-  if (factory.state.error) throw factory.state.error;
+  if (!pyodide) {
+    const factory = withLibrary(createModule, library, wasm);
+    pyodide = await loadPlainPyodide({ ...base, createPyodideModule: factory });
+    if (factory.state.error) throw factory.state.error;
+  }
   mark("python");
   install(pyodide, await wheels, true);
   importEngine(pyodide);
