@@ -12,7 +12,9 @@
 // - Restore: a snapshot of another build or a truncated one is refused before any wasm is
 //   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
 //   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
-//   A refused one is deleted. A restore that fails after instantiation restarts plainly (from
+//   A refused one is deleted. Pyodide restores from Pyodide's header alone and the stored pages
+//   are copied straight into the wasm memory: no 36 MB image of the memory is made, and the pages
+//   of zeros stay untouched. A restore that fails after instantiation restarts plainly (from
 //   the compiled wasm module it kept) and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
 import { loadPyodide as loadPlainPyodide, version } from "./pyodide.mjs";
@@ -136,40 +138,80 @@ function checkHead(head, size, buildId) {
   return meta;
 }
 
-/** Put the stored pages of a snapshot file into `body` (zeroed), or throw why not. */
-function fill(body, stored, meta, sum) {
-  if (checksum(stored) !== sum) throw new Error("corrupt (checksum)");
+/**
+ * The pieces of Pyodide's snapshot (its body: Pyodide's header, then the memory) that a file
+ * holds, in order: [offset in the body, length, the bytes or null for a page of zeros].
+ */
+function* pieces(stored, meta, bodyLength) {
   let at = 0;
   for (let i = 0; i < meta.pages.length; i++) {
-    if (meta.pages[i] !== "1") continue;
-    const length = Math.min(PAGE, body.length - i * PAGE);
-    body.set(stored.subarray(at, at + length), i * PAGE);
-    at += length;
+    const length = Math.min(PAGE, bodyLength - i * PAGE);
+    const kept = meta.pages[i] === "1";
+    yield [i * PAGE, length, kept ? stored.subarray(at, at + length) : null];
+    if (kept) at += length;
   }
-  if (at !== stored.length) throw new Error("corrupt (page map)");
-  if (new Uint32Array(body.buffer, 0, 1)[0] !== PYODIDE_MAGIC) {
+}
+
+/** Check the stored pages of a snapshot file (from `openSnapshot`), or throw why they are bad. */
+function check(stored, meta, sum, bodyLength) {
+  if (checksum(stored) !== sum) throw new Error("corrupt (checksum)");
+  let at = 0;
+  for (const [, length, bytes] of pieces(stored, meta, bodyLength)) if (bytes) at += length;
+  if (at !== stored.length || meta.pages.length !== Math.ceil(bodyLength / PAGE)) {
+    throw new Error("corrupt (page map)");
+  }
+  const header = new Uint32Array(stored.buffer, stored.byteOffset, 2);
+  if (meta.pages[0] !== "1" || header[0] !== PYODIDE_MAGIC || header[1] > PAGE) {
     throw new Error("no Pyodide snapshot inside");
   }
 }
 
 /**
+ * Make Pyodide restore the checked snapshot file `stored` with no memory image in between: its
+ * `restoreSnapshot` is given Pyodide's header alone (it checks the magic number and its build id,
+ * and reads the JavaScript state), then the stored pages are copied straight into the wasm
+ * memory and the pages of zeros are cleared where the fresh memory is not zero already.
+ */
+function restoreFrom(Module, stored, meta, bodyLength) {
+  const restoreHeader = Module.API.restoreSnapshot;
+  Module.API.restoreSnapshot = () => {
+    Module.API.restoreSnapshot = restoreHeader; // and `stored` is not held once restored
+    const headerLength = new Uint32Array(stored.buffer, stored.byteOffset, 2)[1];
+    const state = restoreHeader(stored.slice(0, headerLength));
+    const memory = Module.HEAP8;
+    for (const [offset, length, bytes] of pieces(stored, meta, bodyLength)) {
+      const start = Math.max(offset, headerLength);
+      const end = offset + length;
+      if (start >= end) continue;
+      const target = memory.subarray(start - headerLength, end - headerLength);
+      if (bytes) target.set(bytes.subarray(start - offset));
+      else if (!isZero(target)) target.fill(0);
+    }
+    return state;
+  };
+}
+
+/**
  * Open a kept snapshot (a Response): another build's or a truncated one is refused here, from
- * its first bytes and its size (a Blob of a cached body is not read until asked). Returns the
- * zeroed memory image and a promise that fills it: reading, checksumming and unpacking the pages
- * overlap the wasm's instantiation; it is awaited in the pre-run hook, before Pyodide reads it.
+ * its first bytes and its size (a Blob of a cached body is not read until asked). Returns its
+ * meta and a promise of its stored pages, read and checked while the wasm instantiates; the
+ * pre-run hook awaits it, before Pyodide reads anything.
  */
 async function openSnapshot(response) {
   const blob = await response.blob();
   const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
   const meta = checkHead(head, blob.size, MANIFEST.buildId);
   const [, metaLength, bodyLength, sum] = new Uint32Array(head.buffer, 0, HEADER_WORDS);
-  const body = new Uint8Array(bodyLength);
-  const filled = blob
+  const checked = blob
     .slice(HEADER_WORDS * 4 + metaLength)
     .arrayBuffer()
-    .then((stored) => fill(body, new Uint8Array(stored), meta, sum));
-  filled.catch(() => {}); // reported through the pre-run hook
-  return { meta, body, filled };
+    .then((buffer) => {
+      const stored = new Uint8Array(buffer);
+      check(stored, meta, sum, bodyLength);
+      return stored;
+    });
+  checked.catch(() => {}); // reported through the pre-run hook
+  return { meta, bodyLength, checked };
 }
 
 async function openCache() {
@@ -216,8 +258,11 @@ function withLibrary(createModule, library, wasm, snapshot = null) {
   const state = { error: null, refused: null };
   function preload(Module) {
     Module.addRunDependency("nosto-library");
-    const restoring = snapshot?.filled.then(
-      () => true,
+    const restoring = snapshot?.checked.then(
+      (stored) => {
+        restoreFrom(Module, stored, snapshot.meta, snapshot.bodyLength);
+        return true;
+      },
       (error) => {
         state.refused = error;
         startPlainly(Module);
@@ -226,7 +271,7 @@ function withLibrary(createModule, library, wasm, snapshot = null) {
     );
     Promise.all([library, restoring])
       .then(([compiled, restore]) => {
-        const size = restore ? snapshot.body.length : 0;
+        const size = restore ? snapshot.bodyLength : 0;
         if (size > Module.HEAP8.length) Module.growMemory(size);
         const dso = Module.newDSO(path, undefined, "loading");
         dso.refcount = Infinity;
@@ -357,12 +402,12 @@ export async function loadPyodide(options = {}) {
   const wasm = {}; // the compiled wasm module, for a second start
   let pyodide = null;
   if (snapshot) {
-    snapshot.filled.then(() => mark("snapshot checked")).catch(() => {});
+    snapshot.checked.then(() => mark("snapshot checked")).catch(() => {});
     const factory = withLibrary(createModule, library, wasm, snapshot);
     try {
       pyodide = await loadPlainPyodide({
         ...base,
-        _loadSnapshot: snapshot.body,
+        _loadSnapshot: new Uint8Array(0), // a restore; restoreFrom gives Pyodide the pages
         _snapshotDeserializer: (name) => globalThis[name],
         createPyodideModule: factory,
       });
@@ -377,7 +422,6 @@ export async function loadPyodide(options = {}) {
         await cache?.put(REFUSED_URL, new Response("restore failed"));
       }
     }
-    snapshot.body = null;
     if (factory.state.refused) {
       refuse(factory.state.refused);
     } else if (pyodide) {
