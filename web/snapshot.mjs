@@ -170,7 +170,8 @@ function check(stored, meta, sum, bodyLength) {
  * Make Pyodide restore the checked snapshot file `stored` with no memory image in between: its
  * `restoreSnapshot` is given Pyodide's header alone (it checks the magic number and its build id,
  * and reads the JavaScript state), then the stored pages are copied straight into the wasm
- * memory and the pages of zeros are cleared where the fresh memory is not zero already.
+ * memory and the pages of zeros are cleared where the fresh memory is not zero already (only
+ * below the heap's break can it be anything else).
  */
 function restoreFrom(Module, stored, meta, bodyLength) {
   const restoreHeader = Module.API.restoreSnapshot;
@@ -179,13 +180,16 @@ function restoreFrom(Module, stored, meta, bodyLength) {
     const headerLength = new Uint32Array(stored.buffer, stored.byteOffset, 2)[1];
     const state = restoreHeader(stored.slice(0, headerLength));
     const memory = Module.HEAP8;
+    // Above the heap's break nothing was written since instantiation: zero, and not even read
+    // (reading untouched memory makes some of it resident too).
+    const written = typeof Module._sbrk === "function" ? Module._sbrk(0) >>> 0 : memory.length;
     for (const [offset, length, bytes] of pieces(stored, meta, bodyLength)) {
       const start = Math.max(offset, headerLength);
       const end = offset + length;
       if (start >= end) continue;
       const target = memory.subarray(start - headerLength, end - headerLength);
       if (bytes) target.set(bytes.subarray(start - offset));
-      else if (!isZero(target)) target.fill(0);
+      else if (start - headerLength < written && !isZero(target)) target.fill(0);
     }
     return state;
   };
