@@ -2,16 +2,21 @@
 
     python3 -m benchmarks.startup                 # 5 rounds, 200 calls per latency series
     python3 -m benchmarks.startup --rounds 7 --calls 300 --out build/benchmarks/startup.json
+    python3 -m benchmarks.startup --no-fallbacks  # without the bad-snapshot loads (~25 s a round)
 
 Starts ``nosto-tagging serve --port 0`` on a temporary database, serving a copy of the built
 bundle plus the benchmark's pages (``benchmarks/startup_pages.py``). Each round launches
 Debian's Chromium (settings from ``playwright.config.toml``) with a fresh profile, has it use
 cookies and Web Storage once on another origin (see ``_used_before``), and loads, in new tabs:
 the page without any tag, our page cold and then warm (a repeat visit: HTTP cache and
-code caches filled), the baseline cold and warm (the order of ours and the baseline alternates
-between rounds). It prints a line per page load, then the table of medians over the rounds,
-and writes every figure as JSON. Bounded: ``--rounds`` x 5 page loads, each with a deadline,
-and ``--calls`` x 2 latency calls on each warm page; only loopback is contacted.
+code caches filled; our first visit's tab stays open, after its figures are taken, until its
+engine's memory snapshot is kept, so that the repeat visit restores it), the baseline cold and
+warm (the order of ours and the baseline alternates between rounds); then, unless
+``--no-fallbacks``, our page once per kind of bad snapshot kept (``startup_fallbacks.py``:
+plain start, another build's, truncated, corrupt, failing after instantiation). It prints a line
+per page load, then the table of medians over the rounds, and writes every figure as JSON.
+Bounded: ``--rounds`` x 10 page loads, each with a deadline, and ``--calls`` x 2 latency calls
+on each warm page; only loopback is contacted. The default run takes about 5 minutes.
 
 What is measured (see ``startup_measure.py`` for how):
 - ready: navigation start to the action's request on the wire (``requestStart`` of the
@@ -19,7 +24,11 @@ What is measured (see ``startup_measure.py`` for how):
 - main thread: ``ScriptDuration``/``TaskDuration`` of the page (CDP) and long tasks, minus the
   same page without the tag;
 - bytes and requests that hit the network (``transferSize`` > 0), first and repeat visit;
-- renderer memory: resident set of the renderer processes, minus the page without the tag;
+- renderer memory: resident set of the renderer processes 1 s after ready, on the first visit
+  (cold) and on the repeat visit (warm: ours restored from the snapshot), minus the page without
+  the tag; garbage not yet collected counts (the worker collects it when V8 decides);
+- fallbacks: ready of each bad-snapshot load, and its difference to the plain start of the same
+  round (median over rounds), against issue 12's bounds (+50 ms refused, +250 ms failed);
 - action latency: ``setCart`` of 1 and of 50 items + ``viewCart().update()``, from the call
   to the request's ``requestStart``, p50/p99 over ``--calls`` calls on the warm page;
 - 4,000 product cards: the main-thread script time of appending them to the page without the
@@ -45,6 +54,7 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
+from benchmarks.startup_fallbacks import FAILED, PLAIN, REFUSED, measure_fallbacks, wait_until_kept
 from benchmarks.startup_measure import CARDS, LONG_TASKS, Visit, measure_cards, measure_visit
 from benchmarks.startup_pages import cart
 from benchmarks.startup_site import Site, prepare_site
@@ -75,6 +85,7 @@ TARGETS = {
     "repeat_runtime_bytes": ("<=", 0.0, "gate"),
     "loader_brotli_kb": ("<=", 6.0, "gate"),
     "memory_added_mb": ("<=", 120.0, "goal"),
+    "memory_added_warm_mb": ("<=", 120.0, "goal"),
     "latency_1_p50_ms": ("<=", 5.0, "goal"),
     "latency_1_p99_ms": ("<=", 20.0, "goal"),
     "latency_50_p50_ms": ("<=", 5.0, "goal"),
@@ -144,9 +155,18 @@ def _visit_all(
     number: int,
     calls: int,
     log: Any,
+    then: Any = None,
 ) -> list[Visit]:
-    """Load the pages of ``plan`` in order, in one browser with a fresh profile."""
+    """Load the pages of ``plan`` in order, in one browser with a fresh profile; then call
+    ``then(context)`` (if given) for more visits in the same profile."""
     visits: list[Visit] = []
+    snapshot_url = f"/bundle/{prefixes['ours'][0]}engine.snapshot"
+
+    def kept(page: Any) -> None:
+        # Our first visit's tab stays open until its worker has kept the engine's snapshot
+        # (written a second after start-up), so that the repeat visit restores it.
+        wait_until_kept(page, snapshot_url)
+
     profile = tempfile.mkdtemp(prefix="nosto-bench-profile-")
     try:
         context = playwright.chromium.launch_persistent_context(profile, **_launch_args())
@@ -174,9 +194,12 @@ def _visit_all(
                     if visit_name == "warm" and kind != "host"
                     else None,
                     calls=calls,
+                    before_close=kept if (kind, visit_name) == ("ours", "cold") else None,
                 )
                 visits.append(visit)
                 print(f"[round {number}] {kind:8s} {visit_name}: {_describe(visit)}", file=log)
+            if then is not None:
+                visits += then(context)
         finally:
             context.close()
     finally:
@@ -185,10 +208,17 @@ def _visit_all(
 
 
 def run_round(
-    playwright: Any, origin: str, site: Site, number: int, calls: int, log: Any
+    playwright: Any,
+    origin: str,
+    site: Site,
+    number: int,
+    calls: int,
+    log: Any,
+    fallbacks: bool = True,
 ) -> list[Visit]:
     """A fresh profile for none, ours and the baseline (cold, then warm; the order of ours and
-    the baseline alternates), and another for the host-only page (cold, then warm) and the
+    the baseline alternates), then (``fallbacks``) our page with each kind of bad snapshot kept
+    (``startup_fallbacks.py``); another profile for the host-only page (cold, then warm) and the
     4,000 cards appended without and with the tag (alternating)."""
     prefixes = {
         "ours": (site.runtime_dir,),
@@ -198,7 +228,16 @@ def run_round(
     }
     order = ["ours", "baseline"] if number % 2 else ["baseline", "ours"]
     plan = [("none", "cold")] + [(kind, v) for kind in order for v in ("cold", "warm")]
-    visits = _visit_all(playwright, origin, plan, prefixes, number, calls, log)
+
+    def bad_snapshots(context: Any) -> list[Visit]:
+        found = measure_fallbacks(context, origin, site.runtime_dir, number, READY_DEADLINE_MS)
+        for visit in found:
+            print(f"[round {number}] fallback {visit.visit}: ready {visit.ready_ms:6.0f} ms",
+                  file=log)  # fmt: skip
+        return found
+
+    then = bad_snapshots if fallbacks else None
+    visits = _visit_all(playwright, origin, plan, prefixes, number, calls, log, then)
     cards = [("none", "cards"), ("ours", "cards")]
     alone = [("host", "cold"), ("host", "warm"), *(cards if number % 2 else cards[::-1])]
     return visits + _visit_all(playwright, origin, alone, prefixes, number, calls, log)
@@ -236,6 +275,8 @@ def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, fl
             "repeat_runtime_bytes": float(max((v.runtime_transfer_bytes for v in warm), default=0)),
             "memory_cold_mb": _median([v.renderer_rss_mb for v in cold]),
             "memory_added_mb": _median([v.renderer_rss_mb for v in cold]) - none_rss,
+            "memory_warm_mb": _median([v.renderer_rss_mb for v in warm]),
+            "memory_added_warm_mb": _median([v.renderer_rss_mb for v in warm]) - none_rss,
         }
         for name, key in (("setCart 1 item", "latency_1"), ("setCart 50 items", "latency_50")):
             series = [v.latency_ms[name] for v in warm if name in v.latency_ms]
@@ -250,6 +291,9 @@ def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, fl
         "script_warm_ms": _median([v.script_ms for v in alone[1]]),
         "long_tasks": float(max((v.long_tasks for v in alone[0] + alone[1]), default=0)),
     }
+    fallbacks = _fallbacks([v for v in visits if v.kind == "fallback"])
+    if fallbacks:
+        summary["fallbacks"] = fallbacks
     cards = {kind: _median([v.script_ms for v in rounds.get((kind, "cards"), [])])
              for kind in ("none", "ours")}  # fmt: skip
     summary["cards"] = {
@@ -259,6 +303,31 @@ def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, fl
         "script_added_ms": cards["ours"] - cards["none"],
     }
     return summary
+
+
+def _fallbacks(visits: list[Visit]) -> dict[str, float]:
+    """Median ready of each fallback kind, and the median over rounds of its difference to the
+    plain start of the same round."""
+    ready: dict[str, dict[int, float]] = {}
+    for visit in visits:
+        ready.setdefault(visit.visit, {})[visit.round_number] = visit.ready_ms or 0.0
+    plain = ready.get(PLAIN, {})
+    row: dict[str, float] = {}
+    for kind, by_round in ready.items():
+        row[f"{kind} ready_ms"] = _median(list(by_round.values()))
+        if kind != PLAIN:
+            added = [ms - plain[n] for n, ms in by_round.items() if n in plain]
+            row[f"{kind} added_ms"] = _median(added)
+    return row
+
+
+FALLBACK_BOUNDS = {**dict.fromkeys(REFUSED, 50.0), FAILED: 250.0}  # gates of issue 12, item 3
+FALLBACK_LABELS = {
+    "another build": "a snapshot of another build, refused",
+    "truncated": "a truncated snapshot, refused",
+    "corrupt": "a corrupt snapshot, refused",
+    FAILED: "a snapshot failing after instantiation, plain restart",
+}
 
 
 ROWS = (
@@ -275,8 +344,14 @@ ROWS = (
     ("repeat visit, requests", "repeat_visit_requests", "{:.0f}"),
     ("repeat visit, runtime bytes", "repeat_runtime_bytes", "{:.0f}"),
     ("loader nosto.js (KB brotli)", "loader_brotli_kb", "{:.2f}"),
-    ("renderer memory, cold (MB)", "memory_cold_mb", "{:.0f}"),
-    ("  added vs page without tag (MB)", "memory_added_mb", "{:.0f}"),
+    ("renderer memory, cold: first visit, 1 s after ready (MB)", "memory_cold_mb", "{:.0f}"),
+    ("  added vs page without tag, cold (MB)", "memory_added_mb", "{:.0f}"),
+    (
+        "renderer memory, warm: repeat visit (ours restored), 1 s after ready (MB)",
+        "memory_warm_mb",
+        "{:.0f}",
+    ),
+    ("  added vs page without tag, warm (MB)", "memory_added_warm_mb", "{:.0f}"),
     ("setCart 1 item, p50 (ms)", "latency_1_p50_ms", "{:.1f}"),
     ("setCart 1 item, p99 (ms)", "latency_1_p99_ms", "{:.1f}"),
     ("setCart 50 items, p50 (ms)", "latency_50_p50_ms", "{:.1f}"),
@@ -303,6 +378,7 @@ def table(summary: dict[str, dict[str, float]]) -> str:
             f"script, cold / warm (ms); long tasks (worst load) | {alone['script_cold_ms']:.1f} / "
             f"{alone['script_warm_ms']:.1f}; {alone['long_tasks']:.0f} | - | - | |"
         )
+    lines += _fallback_lines(summary.get("fallbacks", {}))
     cards = summary.get("cards")
     if cards:
         lines.append(
@@ -311,6 +387,28 @@ def table(summary: dict[str, dict[str, float]]) -> str:
             f"{cards['script_with_tag_ms']:.1f}; {cards['script_added_ms']:+.1f} | - | - | |"
         )
     return "\n".join(lines)
+
+
+def _fallback_lines(row: dict[str, float]) -> list[str]:
+    """Rows of the fallback loads: ready and the difference to a plain start (same round)."""
+    if f"{PLAIN} ready_ms" not in row:
+        return []
+    lines = [
+        f"| repeat visit with no snapshot kept (plain start): ready (ms) | "
+        f"{row[f'{PLAIN} ready_ms']:.0f} | - | - | |"
+    ]
+    for kind, label in FALLBACK_LABELS.items():
+        if f"{kind} ready_ms" not in row:
+            continue
+        added = row[f"{kind} added_ms"]
+        bound = FALLBACK_BOUNDS[kind]
+        verdict = f"gate <= +{bound:g}: {'ok' if added <= bound else 'FAILED'}"
+        lines.append(
+            f"| repeat visit with {label}: ready (ms); added vs plain start (median of "
+            f"per-round differences) | {row[f'{kind} ready_ms']:.0f}; {added:+.0f} | - | - | "
+            f"{verdict} |"
+        )
+    return lines
 
 
 def _main_table(summary: dict[str, dict[str, float]]) -> list[str]:
@@ -349,6 +447,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=200, help="calls per latency series")
     parser.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE_DIR, help="built bundle")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    parser.add_argument(
+        "--fallbacks",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="load our page once per kind of bad snapshot each round (about 25 s a round)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or not 1 <= args.calls <= 2000:
         parser.error("--rounds must be >= 1 and --calls between 1 and 2000")
@@ -366,7 +470,9 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"sandbox at {sandbox.origin}; {args.rounds} rounds", file=log)
         for number in range(1, args.rounds + 1):
-            visits += run_round(playwright, sandbox.origin, site, number, args.calls, log)
+            visits += run_round(
+                playwright, sandbox.origin, site, number, args.calls, log, args.fallbacks
+            )
     environment["load_average_after"] = os.getloadavg()
     summary = summarize(visits, loader_brotli)
     rendered = table(summary)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ class Visit:
     kind: str
     visit: str
     ready_ms: float | None = None
+    round_number: int = 0
     script_ms: float = 0.0
     task_ms: float = 0.0
     long_tasks: int = 0
@@ -242,8 +244,10 @@ def measure_visit(
     ready_deadline_ms: float,
     latency_carts: dict[str, dict[str, Any]] | None = None,
     calls: int = 0,
+    before_close: Callable[[Page], None] | None = None,
 ) -> Visit:
-    """Load ``url`` in a new tab of ``context``; measure; close the tab."""
+    """Load ``url`` in a new tab of ``context``; measure; call ``before_close(page)`` if given;
+    close the tab."""
     visit = Visit(kind, visit_name)
     page = context.new_page()
     try:
@@ -267,6 +271,8 @@ def measure_visit(
         visit.renderer_rss_mb = renderer_rss_mb()
         for name, cart in (latency_carts or {}).items():
             visit.latency_ms[name] = _latency(page, cart, calls)
+        if before_close is not None:
+            before_close(page)
     finally:
         page.close()
     return visit

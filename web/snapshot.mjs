@@ -10,9 +10,12 @@
 //   engine modules are imported; then, before any page data exists, a snapshot of that memory is
 //   made and kept in Cache Storage for the next page (written after the engine is handed over).
 // - Restore: a snapshot of another build or a truncated one is refused before any wasm is
-//   instantiated; the pages are read and checksummed while the wasm instantiates, before Pyodide
-//   reads them. A refused one is deleted and the start is plain. A restore that fails after
-//   instantiation restarts plainly and marks the runtime so that no snapshot is made again.
+//   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
+//   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
+//   A refused one is deleted. Pyodide restores from Pyodide's header alone and the stored pages
+//   are copied straight into the wasm memory: no 36 MB image of the memory is made, and the pages
+//   of zeros stay untouched. A restore that fails after instantiation restarts plainly (from
+//   the compiled wasm module it kept) and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
 import { loadPyodide as loadPlainPyodide, version } from "./pyodide.mjs";
 
@@ -135,40 +138,84 @@ function checkHead(head, size, buildId) {
   return meta;
 }
 
-/** Put the stored pages of a snapshot file into `body` (zeroed), or throw why not. */
-function fill(body, stored, meta, sum) {
-  if (checksum(stored) !== sum) throw new Error("corrupt (checksum)");
+/**
+ * The pieces of Pyodide's snapshot (its body: Pyodide's header, then the memory) that a file
+ * holds, in order: [offset in the body, length, the bytes or null for a page of zeros].
+ */
+function* pieces(stored, meta, bodyLength) {
   let at = 0;
   for (let i = 0; i < meta.pages.length; i++) {
-    if (meta.pages[i] !== "1") continue;
-    const length = Math.min(PAGE, body.length - i * PAGE);
-    body.set(stored.subarray(at, at + length), i * PAGE);
-    at += length;
+    const length = Math.min(PAGE, bodyLength - i * PAGE);
+    const kept = meta.pages[i] === "1";
+    yield [i * PAGE, length, kept ? stored.subarray(at, at + length) : null];
+    if (kept) at += length;
   }
-  if (at !== stored.length) throw new Error("corrupt (page map)");
-  if (new Uint32Array(body.buffer, 0, 1)[0] !== PYODIDE_MAGIC) {
+}
+
+/** Check the stored pages of a snapshot file (from `openSnapshot`), or throw why they are bad. */
+function check(stored, meta, sum, bodyLength) {
+  if (checksum(stored) !== sum) throw new Error("corrupt (checksum)");
+  let at = 0;
+  for (const [, length, bytes] of pieces(stored, meta, bodyLength)) if (bytes) at += length;
+  if (at !== stored.length || meta.pages.length !== Math.ceil(bodyLength / PAGE)) {
+    throw new Error("corrupt (page map)");
+  }
+  const header = new Uint32Array(stored.buffer, stored.byteOffset, 2);
+  if (meta.pages[0] !== "1" || header[0] !== PYODIDE_MAGIC || header[1] > PAGE) {
     throw new Error("no Pyodide snapshot inside");
   }
 }
 
 /**
+ * Make Pyodide restore the checked snapshot file `stored` with no memory image in between: its
+ * `restoreSnapshot` is given Pyodide's header alone (it checks the magic number and its build id,
+ * and reads the JavaScript state), then the stored pages are copied straight into the wasm
+ * memory and the pages of zeros are cleared where the fresh memory is not zero already (only
+ * below the heap's break can it be anything else).
+ */
+function restoreFrom(Module, stored, meta, bodyLength) {
+  const restoreHeader = Module.API.restoreSnapshot;
+  Module.API.restoreSnapshot = () => {
+    Module.API.restoreSnapshot = restoreHeader; // and `stored` is not held once restored
+    const headerLength = new Uint32Array(stored.buffer, stored.byteOffset, 2)[1];
+    const state = restoreHeader(stored.slice(0, headerLength));
+    const memory = Module.HEAP8;
+    // Above the heap's break nothing was written since instantiation: zero, and not even read
+    // (reading untouched memory makes some of it resident too).
+    const written = typeof Module._sbrk === "function" ? Module._sbrk(0) >>> 0 : memory.length;
+    for (const [offset, length, bytes] of pieces(stored, meta, bodyLength)) {
+      const start = Math.max(offset, headerLength);
+      const end = offset + length;
+      if (start >= end) continue;
+      const target = memory.subarray(start - headerLength, end - headerLength);
+      if (bytes) target.set(bytes.subarray(start - offset));
+      else if (start - headerLength < written && !isZero(target)) target.fill(0);
+    }
+    return state;
+  };
+}
+
+/**
  * Open a kept snapshot (a Response): another build's or a truncated one is refused here, from
- * its first bytes and its size (a Blob of a cached body is not read until asked). Returns the
- * zeroed memory image and a promise that fills it: reading, checksumming and unpacking the pages
- * overlap the wasm's instantiation; it is awaited in the pre-run hook, before Pyodide reads it.
+ * its first bytes and its size (a Blob of a cached body is not read until asked). Returns its
+ * meta and a promise of its stored pages, read and checked while the wasm instantiates; the
+ * pre-run hook awaits it, before Pyodide reads anything.
  */
 async function openSnapshot(response) {
   const blob = await response.blob();
   const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
   const meta = checkHead(head, blob.size, MANIFEST.buildId);
   const [, metaLength, bodyLength, sum] = new Uint32Array(head.buffer, 0, HEADER_WORDS);
-  const body = new Uint8Array(bodyLength);
-  const filled = blob
+  const checked = blob
     .slice(HEADER_WORDS * 4 + metaLength)
     .arrayBuffer()
-    .then((stored) => fill(body, new Uint8Array(stored), meta, sum));
-  filled.catch(() => {}); // reported through the pre-run hook
-  return { meta, body, filled };
+    .then((buffer) => {
+      const stored = new Uint8Array(buffer);
+      check(stored, meta, sum, bodyLength);
+      return stored;
+    });
+  checked.catch(() => {}); // reported through the pre-run hook
+  return { meta, bodyLength, checked };
 }
 
 async function openCache() {
@@ -204,16 +251,32 @@ function sharedLibrary(wheels) {
  * The Emscripten module factory, with the shared library loaded from a pre-run hook, before the
  * runtime initialises (Emscripten then places it at the heap base, the same address every start).
  * The hook waits for the library (a run dependency) while the rest of start-up goes on.
- * `memorySize()` is the memory a snapshot needs: Pyodide ignores its own request for it.
+ *
+ * Given an opened `snapshot`, the hook also waits for its pages to be read and checked. One that
+ * fails the check is refused there, before Pyodide reads it, and this same module starts Python
+ * plainly (`state.refused` says why): a refused snapshot costs no second instantiation. The wasm
+ * memory is grown to the snapshot's size from the hook (Pyodide's own request for it is ignored).
  */
-function withLibrary(createModule, library, memorySize, ready = Promise.resolve()) {
+function withLibrary(createModule, library, wasm, snapshot = null) {
   const path = `${MANIFEST.site}/${MANIFEST.so}`;
-  const state = { error: null };
+  const state = { error: null, refused: null };
   function preload(Module) {
     Module.addRunDependency("nosto-library");
-    Promise.all([library, ready])
-      .then(([compiled]) => {
-        if (memorySize() > Module.HEAP8.length) Module.growMemory(memorySize());
+    const restoring = snapshot?.checked.then(
+      (stored) => {
+        restoreFrom(Module, stored, snapshot.meta, snapshot.bodyLength);
+        return true;
+      },
+      (error) => {
+        state.refused = error;
+        startPlainly(Module);
+        return false;
+      },
+    );
+    Promise.all([library, restoring])
+      .then(([compiled, restore]) => {
+        const size = restore ? snapshot.bodyLength : 0;
+        if (size > Module.HEAP8.length) Module.growMemory(size);
         const dso = Module.newDSO(path, undefined, "loading");
         dso.refcount = Infinity;
         dso.global = false;
@@ -226,10 +289,49 @@ function withLibrary(createModule, library, memorySize, ready = Promise.resolve(
   }
   const factory = (settings) => {
     settings.preRun.unshift(preload);
+    keepCompiled(settings, wasm);
     return createModule(settings);
   };
   factory.state = state;
   return factory;
+}
+
+/**
+ * Make a module that Pyodide was asked to restore start Python plainly: Emscripten reads
+ * `noInitialRun` after the pre-run hooks, and Pyodide bootstraps a fresh interpreter when
+ * `restoreSnapshot` gives no snapshot state.
+ */
+function startPlainly(Module) {
+  Module.noInitialRun = false;
+  Module.API.restoreSnapshot = () => undefined;
+}
+
+/**
+ * Keep the wasm module Pyodide compiles (through its `instantiateWasm` setting) in `wasm`. A
+ * second start in this worker (after a restore that failed) instantiates the kept module instead
+ * of compiling it again, with the imports Pyodide's own instantiation sets.
+ */
+function keepCompiled(settings, wasm) {
+  const instantiate = settings.instantiateWasm;
+  if (!instantiate) return; // Pyodide instantiates the wasm itself: nothing to keep
+  settings.instantiateWasm = (imports, receive) => {
+    if (wasm.module) {
+      Object.assign(imports.env, wasm.imports);
+      WebAssembly.instantiate(wasm.module, imports).then(
+        (instance) => receive(instance, wasm.module),
+        () => instantiate(imports, receive),
+      );
+      return {};
+    }
+    const before = { ...imports.env };
+    return instantiate(imports, (instance, module) => {
+      wasm.module = module;
+      wasm.imports = Object.fromEntries(
+        Object.entries(imports.env).filter(([name, value]) => before[name] !== value),
+      );
+      return receive(instance, module);
+    });
+  };
 }
 
 /**
@@ -271,8 +373,6 @@ function serializer(object) {
   throw new Error(`Python holds a JavaScript object that is not a global: ${what}`);
 }
 
-class Refused extends Error {}
-
 /** Start Pyodide as polyscript asks (`options`), with the engine imported. */
 export async function loadPyodide(options = {}) {
   const started = performance.now();
@@ -290,52 +390,58 @@ export async function loadPyodide(options = {}) {
   const { default: createModule } = await import("./pyodide.asm.mjs");
   const cache = nostoSnapshot ? null : await openCache();
   const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
+  const refuse = (error) => {
+    if (nostoSnapshot) throw error;
+    debug(`snapshot refused (${error?.message ?? error}); plain start`);
+    cache?.delete(SNAPSHOT_URL).catch(() => {});
+  };
   let snapshot = null;
   if (stored) {
     try {
       snapshot = await openSnapshot(stored);
     } catch (error) {
-      if (nostoSnapshot) throw error;
-      debug(`snapshot refused (${error?.message ?? error}); plain start`);
-      cache?.delete(SNAPSHOT_URL).catch(() => {});
+      refuse(error);
     }
   }
+  const wasm = {}; // the compiled wasm module, for a second start
+  let pyodide = null;
   if (snapshot) {
-    const filled = snapshot.filled.then(
-      () => mark("snapshot checked"),
-      (error) => {
-        throw new Refused(error.message);
-      },
-    );
-    const factory = withLibrary(createModule, library, () => snapshot.body.length, filled);
+    snapshot.checked.then(() => mark("snapshot checked")).catch(() => {});
+    const factory = withLibrary(createModule, library, wasm, snapshot);
     try {
-      const pyodide = await loadPlainPyodide({
+      pyodide = await loadPlainPyodide({
         ...base,
-        _loadSnapshot: snapshot.body,
+        _loadSnapshot: new Uint8Array(0), // a restore; restoreFrom gives Pyodide the pages
         _snapshotDeserializer: (name) => globalThis[name],
         createPyodideModule: factory,
       });
       if (factory.state.error) throw factory.state.error;
-      snapshot.body = null;
+    } catch (thrown) {
+      pyodide = null;
+      if (nostoSnapshot) throw thrown;
+      if (!factory.state.refused) {
+        const error = factory.state.error ?? thrown; // a bad body fails Pyodide's own checks
+        debug(`snapshot restore failed (${error?.message ?? error}); plain start`);
+        cache?.delete(SNAPSHOT_URL).catch(() => {});
+        await cache?.put(REFUSED_URL, new Response("restore failed"));
+      }
+    }
+    if (factory.state.refused) {
+      refuse(factory.state.refused);
+    } else if (pyodide) {
       mark("restored");
       afterRestore(pyodide, await wheels, snapshot.meta);
       release(pyodide);
       mark("installed");
       debug(`engine restored from a snapshot (ms since start: ${phases.join(", ")})`);
       return pyodide;
-    } catch (thrown) {
-      if (nostoSnapshot) throw thrown;
-      const error = factory.state.error ?? thrown; // a bad body fails Pyodide's own checks
-      const refused = error instanceof Refused;
-      const what = refused ? "snapshot refused" : "snapshot restore failed";
-      debug(`${what} (${error?.message ?? error}); plain start`);
-      cache?.delete(SNAPSHOT_URL).catch(() => {});
-      if (!refused) await cache?.put(REFUSED_URL, new Response("restore failed"));
     }
   }
-  const factory = withLibrary(createModule, library, () => 0);
-  const pyodide = await loadPlainPyodide({ ...base, createPyodideModule: factory });
-  if (factory.state.error) throw factory.state.error;
+  if (!pyodide) {
+    const factory = withLibrary(createModule, library, wasm);
+    pyodide = await loadPlainPyodide({ ...base, createPyodideModule: factory });
+    if (factory.state.error) throw factory.state.error;
+  }
   mark("python");
   install(pyodide, await wheels, true);
   importEngine(pyodide);

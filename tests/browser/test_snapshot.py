@@ -24,7 +24,11 @@ const [runtime, python] = JSON.parse(self.name);
 try {
   const { loadPyodide } = await import(runtime + "snapshot.mjs");
   const pyodide = await loadPyodide({ indexURL: runtime });
-  postMessage(pyodide.runPython(python));
+  const answer = JSON.parse(pyodide.runPython(python));
+  // How many times the wasm was fetched: each instantiation fetches it (Pyodide streams it).
+  answer.wasm_fetches = performance.getEntriesByType("resource")
+    .filter((entry) => entry.name.endsWith("/pyodide.asm.wasm")).length;
+  postMessage(JSON.stringify(answer));
 } catch (error) {
   postMessage(JSON.stringify({ error: String(error?.stack ?? error) }));
 }
@@ -187,6 +191,9 @@ def test_a_bad_snapshot_gives_a_plain_start_and_one_debug_line(
 
     answer = _start(shop, runtime)
     assert answer["quantity"] == 2 and answer["shell"]  # nothing lost: the engine runs
+    if change != "fails after instantiation":
+        # Refused before Pyodide read it: the one instantiation started Python plainly.
+        assert answer["wasm_fetches"] == 1
     lines = _ours(shop)
     assert len(lines) == 2, lines  # the reason, then the plain start
     assert reason in lines[0] and "plain start" in lines[0]
