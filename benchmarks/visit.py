@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import re
@@ -72,7 +73,7 @@ from urllib.parse import urlencode
 from playwright.sync_api import BrowserContext, CDPSession, ConsoleMessage, Page, sync_playwright
 
 from benchmarks.startup import _launch_args, _used_before
-from benchmarks.startup_measure import LONG_TASKS
+from benchmarks.startup_measure import ENTRIES, LONG_TASKS, _worker_entries
 from benchmarks.startup_pages import OUR_TAG, STUB, cart
 from nosto_tagging.testing import Sandbox, running_sandbox
 
@@ -228,6 +229,7 @@ class Load:
     url: str
     ready_ms: float
     dcl_ms: float = 0.0  # navigation start to DOMContentLoaded (when the page acts)
+    wire_ms: float | None = None  # dedicated mode: the request's requestStart (Resource Timing)
     long_tasks: int = 0
     long_task_ms: float = 0.0
     stored: int = 0  # requests stored for this page's action, counted at the end
@@ -302,8 +304,8 @@ def _received_ms(request: dict[str, Any]) -> float:
 
 class SharedWorkers:
     """A browser-level DevTools session watching the browser's SharedWorkers: how many were
-    started, and their console errors and warnings (each is attached once, when first seen;
-    ``Runtime.enable`` replays what it logged before)."""
+    started, their console errors and warnings (each is attached once, when first seen;
+    ``Runtime.enable`` replays what it logged before), and their Resource Timing."""
 
     def __init__(self, context: BrowserContext) -> None:
         browser = context.browser
@@ -313,7 +315,9 @@ class SharedWorkers:
         self.started = 0
         self.console: list[str] = []
         self.engine_starts: list[str] = []
-        self._attached: set[str] = set()
+        self._attached: dict[str, str] = {}  # target id: session id
+        self._answers: dict[int, Any] = {}
+        self._next = 100
         self.cdp.on("Target.targetCreated", self._created)
         self.cdp.on("Target.receivedMessageFromTarget", self._message)
         self.cdp.send("Target.setDiscoverTargets", {"discover": True})
@@ -327,19 +331,44 @@ class SharedWorkers:
         for target in self.cdp.send("Target.getTargets")["targetInfos"]:
             if target["type"] != "shared_worker" or target["targetId"] in self._attached:
                 continue
-            self._attached.add(target["targetId"])
             # Not flattened: the messages come back on this session as events.
             session = self.cdp.send(
                 "Target.attachToTarget", {"targetId": target["targetId"], "flatten": False}
             )["sessionId"]
-            for number, method in enumerate(("Runtime.enable", "Log.enable"), 1):
-                message = json.dumps({"id": number, "method": method})
-                self.cdp.send(
-                    "Target.sendMessageToTarget", {"sessionId": session, "message": message}
-                )
+            self._attached[target["targetId"]] = session
+            for method in ("Runtime.enable", "Log.enable"):
+                self._send(session, method, {})
+
+    def _send(self, session: str, method: str, params: dict[str, Any]) -> int:
+        self._next += 1
+        message = json.dumps({"id": self._next, "method": method, "params": params})
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": message})
+        return self._next
+
+    def entries(self, page: Page) -> list[dict[str, Any]]:
+        """Every attached shared worker's resource entries, with ``at`` = absolute
+        ``requestStart`` (ms epoch), as ``startup_measure`` reads a dedicated worker's."""
+        found = []
+        for session in self._attached.values():
+            number = self._send(session, "Runtime.evaluate", {"expression": f"({ENTRIES})()"})
+            for _ in range(100):  # events are dispatched while Playwright waits
+                if number in self._answers:
+                    break
+                page.wait_for_timeout(10)
+            answer = self._answers.pop(number, {}).get("result", {}).get("value")
+            if not answer:
+                continue
+            data = json.loads(answer)
+            for entry in data["entries"]:
+                entry["at"] = data["origin"] + (entry["requestStart"] or entry["start"])
+                found.append(entry)
+        return found
 
     def _message(self, event: dict[str, Any]) -> None:
         message = json.loads(event["message"])
+        if "id" in message:
+            self._answers[message["id"]] = message.get("result", {})
+            return
         method, params = message.get("method"), message.get("params", {})
         if method == "Runtime.consoleAPICalled":
             text = " ".join(str(a.get("value", a.get("description", ""))) for a in params["args"])
@@ -361,7 +390,9 @@ class Browser:
 
     def __init__(self, playwright: Any, origin: str, run: Run) -> None:
         self.profile = tempfile.mkdtemp(prefix="nosto-visit-profile-")
-        self.context = playwright.chromium.launch_persistent_context(self.profile, **_launch_args())
+        self.context: BrowserContext = playwright.chromium.launch_persistent_context(
+            self.profile, **_launch_args()
+        )
         self.context.add_init_script(script=LONG_TASKS)
         for blank in self.context.pages:
             blank.close()
@@ -400,12 +431,32 @@ def _long_tasks(page: Page, load: Load) -> None:
     load.long_task_ms = float(sum(durations))
 
 
-def _open(page: Page, url: str, collector: Collector) -> Load:
+def _open(page: Page, url: str, collector: Collector, workers: SharedWorkers) -> Load:
     """Navigate ``page`` to ``url``; once the collector stored its request, its ready time."""
     page.goto(url, wait_until="commit")
     request = collector.wait_for(url)
     started, dcl = page.evaluate(NAVIGATION_START)
-    return Load(url, _received_ms(request) - float(started), float(dcl))
+    load = Load(url, _received_ms(request) - float(started), float(dcl))
+    workers.attach()
+    load.wire_ms = _wire_ms(page, str(request["event_id"]), workers)
+    return load
+
+
+def _wire_ms(page: Page, event_id: str, workers: SharedWorkers) -> float | None:
+    """The request's ``requestStart`` in the Resource Timing of the worker that sent it (the
+    page's dedicated worker, or the SharedWorker through DevTools), on the page's clock: how
+    ``benchmarks.startup`` times ready, as a check of the wall-clock method. The entry is
+    written once the answer has arrived: polled for up to a second."""
+    for _ in range(25):
+        sent = [
+            entry["at"]
+            for entry in _worker_entries(page) + workers.entries(page)
+            if f"eid={event_id}" in entry["name"]
+        ]
+        if sent:
+            return float(min(sent)) - float(page.evaluate("performance.timeOrigin"))
+        page.wait_for_timeout(20)
+    return None
 
 
 def run_visit(playwright: Any, origin: str, mode: str, number: int, collector: Collector) -> Run:
@@ -416,8 +467,8 @@ def run_visit(playwright: Any, origin: str, mode: str, number: int, collector: C
     try:
         page = browser.new_page()
         for page_number in range(1, len(VISIT_ACTIONS) + 1):
-            load = _open(page, f"{origin}/bundle/bench/visit/{mode}/{page_number}.html", collector)
-            browser.workers.attach()
+            url = f"{origin}/bundle/bench/visit/{mode}/{page_number}.html"
+            load = _open(page, url, collector, browser.workers)
             page.wait_for_timeout(DWELL_MS)
             _long_tasks(page, load)
             run.loads.append(load)
@@ -443,8 +494,7 @@ def run_tabs(playwright: Any, origin: str, mode: str, number: int, collector: Co
                 page.goto(url, wait_until="load")  # the stub keeps the call: nothing is sent
                 run.loads.append(Load(url, 0.0))
             else:
-                run.loads.append(_open(page, url, collector))
-            browser.workers.attach()
+                run.loads.append(_open(page, url, collector, browser.workers))
             if tab in (1, TABS):
                 page.wait_for_timeout(MEMORY_SETTLE_MS)
                 run.memory[f"{tab} tab{'s' if tab > 1 else ''}"] = measure_memory()
@@ -516,7 +566,13 @@ def summarize(runs: list[Run]) -> dict[str, dict[str, float]]:
             "ready_later_ms": _median(later),
             "ready_later_worst_ms": max(later, default=float("nan")),
             "dcl_later_ms": _median([load.dcl_ms for r in visits for load in r.loads[1:]]),
+            "wire_later_ms": _median(
+                [load.wire_ms for r in visits for load in r.loads[1:] if load.wire_ms is not None]
+            ),
             "ready_tab_ms": _median([load.ready_ms for r in tabs for load in r.loads]),
+            "collector_after_wire_ms": _median(
+                [load.ready_ms - load.wire_ms for r in mine for load in r.loads if load.wire_ms]
+            ),
             "engines_visit": _median([float(len(r.engine_starts)) for r in visits]),
             "engines_tabs": _median([float(len(r.engine_starts)) for r in tabs]),
         }
@@ -551,8 +607,14 @@ ROWS = (
     ("visit, page 1: ready (ms)", "ready_first_ms", "{:.0f}"),
     ("visit, pages 2..5: ready (ms)", "ready_later_ms", "{:.0f}"),
     ("visit, pages 2..5: ready, worst page of all rounds (ms)", "ready_later_worst_ms", "{:.0f}"),
-    ("  of which navigation start to DOMContentLoaded (ms)", "dcl_later_ms", "{:.0f}"),
+    ("  navigation start to DOMContentLoaded (ms)", "dcl_later_ms", "{:.0f}"),
+    ("  navigation start to requestStart in the worker (ms)", "wire_later_ms", "{:.0f}"),
     ("3 tabs: ready of a tab (ms)", "ready_tab_ms", "{:.0f}"),
+    (
+        "check: collector receipt - requestStart in the worker (ms)",
+        "collector_after_wire_ms",
+        "{:.1f}",
+    ),
     ("interpreters started: visit of 5 pages / 3 tabs", "engines_visit", "{:.0f}"),
     ("1 tab: renderer memory (MB)", "memory_one_mb", "{:.0f}"),
     ("  added vs the page without the tag (MB)", "memory_one_added_mb", "{:.0f}"),
@@ -580,7 +642,7 @@ def _cell(row: dict[str, float], key: str, fmt: str) -> str:
         return f"{row['pss_one_added_mb']:.0f} / {row['pss_three_added_mb']:.0f}"
     if key == "engines_visit":
         return f"{row['engines_visit']:.0f} / {row['engines_tabs']:.0f}"
-    return fmt.format(row[key])
+    return "-" if math.isnan(row[key]) else fmt.format(row[key])
 
 
 def table(summary: dict[str, dict[str, float]]) -> str:
@@ -593,7 +655,7 @@ def table(summary: dict[str, dict[str, float]]) -> str:
     for label, key, fmt in ROWS:
         base, value = dedicated[key], shared[key]
         simple = key.endswith(("_ms", "_mb")) and not key.startswith("pss_")
-        ratio = f"{value / base:.2f}" if simple and base else "-"
+        ratio = f"{value / base:.2f}" if simple and base and not math.isnan(value) else "-"
         target = ""
         if key in TARGETS:
             limit = TARGETS[key]
