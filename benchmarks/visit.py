@@ -29,26 +29,35 @@ same page (``Date.now()`` against ``performance.timeOrigin + performance.now()``
 resolution). The collector's end is the stored request's ``received_at`` (wall clock, taken by
 the sandbox's recorder thread as it records the request, a few hundred microseconds after it
 arrived on an idle machine; truncated to the millisecond). The page's request is found by the
-page URL in its body. DevTools network events were the alternative; they time the request's
-start in the browser, not its arrival, and need a DevTools session per worker kind.
+page URL in its body. The same clocks serve both modes: no worker's timeline is needed. As a
+check, each load also reads the request's ``requestStart`` from the Resource Timing of the worker
+that sent it (the page's dedicated worker, as ``benchmarks.startup`` does, or the SharedWorker's,
+evaluated through the DevTools session below) on the page's monotonic clock: the collector's
+receipt is expected 1-3 ms later (the table's "check" row); a larger gap would point at a skewed
+clock or a busy collector.
 
 Memory: resident set (``VmRSS``, as ``benchmarks.startup`` measures it) summed over the
 Chromium renderer processes of the benchmark's browser: they hold the pages, their dedicated
-workers and the SharedWorker (Chromium runs a SharedWorker in a renderer process of its own
-site; the table shows how many renderers there were). The browser process and the utility
-processes (network, storage, audio) hold no page or worker and are left out, as in
-``benchmarks.startup``; the JSON also has their figures, and the proportional set (``Pss``, from
-``smaps_rollup``: shared pages split between the processes mapping them) of each kind. "Added"
-is the tabs with the tag minus the same number of tabs without it; the ratio is 3 tabs' added
-memory over 1 tab's.
+workers and the SharedWorker. Chromium runs the SharedWorker in a renderer of the site: in the
+runs so far, the first tab's (the JSON lists every process: that renderer grows by the engine,
+the later tabs' hold a page each), so 1 tab is 2 renderers in both modes, the second being the
+spare renderer Chromium keeps ready, also there without the tag. Left out, as in
+``benchmarks.startup``: the browser process, the GPU and utility processes (network, storage,
+audio) and the renderer of Chromium's own UI (``--top-chrome-webui``), which hold no page or
+worker of ours; the JSON has their figures too, and the proportional set (``Pss``, from
+``smaps_rollup``: a page shared by several processes is split between them) of each kind.
+"Added" is the tabs with the tag minus the same number of tabs without it; the ratio is 3 tabs'
+added memory over 1 tab's.
 
 Gates, per mode: long tasks on every page (a ``longtask`` observer installed before the page's
 scripts); console errors and warnings of the pages, of their dedicated workers and of the
 SharedWorker (read through a browser-level DevTools session attached to it, which also counts
 how many SharedWorkers were started: 1 per browser in shared mode means every page reused one
-engine); pages that fell back to their own engine (their debug line); each event stored exactly
-once (one stored request per page's action) and the sandbox's ``duplicates`` count (a request
-repeating a stored event id, acknowledged and not stored again).
+engine); the interpreters started (the engine's debug line at each start, from the dedicated
+workers, which Playwright reports as the page's, and from the SharedWorker); pages that fell
+back to their own engine (their debug line); each event stored exactly once (one stored request
+per page's action) and the sandbox's ``duplicates`` count (a request repeating a stored event
+id, acknowledged and not stored again).
 """
 
 from __future__ import annotations
