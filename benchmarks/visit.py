@@ -266,23 +266,28 @@ class Collector:
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
         self.seen: list[dict[str, Any]] = []
-        self._since = 0
+        self.last_id = 0  # the newest stored request's id read so far
 
     def poll(self) -> None:
-        query = urlencode({"since": self._since, "account": "bench"})
+        query = urlencode({"since": self.last_id, "account": "bench"})
         fresh = self.sandbox.api("GET", f"/api/requests?{query}")
         self.seen.extend(fresh)
         if fresh:
-            self._since = max(r["id"] for r in fresh)
+            self.last_id = max(r["id"] for r in fresh)
 
-    def stored_for(self, url: str) -> list[dict[str, Any]]:
-        return [r for r in self.seen if isinstance(r["body"], dict) and r["body"].get("url") == url]
+    def stored_for(self, url: str, after_id: int = 0) -> list[dict[str, Any]]:
+        return [
+            r
+            for r in self.seen
+            if r["id"] > after_id and isinstance(r["body"], dict) and r["body"].get("url") == url
+        ]
 
-    def wait_for(self, url: str) -> dict[str, Any]:
-        """The first stored request that ``url`` sent (its body names it)."""
+    def wait_for(self, url: str, after_id: int) -> dict[str, Any]:
+        """The first request stored after request ``after_id`` that ``url`` sent (its body
+        names it)."""
         deadline = time.monotonic() + READY_DEADLINE_S
         while True:
-            found = self.stored_for(url)
+            found = self.stored_for(url, after_id)
             if found:
                 return found[0]
             if time.monotonic() > deadline:
@@ -442,8 +447,10 @@ def _long_tasks(page: Page, load: Load) -> None:
 
 def _open(page: Page, url: str, collector: Collector, workers: SharedWorkers) -> Load:
     """Navigate ``page`` to ``url``; once the collector stored its request, its ready time."""
+    collector.poll()
+    before = collector.last_id
     page.goto(url, wait_until="commit")
-    request = collector.wait_for(url)
+    request = collector.wait_for(url, before)
     started, dcl = page.evaluate(NAVIGATION_START)
     load = Load(url, _received_ms(request) - float(started), float(dcl))
     workers.attach()
@@ -476,7 +483,7 @@ def run_visit(playwright: Any, origin: str, mode: str, number: int, collector: C
     try:
         page = browser.new_page()
         for page_number in range(1, len(VISIT_ACTIONS) + 1):
-            url = f"{origin}/bundle/bench/visit/{mode}/{page_number}.html"
+            url = f"{origin}/bundle/bench/visit/{mode}/{page_number}.html?round={number}"
             load = _open(page, url, collector, browser.workers)
             page.wait_for_timeout(DWELL_MS)
             _long_tasks(page, load)
