@@ -96,6 +96,7 @@ TABS = 3
 DWELL_MS = 1000.0  # on each page of the visit once its request was stored
 MEMORY_SETTLE_MS = 2000.0  # after the last tab's request was stored, before sampling memory
 READY_DEADLINE_S = 60.0
+ENGINE_MODULES = frozenset({"shared.mjs", "host.mjs", "policy.mjs"})  # what the loader imports
 POLL_S = 0.025
 MB = 1024 * 1024
 
@@ -238,7 +239,8 @@ class Load:
     url: str
     ready_ms: float
     dcl_ms: float = 0.0  # navigation start to DOMContentLoaded (when the page acts)
-    wire_ms: float | None = None  # dedicated mode: the request's requestStart (Resource Timing)
+    wire_ms: float | None = None  # the request's requestStart in the worker's Resource Timing
+    scripts: dict[str, float] = field(default_factory=dict)  # loader, modules: responseEnd
     long_tasks: int = 0
     long_task_ms: float = 0.0
     stored: int = 0  # requests stored for this page's action, counted at the end
@@ -310,6 +312,12 @@ NAVIGATION_START = """() => {
   const [navigation] = performance.getEntriesByType("navigation");
   return [performance.timeOrigin + skew, navigation.domContentLoadedEventStart];
 }"""
+# When the page had the loader and each module it imported (shared.mjs or host.mjs and
+# policy.mjs to start the engine; adoption.mjs once the engine runs): responseEnd, ms from
+# navigation start.
+SCRIPTS = """() => Object.fromEntries(performance.getEntriesByType("resource")
+  .filter(e => /nosto\\.js|\\.mjs/.test(e.name))
+  .map(e => [new URL(e.name).pathname.split("/").pop(), e.responseEnd]))"""
 
 
 def _received_ms(request: dict[str, Any]) -> float:
@@ -453,6 +461,7 @@ def _open(page: Page, url: str, collector: Collector, workers: SharedWorkers) ->
     request = collector.wait_for(url, before)
     started, dcl = page.evaluate(NAVIGATION_START)
     load = Load(url, _received_ms(request) - float(started), float(dcl))
+    load.scripts = page.evaluate(SCRIPTS)
     workers.attach()
     load.wire_ms = _wire_ms(page, str(request["event_id"]), workers)
     return load
@@ -568,6 +577,13 @@ def _renderers(run: Run, when: str, measure: str = "rss_mb") -> float:
     return float(getattr(run.memory[when], measure).get("renderer", 0.0))
 
 
+def _engine_modules(load: Load) -> float:
+    """When the page had the modules that start its engine (``ENGINE_MODULES``)."""
+    return max(
+        (at for name, at in load.scripts.items() if name in ENGINE_MODULES), default=math.nan
+    )
+
+
 def summarize(runs: list[Run]) -> dict[str, dict[str, float]]:
     """Medians over rounds, per mode."""
     none = [r for r in runs if r.mode == "none"]
@@ -582,6 +598,12 @@ def summarize(runs: list[Run]) -> dict[str, dict[str, float]]:
             "ready_later_ms": _median(later),
             "ready_later_worst_ms": max(later, default=float("nan")),
             "dcl_later_ms": _median([load.dcl_ms for r in visits for load in r.loads[1:]]),
+            "loader_later_ms": _median(
+                [load.scripts.get("nosto.js", math.nan) for r in visits for load in r.loads[1:]]
+            ),
+            "module_later_ms": _median(
+                [_engine_modules(load) for r in visits for load in r.loads[1:]]
+            ),
             "wire_later_ms": _median(
                 [load.wire_ms for r in visits for load in r.loads[1:] if load.wire_ms is not None]
             ),
@@ -624,6 +646,12 @@ ROWS = (
     ("visit, pages 2..5: ready (ms)", "ready_later_ms", "{:.0f}"),
     ("visit, pages 2..5: ready, worst page of all rounds (ms)", "ready_later_worst_ms", "{:.0f}"),
     ("  navigation start to DOMContentLoaded (ms)", "dcl_later_ms", "{:.0f}"),
+    ("  navigation start to nosto.js loaded (ms)", "loader_later_ms", "{:.0f}"),
+    (
+        "  navigation start to shared.mjs or host.mjs, and policy.mjs, loaded (ms)",
+        "module_later_ms",
+        "{:.0f}",
+    ),
     ("  navigation start to requestStart in the worker (ms)", "wire_later_ms", "{:.0f}"),
     ("3 tabs: ready of a tab (ms)", "ready_tab_ms", "{:.0f}"),
     (
