@@ -7,7 +7,7 @@
 Starts ``nosto-tagging serve --port 0`` on a temporary database, serving a copy of the built
 bundle plus the benchmark's pages (``benchmarks/startup_pages.py``). Each round launches
 Debian's Chromium (settings from ``playwright.config.toml``) with a fresh profile, has it use
-cookies and Web Storage once on another origin (see ``_used_before``), and loads, in new tabs:
+cookies and Web Storage once on another origin (see ``used_before``), and loads, in new tabs:
 the page without any tag, our page cold and then warm (a repeat visit: HTTP cache and
 code caches filled; our first visit's tab stays open, after its figures are taken, until its
 engine's memory snapshot is kept, so that the repeat visit restores it), the baseline cold and
@@ -103,7 +103,7 @@ def _median(values: list[float]) -> float:
     return float(statistics.median(values)) if values else float("nan")
 
 
-def _launch_args() -> dict[str, Any]:
+def launch_args() -> dict[str, Any]:
     settings = tomllib.loads(CONFIG.read_text())
     launch = settings["launch"]
     return {
@@ -124,7 +124,7 @@ USED_BEFORE = """() => {
 }"""
 
 
-def _used_before(context: Any, origin: str) -> None:
+def used_before(context: Any, origin: str) -> None:
     """Use cookies and Web Storage once on another origin (``localhost``, not ``127.0.0.1``)."""
     page = context.new_page()
     try:
@@ -169,12 +169,12 @@ def _visit_all(
 
     profile = tempfile.mkdtemp(prefix="nosto-bench-profile-")
     try:
-        context = playwright.chromium.launch_persistent_context(profile, **_launch_args())
+        context = playwright.chromium.launch_persistent_context(profile, **launch_args())
         try:
             context.add_init_script(script=LONG_TASKS)
             for blank in context.pages:
                 blank.close()
-            _used_before(context, origin)
+            used_before(context, origin)
             for kind, visit_name in plan:
                 if visit_name == "cards":
                     visit = measure_cards(context, f"{origin}/bundle/bench/{kind}.html", kind)

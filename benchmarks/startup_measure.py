@@ -135,7 +135,7 @@ def _timeline(target: Any) -> tuple[float, list[dict[str, Any]]]:
     return float(data["origin"]), list(data["entries"])
 
 
-def _worker_entries(page: Page) -> list[dict[str, Any]]:
+def worker_entries(page: Page) -> list[dict[str, Any]]:
     """Every worker's resource entries, with ``at`` = absolute ``requestStart`` (ms epoch)."""
     found = []
     for worker in page.workers:
@@ -151,7 +151,7 @@ def _wait_for_action(page: Page, deadline_ms: float) -> dict[str, Any] | None:
     """The first ``/ev1`` request any worker of the page sent (polled every 20 ms)."""
     waited = 0.0
     while waited < deadline_ms:
-        sent = [e for e in _worker_entries(page) if "/ev1" in e["name"]]
+        sent = [e for e in worker_entries(page) if "/ev1" in e["name"]]
         if sent:
             return min(sent, key=lambda e: e["at"])
         page.wait_for_timeout(20)
@@ -163,7 +163,7 @@ def _count_bytes(visit: Visit, page: Page, runtime_prefixes: tuple[str, ...]) ->
     entries = _timeline(page)[1]
     for entry in entries:
         entry["where"] = "page"
-    entries += _worker_entries(page)
+    entries += worker_entries(page)
     for entry in entries:
         if "/ev1" in entry["name"]:
             continue
@@ -188,7 +188,7 @@ def _latency(page: Page, cart: dict[str, Any], calls: int) -> list[float]:
         worker.evaluate("performance.clearResourceTimings()")
     made = page.evaluate(LATENCY_LOOP, [cart, calls])
     sent: dict[str, float] = {}
-    for entry in _worker_entries(page):
+    for entry in worker_entries(page):
         if "eid=" in entry["name"]:
             eid = entry["name"].split("eid=", 1)[1].split("&", 1)[0]
             sent[eid] = entry["at"]

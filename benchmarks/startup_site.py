@@ -34,7 +34,8 @@ class Site:
     baseline_dir: str  # bench/runtime-<hash>/
 
 
-def _link_or_copy(src: str, dst: str) -> None:
+def link_or_copy(src: str, dst: str) -> None:
+    """Hard-link a bundle file into a benchmark site (copy across filesystems)."""
     try:
         os.link(src, dst)
     except OSError:
@@ -77,7 +78,7 @@ def prepare_site(bundle: Path, root: Path, cache_dir: Path) -> Site:
         raise SystemExit(f"{info_path} names no runtime_dir: rebuild the bundle")
     shutil.rmtree(root, ignore_errors=True)
     root.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(bundle, root, copy_function=_link_or_copy)
+    shutil.copytree(bundle, root, copy_function=link_or_copy)
     bench = root / "bench"
     bench.mkdir()
     baseline_dir = _baseline_runtime(bench, cache_dir)

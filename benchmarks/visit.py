@@ -81,9 +81,10 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import BrowserContext, CDPSession, ConsoleMessage, Page, sync_playwright
 
-from benchmarks.startup import _launch_args, _used_before
-from benchmarks.startup_measure import ENTRIES, LONG_TASKS, _worker_entries
+from benchmarks.startup import launch_args, used_before
+from benchmarks.startup_measure import ENTRIES, LONG_TASKS, worker_entries
 from benchmarks.startup_pages import OUR_TAG, STUB, cart
+from benchmarks.startup_site import link_or_copy
 from nosto_tagging.testing import Sandbox, running_sandbox
 
 REPO_ROOT = Path(__file__).resolve().parents[1]  # benchmarks run in a checkout
@@ -134,13 +135,6 @@ document.addEventListener("DOMContentLoaded", function () {{
 """
 
 
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
 def prepare_site(bundle: Path, root: Path) -> None:
     """A copy of the built ``bundle`` in ``root`` (replaced) plus ``bench/visit/<mode>/``:
     ``1.html`` .. ``5.html`` (the visit) and ``tab.html``; ``none`` has them without the tag."""
@@ -151,7 +145,7 @@ def prepare_site(bundle: Path, root: Path) -> None:
         )
     shutil.rmtree(root, ignore_errors=True)
     root.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(bundle, root, copy_function=_link_or_copy)
+    shutil.copytree(bundle, root, copy_function=link_or_copy)
     for mode, tag in (("none", ""), *TAGS.items()):
         folder = root / "bench" / "visit" / mode
         folder.mkdir(parents=True)
@@ -413,12 +407,12 @@ class Browser:
     def __init__(self, playwright: Any, origin: str, run: Run) -> None:
         self.profile = tempfile.mkdtemp(prefix="nosto-visit-profile-")
         self.context: BrowserContext = playwright.chromium.launch_persistent_context(
-            self.profile, **_launch_args()
+            self.profile, **launch_args()
         )
         self.context.add_init_script(script=LONG_TASKS)
         for blank in self.context.pages:
             blank.close()
-        _used_before(self.context, origin)
+        used_before(self.context, origin)
         self.run = run
         self.workers = SharedWorkers(self.context)
 
@@ -475,7 +469,7 @@ def _wire_ms(page: Page, event_id: str, workers: SharedWorkers) -> float | None:
     for _ in range(25):
         sent = [
             entry["at"]
-            for entry in _worker_entries(page) + workers.entries(page)
+            for entry in worker_entries(page) + workers.entries(page)
             if f"eid={event_id}" in entry["name"]
         ]
         if sent:
