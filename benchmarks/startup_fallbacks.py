@@ -20,7 +20,7 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext
 
-from benchmarks.startup_measure import Visit, _wait_for_action
+from benchmarks.startup_measure import Visit, wait_for_action
 
 CACHE = "nosto-tagging-snapshots"
 PLAIN = "plain"
@@ -103,7 +103,7 @@ def measure_fallbacks(
         page = context.new_page()
         try:
             page.goto(f"{origin}/bundle/bench/ours.html", wait_until="domcontentloaded")
-            first = _wait_for_action(page, deadline_ms)
+            first = wait_for_action(page, deadline_ms)
             if first is None:
                 raise RuntimeError(f"{kind}: no /ev1 request within {deadline_ms:.0f} ms")
             ready = first["at"] - float(page.evaluate("performance.timeOrigin"))

@@ -147,7 +147,7 @@ def worker_entries(page: Page) -> list[dict[str, Any]]:
     return found
 
 
-def _wait_for_action(page: Page, deadline_ms: float) -> dict[str, Any] | None:
+def wait_for_action(page: Page, deadline_ms: float) -> dict[str, Any] | None:
     """The first ``/ev1`` request any worker of the page sent (polled every 20 ms)."""
     waited = 0.0
     while waited < deadline_ms:
@@ -255,7 +255,7 @@ def measure_visit(
         cdp.send("Performance.enable")
         page.goto(url, wait_until="domcontentloaded")
         if kind in ACTING:
-            first = _wait_for_action(page, ready_deadline_ms)
+            first = wait_for_action(page, ready_deadline_ms)
             if first is None:
                 raise RuntimeError(f"{kind}: no /ev1 request within {ready_deadline_ms:.0f} ms")
             page_origin = float(page.evaluate("performance.timeOrigin"))
