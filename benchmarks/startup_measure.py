@@ -96,7 +96,8 @@ class Visit:
     resources: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _children() -> dict[int, list[int]]:
+def children() -> dict[int, list[int]]:
+    """Every process's children, by parent pid (from /proc)."""
     tree: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -112,7 +113,7 @@ def _children() -> dict[int, list[int]]:
 
 def renderer_rss_mb() -> float:
     """Resident memory of every Chromium renderer started (indirectly) by this process."""
-    tree = _children()
+    tree = children()
     todo, total = [os.getpid()], 0
     while todo:
         pid = todo.pop()

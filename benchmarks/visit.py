@@ -82,7 +82,7 @@ from urllib.parse import urlencode
 from playwright.sync_api import BrowserContext, CDPSession, ConsoleMessage, Page, sync_playwright
 
 from benchmarks.startup import launch_args, used_before
-from benchmarks.startup_measure import ENTRIES, LONG_TASKS, worker_entries
+from benchmarks.startup_measure import ENTRIES, LONG_TASKS, children, worker_entries
 from benchmarks.startup_pages import OUR_TAG, STUB, cart
 from benchmarks.startup_site import link_or_copy
 from nosto_tagging.testing import Sandbox, running_sandbox
@@ -165,15 +165,7 @@ class Memory:
 
 
 def _descendants(root: int) -> list[int]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:
-            continue
-        tree.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    tree = children()
     found, todo = [], list(tree.get(root, []))
     while todo:
         pid = todo.pop()
