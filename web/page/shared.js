@@ -61,7 +61,9 @@ export function startEngine(runtime, attach, script, ctx) {
     if (own) return;
     own = true;
     debug("this page runs its own engine (" + why + ")");
-    return import("./host.mjs").then((host) => host.startEngine(runtime, attachAgain));
+    return import("./host.mjs").then((host) => host.startEngine(runtime, attachAgain)).catch((error) =>
+      ctx.report("error", "the engine could not start from " + runtime + " (" + (error && error.message || error) +
+        "); calls are kept in the journal. Check that the bundle's runtime/ files are served there."));
   }
 
   let attached = false;
