@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from nosto_tagging.core.dispatcher import Response
-from nosto_tagging.worker.shell import WorkerShell
+from nosto_tagging.worker.shell import WorkerShell, receiver
 from tests.examples import SHIRT
 
 CONFIG = {"kind": "config", "account": "demo", "endpoint": "http://127.0.0.1/ev1",
@@ -320,3 +321,14 @@ def test_a_restore_rebuilds_the_session_and_builds_nothing() -> None:
     run(harness, scenario)
     [built] = harness.of("built")
     assert json.loads(built["body"])["cart"]  # the restored session's cart
+
+
+def test_an_internal_error_is_named_by_type_and_place_never_by_its_text() -> None:
+    posted: list[dict[str, Any]] = []
+    shell = WorkerShell(lambda text: posted.append(json.loads(text)), Harness().transport)
+    receive = receiver(shell, lambda text: posted.append(json.loads(text)))
+    receive(json.dumps({"kind": "config", **{k: v for k, v in CONFIG.items() if k != "kind"}}))
+    # A body that is not JSON: the decoder's error text would quote it.
+    receive(json.dumps({"kind": "resend", "eid": "e1", "url": "u", "body": "ann@example.com"}))
+    [log] = [m for m in posted if m["kind"] == "log"]
+    assert re.fullmatch(r"engine: internal error JSONDecodeError at \w+\.py:\d+", log["message"])

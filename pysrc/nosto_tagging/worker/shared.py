@@ -17,15 +17,8 @@ from pyodide.ffi import JsProxy, create_proxy
 
 from nosto_tagging.core import protocol
 from nosto_tagging.core.claims import Claims
-from nosto_tagging.worker.shell import WorkerShell, handler
+from nosto_tagging.worker.shell import WorkerShell, receiver
 from nosto_tagging.worker.transport import fetch_transport
-
-
-class _Event:
-    """A queued message, shaped as the ``MessageEvent`` the handler reads."""
-
-    def __init__(self, data: str) -> None:
-        self.data = data
 
 
 class Connection:
@@ -35,7 +28,8 @@ class Connection:
         self.port = port
         self.page = page
         self.shell = WorkerShell(self.post, fetch_transport, hub.claims, hub.engine_id)
-        self._on_message = create_proxy(handler(self.shell, self.post))
+        self._receive = receiver(self.shell, self.post)
+        self._on_message = create_proxy(lambda event: self._receive(str(event.data)))
 
     def post(self, text: str) -> None:
         self.port.postMessage(text)
@@ -43,7 +37,7 @@ class Connection:
     def listen(self, queued: list[str]) -> None:
         """Apply what the page sent while the engine started, then listen to the port."""
         for text in queued:
-            self._on_message(_Event(text))
+            self._receive(text)
         self.port.onmessage = self._on_message
 
     def close(self) -> None:

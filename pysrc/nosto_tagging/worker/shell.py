@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -99,10 +100,9 @@ class WorkerShell:
         elif kind == "replay":
             self._replay(self._engine, str(message["page"]), message["calls"])
         elif kind == "resend":
-            eid = str(message["eid"])
-            if self._claims.claim(eid, self._outcome):
-                body = json.loads(message["body"])
-                self._dispatcher.submit(Request(eid, str(message["url"]), body))
+            request = Request(str(message["eid"]), str(message["url"]), json.loads(message["body"]))
+            if self._claims.claim(request.eid, self._outcome):
+                self._dispatcher.submit(request)
         elif kind == "stored":
             self._dispatcher.release(str(message["eid"]))
         elif kind == "lost":
@@ -131,23 +131,24 @@ class WorkerShell:
         # The count of customer-data events lost with closed tabs goes on the next request
         # built, the replay's or, if it builds none, the live page's.
         replay.lost_private, live.lost_private = live.lost_private, 0
-        self._apply_all(replay, calls, page=page)
+        self._apply_all(replay, calls, page=page, emits=(Built, Log))
         live.lost_private += replay.lost_private
 
     def _restore(self, engine: Engine, calls: list[Any]) -> None:
         """Calls this page's previous engine applied before it went away (a shared engine that
         stopped, or forgot the page while it was in the back/forward cache): applied again for
         the session they made. What they built was handed over then; nothing is built now."""
-        for raw in calls:
-            try:
-                call = protocol.Call.from_wire(raw)
-            except (KeyError, TypeError, ValueError):
-                continue  # it was read once; the page's journal is the same
-            for output in engine.apply(call):
-                if isinstance(output, StateChanged | ObjectData):
-                    self._emit(output)
+        self._apply_all(engine, calls, emits=(StateChanged, ObjectData))
 
-    def _apply_all(self, engine: Engine, calls: list[Any], page: str | None = None) -> None:
+    def _apply_all(
+        self,
+        engine: Engine,
+        calls: list[Any],
+        page: str | None = None,
+        emits: tuple[type, ...] | None = None,
+    ) -> None:
+        """Apply ``calls`` in order; ``page`` names a replayed page (each call then runs under
+        its stored visitor and consent); ``emits``: the outputs passed on (all when None)."""
         last_seq, last_page = 0, page
         for raw in calls:
             try:
@@ -165,7 +166,7 @@ class WorkerShell:
                     engine.visit.visitor = visitor
                 engine.visit.do_not_track = raw.get("dnt") is True
             for output in engine.apply(call):
-                if page is None or isinstance(output, Built | Log):
+                if emits is None or isinstance(output, emits):
                     self._emit(output)
             last_seq = max(last_seq, int(raw.get("seq") or 0))
             last_page = last_page or str(raw.get("page") or "")
@@ -231,17 +232,23 @@ def start(post: Callable[[str], None]) -> Callable[[Any], None]:
     """
     from nosto_tagging.worker.transport import fetch_transport
 
-    return handler(WorkerShell(post, fetch_transport), post)
+    receive = receiver(WorkerShell(post, fetch_transport), post)
+    return lambda event: receive(str(event.data))
 
 
-def handler(shell: WorkerShell, post: Callable[[str], None]) -> Callable[[Any], None]:
-    """The ``onmessage`` handler of ``shell``: it survives anything a message causes."""
+def receiver(shell: WorkerShell, post: Callable[[str], None]) -> Callable[[str], None]:
+    """``shell.on_message`` for one page's message texts, surviving anything a message causes.
 
-    def on_message(event: Any) -> None:
+    An internal error is named by its type and where it was raised, never by its text (which
+    may quote a call's arguments: customer data)."""
+
+    def receive(text: str) -> None:
         try:
-            shell.on_message(str(event.data))
+            shell.on_message(text)
         except Exception as error:  # the worker must survive anything a message causes
-            message = f"engine: internal error {type(error).__name__}: {error}"
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            place = f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}"
+            message = f"engine: internal error {type(error).__name__} at {place}"
             post(protocol.encode("log", level="error", method="", message=message))
 
-    return on_message
+    return receive
