@@ -276,10 +276,6 @@ def member(target: str, name: str) -> Member | None:
     return _BY_TARGET.get(target, {}).get(name)
 
 
-def members(target: str) -> dict[str, Member]:
-    return dict(_BY_TARGET[target])
-
-
 def is_private_method(name: str) -> bool:
     """Whether a member of this name, on any interface, takes customer data."""
     return name in _PRIVATE_NAMES
