@@ -66,11 +66,10 @@ export function startEngine(runtime, attach, script, ctx) {
         "); calls are kept in the journal. Check that the bundle's runtime/ files are served there."));
   }
 
-  let attached = false;
-  // The new engine learns the page's config, then what the page did before it.
+  // The new engine learns the page's config, then what the page did before it (if another
+  // engine had the page before: `ctx.worker` is that engine's until `attach`).
   function attachAgain(worker) {
-    const again = attached;
-    attached = true;
+    const again = !!ctx.worker;
     ctx.ready = false;
     attach(worker);
     if (!again) return;
