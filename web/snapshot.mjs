@@ -13,8 +13,7 @@
 //   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
 //   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
 //   A refused one is deleted. Pyodide restores from Pyodide's header alone and the stored pages
-//   are copied straight into the wasm memory: no 36 MB image of the memory is made, and the pages
-//   of zeros stay untouched. A restore that fails after instantiation restarts plainly (from
+//   are copied straight into the wasm memory; pages of zeros are neither read nor written. A restore that fails after instantiation restarts plainly (from
 //   the compiled wasm module it kept) and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
 import { loadPyodide as loadPlainPyodide, version } from "./pyodide.mjs";
@@ -254,7 +253,7 @@ function sharedLibrary(wheels) {
  *
  * Given an opened `snapshot`, the hook also waits for its pages to be read and checked. One that
  * fails the check is refused there, before Pyodide reads it, and this same module starts Python
- * plainly (`state.refused` says why): a refused snapshot costs no second instantiation. The wasm
+ * plainly (`state.refused` says why): the wasm is instantiated once either way. The wasm
  * memory is grown to the snapshot's size from the hook (Pyodide's own request for it is ignored).
  */
 function withLibrary(createModule, library, wasm, snapshot = null) {
