@@ -4,11 +4,9 @@
 // polyscript's FFI (reflected-ffi) redefines EventTarget.prototype.addEventListener when it loads,
 // for listeners a worker adds through its `window` proxy; the engine never does, so the page
 // gets the browser's own method back.
-import { nativeAddEventListener, NativeWorker, useTrustedTypes } from "./host-keep.js";
+import { nativeAddEventListener, NativeWorker } from "./host-keep.js";
 import { XWorker } from "polyscript/xworker";
-import { html, policy } from "./policy.mjs";
-
-export { html };
+import { policy } from "./policy.mjs";
 
 Object.defineProperty(EventTarget.prototype, "addEventListener", nativeAddEventListener);
 globalThis.Worker = NativeWorker;
@@ -17,7 +15,7 @@ globalThis.Worker = NativeWorker;
 // engine.py has run. `version` is the interpreter module: polyscript imports it and calls its
 // loadPyodide.
 export function startEngine(runtime, attach) {
-  useTrustedTypes(policy(runtime));
+  policy(runtime); // script URLs of the runtime and the worker's blob: URL, under Trusted Types
   // In a task of its own: after this module's evaluation, in the same task, it would make a
   // longer task on a busy CPU.
   return new Promise((resolve) => setTimeout(resolve, 0)).then(() => XWorker(
