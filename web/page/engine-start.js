@@ -5,22 +5,22 @@
 
 export const START_TIMEOUT_MS = 30000;
 
-// `attach(worker)` gets the started worker (again when it is replaced); the host's `html` makes
-// campaign HTML from then on.
+// `attach(worker)` gets the started worker (again when it is replaced); policy.mjs's `html`
+// makes campaign HTML from then on. `ctx.fail(why)` says once that no engine could start.
 export function startEngine(ctx, script, runtime, attach) {
   let failed = false;
-  function fail(why) {
+  const fail = ctx.fail = (why) => {
     if (failed) return;
     failed = true;
     ctx.report("error", "the engine could not start from " + runtime + " (" + why + "); calls are " +
       "kept in the journal. Check that the bundle's runtime/ files are served there and that " +
       "WebAssembly is allowed (CSP 'wasm-unsafe-eval').");
-  }
+  };
   const timeout = Number(script && script.getAttribute("data-start-timeout-ms")) || START_TIMEOUT_MS;
   setTimeout(() => { if (!ctx.ready) fail("not ready after " + timeout / 1000 + " s"); }, timeout);
   const shared = script && script.getAttribute("data-engine") === "shared";
   // policy.mjs, which the host imports, is fetched beside it rather than after it.
   Promise.all([import(runtime + (shared ? "shared.mjs" : "host.mjs")), import(runtime + "policy.mjs")])
-    .then(([host]) => { ctx.html = host.html; return host.startEngine(runtime, attach, script, ctx); })
+    .then(([host, types]) => { ctx.html = types.html; return host.startEngine(runtime, attach, script, ctx); })
     .catch((error) => fail(error && error.message || error));
 }

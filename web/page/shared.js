@@ -11,14 +11,10 @@
 //   goes on with its own engine. Either way the new engine gets the page's calls it had applied
 //   again (`restore`, for the session they made), the calls it had not, and the bodies not yet
 //   acknowledged: nothing is lost.
-import { html, policy, scriptURL } from "./policy.mjs";
-
-export { html };
+import { policy, scriptURL } from "./policy.mjs";
 
 export const HELLO_TIMEOUT_MS = 5000;
 const LOCKS = "nosto-tagging:";
-
-const debug = (text) => { try { console.debug("nosto-tagging: " + text); } catch (e) { /* no console */ } };
 
 // Resolves, once `name` is granted, to the function that lets it go.
 const hold = (name) => new Promise((held) => {
@@ -60,10 +56,9 @@ export function startEngine(runtime, attach, script, ctx) {
   function fallBack(why) {
     if (own) return;
     own = true;
-    debug("this page runs its own engine (" + why + ")");
-    return import("./host.mjs").then((host) => host.startEngine(runtime, attachAgain)).catch((error) =>
-      ctx.report("error", "the engine could not start from " + runtime + " (" + (error && error.message || error) +
-        "); calls are kept in the journal. Check that the bundle's runtime/ files are served there."));
+    ctx.report("debug", "this page runs its own engine (" + why + ")");
+    return import("./host.mjs").then((host) => host.startEngine(runtime, attachAgain))
+      .catch((error) => ctx.fail(error && error.message || error));
   }
 
   // The new engine learns the page's config, then what the page did before it (if another
