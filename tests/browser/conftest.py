@@ -64,6 +64,12 @@ class Shop:
 
     def open(self, body: str, *, path: str = "/test/page.html", tag: str | None = None) -> Page:
         """Serve ``body`` as a page at the sandbox origin, with the stub and our script tag."""
+        self.serve(body, path=path, tag=tag)
+        self.page.goto(f"{self.sandbox.origin}{path}")
+        return self.page
+
+    def serve(self, body: str, *, path: str = "/test/page.html", tag: str | None = None) -> None:
+        """Answer ``path`` (no fragment) with ``body`` as :meth:`open` does, without going there."""
         if tag is None:
             tag = LOADER_TAG
         html = (
@@ -75,8 +81,6 @@ class Shop:
             route.fulfill(status=200, content_type="text/html", body=html)
 
         self.context.route(f"{self.sandbox.origin}{path}", fulfill)
-        self.page.goto(f"{self.sandbox.origin}{path}")
-        return self.page
 
     def visitor(self, timeout_s: float = 30.0) -> str:
         """The ``2c.cId`` cookie, waiting for the engine to have made it."""

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
+from nosto_tagging.testing import Sandbox
 from tests.browser.conftest import Shop
 
 LOAD_FRONT = "<script>nostojs(api => api.defaultSession().viewFrontPage().load())</script>"
@@ -110,3 +113,69 @@ def test_listener_names_that_are_object_members_never_throw(shop: Shop) -> None:
     )
     assert result == ["prerequest"]
     assert shop.page_errors == []
+
+
+# Where each entry of a page lies, by the page's URL and referrer: a public call and body
+# (setCart, then its cart update), a private call and body (setCustomer, then an update that
+# carries the customer), with Nosto down so that every body waits in the outbox.
+CART_THEN_CUSTOMER = (
+    "<script>nostojs(api => { const s = api.defaultSession();"
+    " s.setCart({items: [{product_id: '1', name: 'x', unit_price: 1, quantity: 1,"
+    " price_currency_code: 'EUR'}]}).viewCart().update();"
+    " s.setCustomer({email: 'ann@example.com', first_name: 'Ann'}).viewFrontPage().update(); })"
+    "</script>"
+)
+WHERE_ENTRIES_LIE = """() => {
+  const areas = {};
+  for (const [name, area] of [["local", localStorage], ["session", sessionStorage]]) {
+    for (const key of Object.keys(area).filter(k => k.startsWith("nosto-tagging:demo:"))) {
+      const entry = JSON.parse(area.getItem(key));
+      const label = entry.method ? "call " + entry.seq + " " + entry.method
+        : "body " + (entry.private ? "private" : "public");
+      (areas[label] = areas[label] || new Set()).add(name);
+    }
+  }
+  return Object.fromEntries(Object.entries(areas).map(([k, v]) => [k, [...v].sort()]));
+}"""
+BODIES_WAITING = (
+    "() => [localStorage, sessionStorage].flatMap(a => Object.keys(a))"
+    ".filter(k => k.startsWith('nosto-tagging:demo:o:')).length >= 2"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "referrer"),
+    [
+        ("/test/cart.html", ""),
+        ("/test/cart.html?utm_source=mail", ""),
+        ("/test/cart.html#reviews", ""),
+        ("/test/cart.html", "/test/from.html?gclid=abc"),
+    ],
+    ids=["plain", "url-query", "url-fragment", "referrer-query"],
+)
+def test_private_entries_lie_in_session_storage_only_whatever_the_url(
+    shop: Shop, sandbox: Sandbox, url: str, referrer: str
+) -> None:
+    sandbox.set_fault(status=503, count=None)
+    shop.serve(CART_THEN_CUSTOMER, path=url.split("#")[0])
+    if referrer:
+        shop.open(f"<a id='go' href='{url}'>cart</a>", path=referrer)
+        shop.page.click("#go")
+    else:
+        shop.page.goto(sandbox.origin + url)
+    page = shop.page
+    page.wait_for_function(BODIES_WAITING)
+    public = ["local"] if url == "/test/cart.html" and not referrer else ["local", "session"]
+    assert page.evaluate(WHERE_ENTRIES_LIE) == {
+        "call 1 setCart": public,
+        "call 2 viewCart": public,
+        "call 3 update": public,
+        "body public": public,
+        "call 4 setCustomer": ["session"],
+        "call 5 viewFrontPage": public,
+        "call 6 update": public,
+        "body private": ["session"],
+    }
+    local = page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+    assert "ann@example.com" not in local and "Ann" not in local
+    assert "utm_source" not in local and "gclid" not in local and "#reviews" not in local

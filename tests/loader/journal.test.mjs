@@ -43,6 +43,19 @@ test("calls the API table calls private go to sessionStorage only", () => {
   assert.equal(journal.heldPrivate(), 1);
 });
 
+test("a private call on a page whose URL or referrer has a query stays out of localStorage", () => {
+  for (const where of [{ href: "http://shop.test/cart?utm_source=mail" },
+    { href: "http://shop.test/cart#top" },
+    { href: "http://shop.test/cart", referrer: "http://shop.test/?gclid=1" }]) {
+    const { win, journal } = setup(where);
+    journal.record("session", "setCustomer", [{ email: "ann@example.com", first_name: "Ann" }]);
+    journal.record("session", "setCart", [{ items: [] }]);
+    assert.equal(win.sessionStorage.length, 2, JSON.stringify(where));
+    assert.deepEqual(win.localStorage.keys(), ["nosto-tagging:j:pg1:0000000002"], JSON.stringify(where));
+    assert.equal(JSON.parse(win.localStorage.getItem("nosto-tagging:j:pg1:0000000002")).url, "http://shop.test/cart");
+  }
+});
+
 test("compacts only when every call is applied and no body is in flight", () => {
   const { store, journal } = setup();
   journal.record("session", "viewCart", []);

@@ -69,3 +69,14 @@ test("each account has its own keys: two accounts on one origin never see each o
   one.remove("j:a");
   assert.deepEqual(two.list(""), [["j:a", { n: 2 }]]);
 });
+
+test("a private entry is never shared: put() refuses its localStorage copy", () => {
+  const { win } = fakeWindow();
+  const store = makeStore(win, recorder().report);
+  const entry = { url: "http://shop.test/cart?utm_source=mail", email: "ann@example.com" };
+  store.put("j:p", entry, true, Object.assign({}, entry, { url: "http://shop.test/cart" }));
+  store.put("j:s", { url: "http://shop.test/cart?x=1" }, false, { url: "http://shop.test/cart" });
+  assert.deepEqual(win.localStorage.keys(), [KEY + "j:s"]);
+  assert.deepEqual(win.sessionStorage.keys().sort(), [KEY + "j:p", KEY + "j:s"]);
+  assert.deepEqual(store.list("j:"), [["j:p", entry], ["j:s", { url: "http://shop.test/cart?x=1" }]]);
+});

@@ -34,7 +34,8 @@ export function makeJournal(ctx, privateCalls, onRecord) {
       entry.visitor = readCookie(doc);
       entry.dnt = ctx.optedOut();
       self.keys.push("j:" + page + ":" + pad(entry.seq));
-      const shared = entry.url !== bare(entry.url) || entry.referrer !== bare(entry.referrer);
+      const shared = !entry.private &&
+        (entry.url !== bare(entry.url) || entry.referrer !== bare(entry.referrer));
       store.put(self.keys[self.keys.length - 1], entry, entry.private,
         shared && Object.assign({}, entry, { url: bare(entry.url), referrer: bare(entry.referrer) }));
       self.entries.push(entry);

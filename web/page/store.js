@@ -45,8 +45,9 @@ export function makeStore(win, report, enabled = true, space = "") {
   const self = {
     // `shared`: a copy for localStorage without what only this tab may keep (a page URL's
     // query); the whole `value` then goes to sessionStorage, and this tab reads it first.
+    // A private entry is never shared: nothing of it reaches localStorage, whatever the caller.
     put(key, value, isPrivate, shared) {
-      if (shared) write(key, JSON.stringify(shared), false);
+      if (shared && !isPrivate) write(key, JSON.stringify(shared), false);
       write(key, JSON.stringify(value), isPrivate || !!shared);
     },
     remove(key) {
