@@ -28,7 +28,8 @@ What is measured (see ``startup_measure.py`` for how):
   (cold) and on the repeat visit (warm: ours restored from the snapshot), minus the page without
   the tag; garbage not yet collected counts (the worker collects it when V8 decides);
 - fallbacks: ready of each bad-snapshot load, and its difference to the plain start of the same
-  round (median over rounds), against issue 12's bounds (+50 ms refused, +250 ms failed);
+  round (median over rounds, with the range of rounds beside it), against the fallback gates
+  (+50 ms refused, +250 ms failed);
 - action latency: ``setCart`` of 1 and of 50 items + ``viewCart().update()``, from the call
   to the request's ``requestStart``, p50/p99 over ``--calls`` calls on the warm page;
 - 4,000 product cards: the main-thread script time of appending them to the page without the
@@ -41,7 +42,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -54,6 +54,7 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
+from benchmarks import results
 from benchmarks.startup_fallbacks import FAILED, PLAIN, REFUSED, measure_fallbacks, wait_until_kept
 from benchmarks.startup_measure import CARDS, LONG_TASKS, Visit, measure_cards, measure_visit
 from benchmarks.startup_pages import cart
@@ -73,24 +74,25 @@ LATENCY_CARTS = {"setCart 1 item": cart(1), "setCart 50 items": cart(50)}
 KB = 1024
 MB = 1024 * 1024
 
-# Goals and gates of issue 6, as (metric key, comparison, limit, kind).
+# Targets as metric key -> (limit, kind). A goal is judged on the median over rounds; a gate on
+# the worst round where one is measured (WORST_OF), since a gate must hold on every load.
 TARGETS = {
-    "ready_cold_ms": ("<=", 1200.0, "goal"),
-    "ready_warm_ms": ("<=", 600.0, "goal"),
-    # Per page load, as a median over the rounds like every figure of the table; the worst
-    # single load is printed next to it (on 2 shared cores it moves by +-20 ms).
-    "script_added_ms": ("<=", 50.0, "gate"),
-    "long_tasks": ("<=", 0.0, "gate"),
-    "first_visit_mb": ("<=", 6.0, "goal"),
-    "repeat_runtime_bytes": ("<=", 0.0, "gate"),
-    "loader_brotli_kb": ("<=", 6.0, "gate"),
-    "memory_added_mb": ("<=", 120.0, "goal"),
-    "memory_added_warm_mb": ("<=", 120.0, "goal"),
-    "latency_1_p50_ms": ("<=", 5.0, "goal"),
-    "latency_1_p99_ms": ("<=", 20.0, "goal"),
-    "latency_50_p50_ms": ("<=", 5.0, "goal"),
-    "latency_50_p99_ms": ("<=", 20.0, "goal"),
+    "ready_cold_ms": (1500.0, "goal"),
+    "ready_warm_ms": (500.0, "goal"),
+    "script_added_ms": (50.0, "gate"),
+    "long_tasks": (0.0, "gate"),
+    "first_visit_mb": (6.0, "gate"),
+    "repeat_runtime_bytes": (0.0, "gate"),
+    "loader_brotli_kb": (6.0, "gate"),
+    "memory_added_mb": (150.0, "goal"),
+    "memory_added_warm_mb": (120.0, "goal"),
+    "latency_1_p50_ms": (5.0, "goal"),
+    "latency_1_p99_ms": (20.0, "goal"),
+    "latency_50_p50_ms": (5.0, "goal"),
+    "latency_50_p99_ms": (20.0, "goal"),
 }
+# A gate's figure of the worst single load, where the median is not what the gate is about.
+WORST_OF = {"script_added_ms": "script_added_worst_ms", "first_visit_mb": "first_visit_worst_mb"}
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -269,6 +271,7 @@ def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, fl
             "long_tasks": float(max((v.long_tasks for v in both), default=0)),
             "long_task_ms": float(max((v.long_task_ms for v in both), default=0.0)),
             "first_visit_mb": _median([v.transfer_bytes / MB for v in cold]),
+            "first_visit_worst_mb": max((v.transfer_bytes / MB for v in cold), default=0.0),
             "first_visit_requests": _median([float(v.network_requests) for v in cold]),
             "repeat_visit_kb": _median([v.transfer_bytes / KB for v in warm]),
             "repeat_visit_requests": _median([float(v.network_requests) for v in warm]),
@@ -318,10 +321,13 @@ def _fallbacks(visits: list[Visit]) -> dict[str, float]:
         if kind != PLAIN:
             added = [ms - plain[n] for n, ms in by_round.items() if n in plain]
             row[f"{kind} added_ms"] = _median(added)
+            row[f"{kind} added_min_ms"] = min(added, default=0.0)
+            row[f"{kind} added_max_ms"] = max(added, default=0.0)
     return row
 
 
-FALLBACK_BOUNDS = {**dict.fromkeys(REFUSED, 50.0), FAILED: 250.0}  # gates of issue 12, item 3
+# What a bad snapshot may add to a plain start: a refusal reads a header, a failure restarts.
+FALLBACK_BOUNDS = {**dict.fromkeys(REFUSED, 50.0), FAILED: 250.0}
 FALLBACK_LABELS = {
     "another build": "a snapshot of another build, refused",
     "truncated": "a truncated snapshot, refused",
@@ -359,17 +365,21 @@ ROWS = (
 )
 
 
-def _verdict(key: str, value: float) -> str:
+def _verdict(row: dict[str, float], key: str) -> str:
+    """``goal <= 1500: ok`` on the median; a gate on its worst load where one is measured."""
     target = TARGETS.get(key)
     if target is None:
         return ""
-    _, limit, kind = target
+    limit, kind = target
+    worst = WORST_OF.get(key) if kind == "gate" else None
+    value = row.get(worst, row[key]) if worst else row[key]
     mark = "ok" if value <= limit else "MISSED" if kind == "goal" else "FAILED"
-    return f"{kind} <= {limit:g}: {mark}"
+    on = f" (worst load {value:.4g})" if worst and worst in row else ""
+    return f"{kind} <= {limit:g}{on}: {mark}"
 
 
 def table(summary: dict[str, dict[str, float]]) -> str:
-    """The Markdown table of ours vs the baseline, with ratios and the issue's targets."""
+    """The Markdown table of ours vs the baseline, with ratios and the targets."""
     lines = _main_table(summary)
     alone = summary.get("host_only")
     if alone:
@@ -401,18 +411,21 @@ def _fallback_lines(row: dict[str, float]) -> list[str]:
         if f"{kind} ready_ms" not in row:
             continue
         added = row[f"{kind} added_ms"]
+        low, high = row.get(f"{kind} added_min_ms", added), row.get(f"{kind} added_max_ms", added)
         bound = FALLBACK_BOUNDS[kind]
-        verdict = f"gate <= +{bound:g}: {'ok' if added <= bound else 'FAILED'}"
+        # A difference of two loads on shared cores moves by about +-100 ms: the gate is judged
+        # on the median of the rounds' differences, with their range stated beside it.
+        verdict = f"gate <= +{bound:g} on the median: {'ok' if added <= bound else 'FAILED'}"
         lines.append(
             f"| repeat visit with {label}: ready (ms); added vs plain start (median of "
-            f"per-round differences) | {row[f'{kind} ready_ms']:.0f}; {added:+.0f} | - | - | "
-            f"{verdict} |"
+            f"per-round differences; range) | {row[f'{kind} ready_ms']:.0f}; {added:+.0f} "
+            f"({low:+.0f}..{high:+.0f}) | - | - | {verdict} |"
         )
     return lines
 
 
 def _main_table(summary: dict[str, dict[str, float]]) -> list[str]:
-    """The rows comparing ours with the baseline, with ratios and the issue's targets."""
+    """The rows comparing ours with the baseline, with ratios and the targets."""
     lines = [
         "| metric (median over rounds) | ours | bare Pyodide | ours / bare | target |",
         "|---|---:|---:|---:|---|",
@@ -424,19 +437,9 @@ def _main_table(summary: dict[str, dict[str, float]]) -> list[str]:
             continue
         shown_base = fmt.format(base) if base is not None else "-"
         ratio = f"{ours / base:.2f}" if base else "-"
-        lines.append(
-            f"| {label} | {fmt.format(ours)} | {shown_base} | {ratio} | {_verdict(key, ours)} |"
-        )
+        verdict = _verdict(summary["ours"], key)
+        lines.append(f"| {label} | {fmt.format(ours)} | {shown_base} | {ratio} | {verdict} |")
     return lines
-
-
-def _environment() -> dict[str, Any]:
-    return {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -461,7 +464,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"preparing {SITE_DIR} from {args.bundle}", file=log)
     site = prepare_site(args.bundle, SITE_DIR, CACHE_DIR)
     loader_brotli = (site.root / "nosto.js.br").stat().st_size
-    environment = _environment()
+    environment = results.environment()
+    code = results.measured_code()
     visits: list[Visit] = []
     with (
         tempfile.TemporaryDirectory(prefix="nosto-bench-") as tmp,
@@ -487,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
         "calls": args.calls,
         "runtime_dir": site.runtime_dir,
         "baseline_dir": site.baseline_dir,
+        "code": code,
         "environment": environment,
         "seconds": round(time.monotonic() - started, 1),
         "summary": summary,

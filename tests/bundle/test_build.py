@@ -40,7 +40,7 @@ from nosto_tagging.sandbox import build_app
 from nosto_tagging.sandbox.static import accepted_encodings
 from tests.checkout import CACHE_DIR, WEB_DIR
 
-LOADER_BUDGET_BROTLI = 6 * 1024  # issue 10: the loader stays within 6 KB brotli
+LOADER_BUDGET_BROTLI = 6 * 1024  # the loader stays within 6 KB brotli
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None or shutil.which("npm") is None,
@@ -196,7 +196,7 @@ def test_a_second_build_is_identical_and_replaces_the_first(bundle: Path, web_di
     assert not (bundle / "stray.txt").exists()
 
 
-# --- issue 6: hashed runtime, precompression, the trimmed stdlib, serving ------------------------
+# --- hashed runtime, precompression, the trimmed stdlib, serving ------------------------------
 
 
 def test_the_runtime_folder_is_named_after_its_content_and_the_loader_points_there(
@@ -233,7 +233,7 @@ def test_every_compressible_file_has_brotli_and_gzip_siblings_equal_to_it(bundle
 def test_the_loader_stays_within_its_brotli_budget(bundle: Path) -> None:
     size = (bundle / "nosto.js.br").stat().st_size
     assert size <= LOADER_BUDGET_BROTLI, (
-        f"nosto.js is {size} bytes brotli, over the 6 KB budget of issue 10: move work from "
+        f"nosto.js is {size} bytes brotli, over its 6 KB budget: move work from "
         "web/page/ into the engine (Python), shorten what the page must do itself, or load "
         "code only some pages need as a second chunk"
     )
