@@ -462,14 +462,9 @@ export async function loadPyodide(options = {}) {
 }
 
 function importEngine(pyodide) {
-  // The standard-library modules the host's own Python imports may be missing (trimmed); ours not.
   pyodide.runPython(`import importlib
 for _m in ${JSON.stringify(MANIFEST.imports)}:
-    try:
-        importlib.import_module(_m)
-    except ImportError:
-        if _m.startswith("nosto_tagging"):
-            raise
+    importlib.import_module(_m)
 del _m, importlib`);
 }
 

@@ -62,16 +62,15 @@ def test_the_manifest_names_wheels_library_imports_and_a_hash_seed_fixed_per_bui
     native = _wheel(tmp_path / "a-1-py3-none-any.whl", {SO: b"\0asm"})
     pure = _wheel(tmp_path / "b-1-py3-none-any.whl", {"b/__init__.pyc": b"y"})
     pyodide = _pyodide(tmp_path, BUILD_ID)
-    data = manifest(pyodide, [pure, native], "3.14.2", ["json", "js", "pyodide", "asyncio"])
+    data = manifest(pyodide, [pure, native], "3.14.2")
     assert data["buildId"] == BUILD_ID
     assert data["site"] == "/lib/python3.14/site-packages"
     assert data["so"] == SO
     assert data["wheels"] == ["a-1-py3-none-any.whl", "b-1-py3-none-any.whl"]
-    # PyScript's standard-library imports first (js and pyodide exist only in the browser).
-    assert data["imports"] == ["json", "asyncio", *ENGINE_IMPORTS]
-    assert manifest(pyodide, [native, pure], "3.14.2", [])["hashSeed"] == data["hashSeed"]
+    assert data["imports"] == list(ENGINE_IMPORTS)
+    assert manifest(pyodide, [native, pure], "3.14.2")["hashSeed"] == data["hashSeed"]
     _wheel(pure, {"b/__init__.pyc": b"changed"})
-    assert manifest(pyodide, [pure, native], "3.14.2", [])["hashSeed"] != data["hashSeed"]
+    assert manifest(pyodide, [pure, native], "3.14.2")["hashSeed"] != data["hashSeed"]
 
 
 def test_the_module_is_copied_with_its_manifest_filled_in(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import nosto_tagging
-from nosto_tagging.bundle.closure import HOST_IMPORTS, trim_stdlib
+from nosto_tagging.bundle.closure import trim_stdlib
 from nosto_tagging.bundle.compile import (
     SITE_PREFIX,
     STDLIB_PREFIX,
@@ -220,12 +220,7 @@ def _lay_out_runtime(
     (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
     worker_chunks = write_host(runtime, web_dir, inputs.esbuild, inputs.host_modules)
     shipped = [runtime / inputs.wheels[pin.lock.key].name for pin in pins.wheels] + [own]
-    data = manifest(
-        runtime / "pyodide.mjs",
-        shipped,
-        str(lock["info"].get("python", "")),
-        list(HOST_IMPORTS),
-    )
+    data = manifest(runtime / "pyodide.mjs", shipped, str(lock["info"].get("python", "")))
     write_interpreter_module(web_dir / MODULE, runtime / MODULE, data)
     for chunk in CHUNKS:
         (runtime / chunk).write_text(bundle_chunk(web_dir, inputs.esbuild, chunk), encoding="utf-8")

@@ -25,9 +25,6 @@ from nosto_tagging.bundle.node import run_node
 
 HERE = Path(__file__).parent
 PROBE_FILES = (HERE / "probe.mjs", HERE / "probe.py")
-# Modules the engine's host imports in the worker besides the engine: polyscript registers its
-# `polyscript` module from JavaScript and runs no Python of its own, so none.
-HOST_IMPORTS: tuple[str, ...] = ()
 NODE_TIMEOUT = 300.0
 # Imported late or only on paths the probe does not take (error reports, dates and numbers
 # pydantic parses from strings, tracebacks, the interpreter's own helpers): kept regardless.
@@ -148,7 +145,7 @@ def top_level(entry: str) -> str:
 
 
 def _probe(
-    pyodide_dir: Path, stdlib: Path, wheels: list[Path], extra: list[str], what: str
+    pyodide_dir: Path, stdlib: Path, wheels: list[Path], what: str
 ) -> tuple[list[str], list[str]]:
     """Run the probe; return the stdlib and the site-packages top-level modules it loaded."""
     with tempfile.TemporaryDirectory(prefix="nosto-probe-") as tmp:
@@ -157,7 +154,6 @@ def _probe(
             "stdlib": str(stdlib),
             "wheels": [str(w) for w in wheels],
             "script": str(HERE / "probe.py"),
-            "extra": extra,
             "results": str(Path(tmp) / "results.json"),
         }
         (Path(tmp) / "spec.json").write_text(json.dumps(spec))
@@ -213,8 +209,7 @@ def trim_stdlib(
     ``wheels`` are the shipped (compiled) wheels. Raises :class:`BuildError` if the engine
     cannot run on the full or on the trimmed standard library.
     """
-    extra = list(HOST_IMPORTS)
-    inputs = [sha256_file(stdlib), *(sha256_file(w) for w in wheels), json.dumps(extra)]
+    inputs = [sha256_file(stdlib), *(sha256_file(w) for w in wheels)]
     slot = cache_dir / "stdlib-trimmed" / _key(*inputs)
     output = slot / stdlib.name
     try:
@@ -226,13 +221,13 @@ def trim_stdlib(
     except (OSError, ValueError, KeyError):
         pass
     used, _ = _probe(
-        pyodide_dir, stdlib, wheels, extra, "finding the engine's imports (Pyodide under Node)"
+        pyodide_dir, stdlib, wheels, "finding the engine's imports (Pyodide under Node)"
     )
     keep = frozenset(used) | MARGIN
     slot.mkdir(parents=True, exist_ok=True)
     staged = slot / f".{stdlib.name}.partial"
     kept, dropped = _write_trimmed(stdlib, staged, keep)
-    _, site = _probe(pyodide_dir, staged, wheels, extra, "running the engine on the trimmed stdlib")
+    _, site = _probe(pyodide_dir, staged, wheels, "running the engine on the trimmed stdlib")
     staged.replace(output)
     stats = {
         "sha256": sha256_file(output),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -63,9 +62,7 @@ def shared_library(wheels: list[Path]) -> str:
     return found[0]
 
 
-def manifest(
-    pyodide_mjs: Path, wheels: list[Path], python: str, stdlib_imports: list[str]
-) -> dict[str, Any]:
+def manifest(pyodide_mjs: Path, wheels: list[Path], python: str) -> dict[str, Any]:
     """What ``snapshot.mjs`` needs to know about this runtime."""
     major, minor = python.split(".")[:2]
     digest = hashlib.sha256()
@@ -73,14 +70,13 @@ def manifest(
         digest.update(wheel.name.encode() + b"\0" + wheel.read_bytes())
     build_id = pyodide_build_id(pyodide_mjs)
     digest.update(build_id.encode())
-    stdlib = [name for name in stdlib_imports if name in sys.stdlib_module_names]
     return {
         "buildId": build_id,
         "hashSeed": int.from_bytes(digest.digest()[:4], "big"),
         "site": SITE.format(major=major, minor=minor),
         "so": shared_library(wheels),
         "wheels": sorted(wheel.name for wheel in wheels),
-        "imports": [*stdlib, *ENGINE_IMPORTS],
+        "imports": list(ENGINE_IMPORTS),
     }
 
 

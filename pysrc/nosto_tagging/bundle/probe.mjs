@@ -1,8 +1,8 @@
 // Run the engine in Pyodide under Node and report the standard-library modules it imported.
-// Usage: node probe.mjs SPEC.json — SPEC is {pyodideDir, stdlib, wheels, script, extra, results}:
+// Usage: node probe.mjs SPEC.json — SPEC is {pyodideDir, stdlib, wheels, script, results}:
 // `stdlib` is the stdlib zip to boot with (the full one to find the import closure, the trimmed
-// one to check that it is enough), `wheels` the shipped wheel files, `script` probe.py, `extra`
-// more module names to import (the host's), `results` where the JSON answer goes.
+// one to check that it is enough), `wheels` the shipped wheel files, `script` probe.py,
+// `results` where the JSON answer goes.
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -25,7 +25,7 @@ async function main(spec) {
   const namespace = pyodide.globals.get("dict")();
   pyodide.runPython(await readFile(spec.script, "utf8"), { globals: namespace });
   const probe = namespace.get("probe");
-  const answer = await probe(JSON.stringify(spec.extra));
+  const answer = await probe();
   await writeFile(spec.results, answer);
 }
 

@@ -2,8 +2,7 @@
 standard-library and site-packages modules are loaded (top-level names). Raises if the engine
 misbehaves.
 
-``probe(extra_json)`` is async (the engine sends through asyncio); ``extra_json`` lists more
-modules to import first (those the engine's host imports in the worker: none today).
+``probe()`` is async: the engine sends through asyncio.
 """
 
 from __future__ import annotations
@@ -115,9 +114,7 @@ async def _exercise() -> list[str]:
     return kinds
 
 
-async def probe(extra_json: str) -> str:
-    for name in json.loads(extra_json):
-        _import(name)
+async def probe() -> str:
     kinds = await _exercise()
     try:
         raise ValueError("probe")
