@@ -79,6 +79,10 @@ class Action:
         }
 
 
+# What a row of the API table runs on an action: it reads the call's arguments into the action.
+Fill = Callable[[Action, tuple[Any, ...]], None]
+
+
 def _arg(args: tuple[Any, ...], index: int = 0) -> Any:
     return args[index] if len(args) > index else UNDEFINED
 
@@ -99,13 +103,13 @@ def product_view(product: Product, sku_id: str | None = None) -> list[Any]:
 # ----- Session factories: method -> (page type, how the arguments fill the action) -----
 
 
-def _view_product(action: Action, args: tuple[Any, ...]) -> None:
+def view_product(action: Action, args: tuple[Any, ...]) -> None:
     product = parse_product("viewProduct", _arg(args))
     action.products = [product]
     action.events = [product_view(product)]
 
 
-def _view_product_sku(action: Action, args: tuple[Any, ...]) -> None:
+def view_product_sku(action: Action, args: tuple[Any, ...]) -> None:
     product_id = arguments.text("viewProductSku", "productId", _arg(args, 0))
     sku_id = arguments.text("viewProductSku", "skuId", _arg(args, 1))
     product = Product(product_id=product_id, selected_sku_id=sku_id)
@@ -113,58 +117,41 @@ def _view_product_sku(action: Action, args: tuple[Any, ...]) -> None:
     action.events = [product_view(product)]
 
 
-def _view_category(action: Action, args: tuple[Any, ...]) -> None:
+def view_category(action: Action, args: tuple[Any, ...]) -> None:
     action.categories = arguments.texts("viewCategory", "categories", list(args))
 
 
-def _view_tag(action: Action, args: tuple[Any, ...]) -> None:
+def view_tag(action: Action, args: tuple[Any, ...]) -> None:
     action.tags = arguments.texts("viewTag", "tags", list(args))
 
 
-def _view_custom_field(action: Action, args: tuple[Any, ...]) -> None:
+def view_custom_field(action: Action, args: tuple[Any, ...]) -> None:
     action.custom_fields = arguments.text_map("viewCustomField", "customFields", _arg(args))
 
 
-def _view_search(action: Action, args: tuple[Any, ...]) -> None:
+def view_search(action: Action, args: tuple[Any, ...]) -> None:
     action.search_terms = arguments.texts("viewSearch", "searchTerms", list(args))
 
 
-def _add_order(action: Action, args: tuple[Any, ...]) -> None:
+def add_order(action: Action, args: tuple[Any, ...]) -> None:
     action.order = validate(WebsiteOrder, "addOrder", _arg(args))
 
 
-def _report_add_to_cart(action: Action, args: tuple[Any, ...]) -> None:
+def report_add_to_cart(action: Action, args: tuple[Any, ...]) -> None:
     product_id = arguments.text("reportAddToCart", "product", _arg(args, 0))
     element = arguments.text("reportAddToCart", "element", _arg(args, 1))
     action.events = [["cp", product_id, element]]
 
 
-def _nothing(action: Action, args: tuple[Any, ...]) -> None:
+def nothing(action: Action, args: tuple[Any, ...]) -> None:
     return None
 
 
-Fill = Callable[[Action, tuple[Any, ...]], None]
-VIEWS: Final[dict[str, tuple[str | None, Fill]]] = {
-    "viewFrontPage": ("front", _nothing),
-    "viewCart": ("cart", _nothing),
-    "viewNotFound": ("notfound", _nothing),
-    "viewProduct": ("product", _view_product),
-    "viewProductSku": ("product", _view_product_sku),
-    "viewCategory": ("category", _view_category),
-    # Deprecated tag and custom-field pages list products like a category page does.
-    "viewTag": ("category", _view_tag),
-    "viewCustomField": ("category", _view_custom_field),
-    "viewSearch": ("search", _view_search),
-    "viewOther": ("other", _nothing),
-    "addOrder": ("order", _add_order),
-    # Attribution only: no page type, so the collector counts no page of its own.
-    "reportAddToCart": (None, _report_add_to_cart),
-}
-
-
-def create_action(method: str, args: tuple[Any, ...], state: SessionState) -> Action:
-    """Make the action of a session ``view*``/``addOrder``/``reportAddToCart`` call."""
-    page_type, fill = VIEWS[method]
+def create_action(
+    page_type: str | None, fill: Fill, args: tuple[Any, ...], state: SessionState
+) -> Action:
+    """The action a view (``view*``, ``addOrder``, ``reportAddToCart``) creates: the session
+    copied, the page type its row names, filled from the call's arguments."""
     action = Action(page_type=page_type, state=state)
     fill(action, args)
     return action
@@ -173,7 +160,7 @@ def create_action(method: str, args: tuple[Any, ...], state: SessionState) -> Ac
 # ----- Action setters: each changes the action only -----
 
 
-def _set_cart(action: Action, args: tuple[Any, ...]) -> None:
+def set_cart(action: Action, args: tuple[Any, ...]) -> None:
     cart = _arg(args)
     changed: tuple[CartItem, ...] | None
     if cart is UNDEFINED:
@@ -185,7 +172,7 @@ def _set_cart(action: Action, args: tuple[Any, ...]) -> None:
     action.state = replace(action.state, cart=changed)
 
 
-def _set_customer(action: Action, args: tuple[Any, ...]) -> None:
+def set_customer(action: Action, args: tuple[Any, ...]) -> None:
     customer = _arg(args)
     changed: Customer | None
     if customer is UNDEFINED:
@@ -197,18 +184,18 @@ def _set_customer(action: Action, args: tuple[Any, ...]) -> None:
     action.state = replace(action.state, customer=changed)
 
 
-def _set_ref(action: Action, args: tuple[Any, ...]) -> None:
+def set_ref(action: Action, args: tuple[Any, ...]) -> None:
     product_id = arguments.text("setRef", "productId", _arg(args, 0))
     action.refs[product_id] = arguments.text("setRef", "reference", _arg(args, 1))
 
 
-def _set_product(action: Action, args: tuple[Any, ...]) -> None:
+def set_product(action: Action, args: tuple[Any, ...]) -> None:
     product = parse_product("setProduct", _arg(args))
     action.products = [product]
     action.events = [e for e in action.events if e[0] != "vp"] + [product_view(product)]
 
 
-def _set_products(action: Action, args: tuple[Any, ...]) -> None:
+def set_products(action: Action, args: tuple[Any, ...]) -> None:
     given = _arg(args)
     if not isinstance(given, list):
         raise InvalidInput("setProducts", [FieldProblem("products", given, "is not a list")])
@@ -219,11 +206,11 @@ def _set_products(action: Action, args: tuple[Any, ...]) -> None:
     ]
 
 
-def _set_order(action: Action, args: tuple[Any, ...]) -> None:
+def set_order(action: Action, args: tuple[Any, ...]) -> None:
     action.order = validate(WebsiteOrder, "setOrder", _arg(args))
 
 
-def _list_setter(attribute: str, method: str, name: str) -> Fill:
+def list_setter(attribute: str, method: str, name: str) -> Fill:
     def set_list(action: Action, args: tuple[Any, ...]) -> None:
         value = _arg(args)
         setattr(
@@ -241,7 +228,7 @@ def _strings(method: str, name: str, args: tuple[Any, ...]) -> list[str]:
     return arguments.texts(method, name, values)
 
 
-def _builder_list(attribute: str, method: str, name: str, *, add: bool) -> Fill:
+def builder_list(attribute: str, method: str, name: str, *, add: bool) -> Fill:
     """A RequestBuilder list: ``set*`` replaces, ``add*`` adds to what earlier calls gave."""
 
     def fill(action: Action, args: tuple[Any, ...]) -> None:
@@ -253,7 +240,7 @@ def _builder_list(attribute: str, method: str, name: str, *, add: bool) -> Fill:
     return fill
 
 
-def _set_custom_fields(action: Action, args: tuple[Any, ...]) -> None:
+def set_custom_fields(action: Action, args: tuple[Any, ...]) -> None:
     value = _arg(args)
     fields = (
         None if is_absent(value) else arguments.text_map("setCustomFields", "customFields", value)
@@ -261,7 +248,7 @@ def _set_custom_fields(action: Action, args: tuple[Any, ...]) -> None:
     action.custom_fields = fields
 
 
-def _set_variation(action: Action, args: tuple[Any, ...]) -> None:
+def set_variation(action: Action, args: tuple[Any, ...]) -> None:
     value = _arg(args)
     variation = (
         None
@@ -271,20 +258,20 @@ def _set_variation(action: Action, args: tuple[Any, ...]) -> None:
     action.state = replace(action.state, variation=variation)
 
 
-def _set_placements(action: Action, args: tuple[Any, ...]) -> None:
+def set_placements(action: Action, args: tuple[Any, ...]) -> None:
     action.elements = arguments.texts("setPlacements", "placements", _arg(args))
 
 
-def _set_restore_link(action: Action, args: tuple[Any, ...]) -> None:
+def set_restore_link(action: Action, args: tuple[Any, ...]) -> None:
     link = arguments.text("setRestoreLink", "restoreLink", _arg(args))
     action.state = replace(action.state, restore_link=link)
 
 
-def _set_page_type(action: Action, args: tuple[Any, ...]) -> None:
+def set_page_type(action: Action, args: tuple[Any, ...]) -> None:
     action.page_type = arguments.one_of("setPageType", "pageType", _arg(args), PAGE_TYPES)
 
 
-def _add_affinity(action: Action, args: tuple[Any, ...]) -> None:
+def add_affinity(action: Action, args: tuple[Any, ...]) -> None:
     """Merged over earlier calls, same keys overridden; ``{clear: true}`` starts afresh."""
     signals = arguments.text_map("addAffinity", "affinity", _arg(args, 0))
     options = _arg(args, 1)
@@ -298,32 +285,32 @@ def _add_affinity(action: Action, args: tuple[Any, ...]) -> None:
     action.affinity_signals = merged
 
 
-def _set_sort_order(action: Action, args: tuple[Any, ...]) -> None:
+def set_sort_order(action: Action, args: tuple[Any, ...]) -> None:
     action.sort_order = arguments.text("setSortOrder", "sortOrder", _arg(args))
 
 
-def _set_response_mode(action: Action, args: tuple[Any, ...]) -> None:
+def set_response_mode(action: Action, args: tuple[Any, ...]) -> None:
     mode = arguments.one_of("setResponseMode", "mode", _arg(args), RENDER_MODES)
     action.state = replace(action.state, response_mode=mode)
 
 
-def _add_event(action: Action, args: tuple[Any, ...]) -> None:
+def add_event(action: Action, args: tuple[Any, ...]) -> None:
     kind = arguments.text("addEvent", "type", _arg(args, 0))
     target = _arg(args, 1)
     event: list[Any] = [kind] + ([arguments.text("addEvent", "target", target)] if target else [])
     action.events.append(event)
 
 
-def _builder_products(action: Action, args: tuple[Any, ...]) -> None:
+def builder_products(action: Action, args: tuple[Any, ...]) -> None:
     """``setProducts(products, ref?)``: the ref, when given, attributes each product's view."""
-    _set_products(action, args[:1])
+    set_products(action, args[:1])
     ref = _arg(args, 1)
     if not is_absent(ref):
         reference = arguments.text("setProducts", "ref", ref)
         action.refs.update({product.product_id: reference for product in action.products})
 
 
-def _set_refs(action: Action, args: tuple[Any, ...]) -> None:
+def set_refs(action: Action, args: tuple[Any, ...]) -> None:
     refs = _arg(args)
     if not isinstance(refs, dict):
         raise InvalidInput("setRefs", [FieldProblem("refs", refs, "is not an object")])
@@ -333,82 +320,24 @@ def _set_refs(action: Action, args: tuple[Any, ...]) -> None:
         )
 
 
-def _add_custom_fields(action: Action, args: tuple[Any, ...]) -> None:
+def add_custom_fields(action: Action, args: tuple[Any, ...]) -> None:
     fields = arguments.text_map("addCurrentCustomFields", "fields", _arg(args))
     action.custom_fields = {**(action.custom_fields or {}), **fields}
 
 
-def _set_affinity_signals(action: Action, args: tuple[Any, ...]) -> None:
+def set_affinity_signals(action: Action, args: tuple[Any, ...]) -> None:
     action.affinity_signals = arguments.text_map("setAffinitySignals", "signals", _arg(args))
 
 
-def _add_order_data(action: Action, args: tuple[Any, ...]) -> None:
+def add_order_data(action: Action, args: tuple[Any, ...]) -> None:
     action.order = validate(WebsiteOrder, "addOrderData", _arg(args))
 
 
-def _set_injection(enabled: bool) -> Fill:
+def set_injection(enabled: bool) -> Fill:
     def set_injection(action: Action, args: tuple[Any, ...]) -> None:
         action.state = replace(action.state, campaign_injection=enabled)
 
     return set_injection
-
-
-ACTION_SETTERS: Final[dict[str, Fill]] = {
-    "setRef": _set_ref,
-    "setProduct": _set_product,
-    "setProducts": _set_products,
-    "setCart": _set_cart,
-    "setCustomer": _set_customer,
-    "setOrder": _set_order,
-    "setSearchTerms": _list_setter("search_terms", "setSearchTerms", "searchTerms"),
-    "setBrands": _list_setter("brands", "setBrands", "brands"),
-    "setCategories": _list_setter("categories", "setCategories", "categories"),
-    "setCategoryIds": _list_setter("category_ids", "setCategoryIds", "categoryIds"),
-    "setParentCategoryIds": _list_setter(
-        "parent_category_ids", "setParentCategoryIds", "parentCategoryIds"
-    ),
-    "setTags": _list_setter("tags", "setTags", "tags"),
-    "setCustomFields": _set_custom_fields,
-    "setVariation": _set_variation,
-    "setPlacements": _set_placements,
-    "setRestoreLink": _set_restore_link,
-    "setPageType": _set_page_type,
-    "addAffinity": _add_affinity,
-}
-
-# createRecommendationRequest(): the RequestBuilder methods that map onto an action.
-BUILDER_SETTERS: Final[dict[str, Fill]] = {
-    "setPageType": _set_page_type,
-    "setElements": _builder_list("elements", "setElements", "elements", add=False),
-    "addElements": _builder_list("elements", "addElements", "elements", add=True),
-    "setProducts": _builder_products,
-    "setRefs": _set_refs,
-    "setResponseMode": _set_response_mode,
-    "addCurrentVariation": _set_variation,  # one variation: the last one given
-    "setCurrentCategories": _builder_list("categories", "setCurrentCategories", "categories",
-                                          add=False),
-    "addCurrentCategories": _builder_list("categories", "addCurrentCategories", "categories",
-                                          add=True),
-    "addCurrentCategoryIds": _builder_list("category_ids", "addCurrentCategoryIds",
-                                           "categoryIds", add=True),
-    "addCurrentParentCategoryIds": _builder_list("parent_category_ids",
-                                                 "addCurrentParentCategoryIds",
-                                                 "parentCategoryIds", add=True),
-    "setCurrentBrands": _builder_list("brands", "setCurrentBrands", "brands", add=False),
-    "addCurrentBrands": _builder_list("brands", "addCurrentBrands", "brands", add=True),
-    "setCurrentTags": _builder_list("tags", "setCurrentTags", "tags", add=False),
-    "addCurrentTags": _builder_list("tags", "addCurrentTags", "tags", add=True),
-    "addCurrentCustomFields": _add_custom_fields,
-    "setCartContent": _set_cart,
-    "setCustomer": _set_customer,
-    "addCustomer": _set_customer,
-    "addOrderData": _add_order_data,
-    "setRestoreLink": _set_restore_link,
-    "setSortOrder": _set_sort_order,
-    "setAffinitySignals": _set_affinity_signals,
-    "addEvent": _add_event,
-    "disableCampaignInjection": _set_injection(False),
-}  # fmt: skip
 
 
 def load_flags(method: str, flags: Any) -> dict[str, bool]:

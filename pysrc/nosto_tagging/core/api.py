@@ -4,12 +4,14 @@ Attribution of ``nosto.d.ts``, with what the loader and the engine need to know 
 Each row says who handles the member (the engine, the page alone, or nobody yet), what it
 returns to the page (the d.ts return type), its parameters as the d.ts names them, whether its
 arguments are customer data, and for Session setters which ``SessionState`` field it sets and
-which request field carries it. The engine dispatches from this table; the build writes the
+which request field carries it. The engine dispatches from this table: a row of the engine says
+how it is applied (``state`` and ``parse`` for a Session setter, ``fill`` for what a view or a
+setter does to an action, ``handler`` for the engine's own method); the build writes the
 loader's table from :func:`loader_table`; ``tests/core/test_api_spec.py`` checks every row
 against ``nosto.d.ts``, signatures included.
 
 Adding a Session setter: one row here (with ``state``, ``parse`` and ``wire``), one
-``SessionState`` field, one test row.
+``SessionState`` field, one test row. Adding an Action setter: one row with its ``fill``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
+from nosto_tagging.core import actions as A
 from nosto_tagging.core import arguments
 from nosto_tagging.core.models import RENDER_MODES
 from nosto_tagging.core.protocol import UNDEFINED
@@ -50,6 +53,9 @@ class Member:
     state: str | None = None  # Session setters: the SessionState field they set
     parse: Callable[[str, Any], Any] | None = None  # Session setters: argument -> value | KEEP
     wire: str | None = None  # the EventRequest field that carries the value
+    fill: A.Fill | None = None  # views and Action/RequestBuilder setters: fills the action
+    page_type: str | None = None  # views: the page type of the action they create
+    handler: str | None = None  # members the engine handles itself: the name of its method
 
 
 def _keep_absent(parse: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
@@ -90,99 +96,137 @@ SESSION: Final = (
          wire="restore_link"),
     _row("setResponseMode", "mode", "Session", state="response_mode",
          parse=lambda m, v: arguments.one_of(m, "mode", v, RENDER_MODES), wire="response_mode"),
-    _row("viewFrontPage", "", "Action"),
-    _row("viewCart", "", "Action"),
-    _row("viewNotFound", "", "Action"),
-    _row("viewProduct", "product", "Action"),
-    _row("viewProductSku", "productId skuId", "Action"),
-    _row("viewCategory", "...categories", "Action"),
-    _row("viewTag", "...tags", "Action"),
-    _row("viewCustomField", "customFields", "Action"),
-    _row("viewSearch", "...searchTerms", "Action"),
-    _row("viewOther", "", "Action"),
-    _row("addOrder", "order", "Action", private=True),
-    _row("reportAddToCart", "product element", "Action"),
-    _row("recordAttribution", "type target ref refSrc", "Attribution"),
+    _row("viewFrontPage", "", "Action", page_type="front", fill=A.nothing),
+    _row("viewCart", "", "Action", page_type="cart", fill=A.nothing),
+    _row("viewNotFound", "", "Action", page_type="notfound", fill=A.nothing),
+    _row("viewProduct", "product", "Action", page_type="product", fill=A.view_product),
+    _row("viewProductSku", "productId skuId", "Action", page_type="product",
+         fill=A.view_product_sku),
+    _row("viewCategory", "...categories", "Action", page_type="category", fill=A.view_category),
+    # Deprecated tag and custom-field pages list products like a category page does.
+    _row("viewTag", "...tags", "Action", page_type="category", fill=A.view_tag),
+    _row("viewCustomField", "customFields", "Action", page_type="category",
+         fill=A.view_custom_field),
+    _row("viewSearch", "...searchTerms", "Action", page_type="search", fill=A.view_search),
+    _row("viewOther", "", "Action", page_type="other", fill=A.nothing),
+    _row("addOrder", "order", "Action", private=True, page_type="order", fill=A.add_order),
+    # Attribution only: no page type, so the collector counts no page of its own.
+    _row("reportAddToCart", "product element", "Action", fill=A.report_add_to_cart),
+    _row("recordAttribution", "type target ref refSrc", "Attribution",
+         handler="_session_attribution"),
 )  # fmt: skip
 
 ACTION: Final = (
-    _row("setRef", "productId reference", "Action"),
-    _row("setProduct", "product", "Action"),
-    _row("setProducts", "products", "Action"),
-    _row("setCart", "cart", "Action"),
-    _row("setCustomer", "customer", "Action", private=True),
-    _row("setOrder", "order", "Action", private=True),
-    _row("setSearchTerms", "searchTerms", "Action"),
-    _row("setBrands", "brands", "Action"),
-    _row("setCategories", "categories", "Action"),
-    _row("setCategoryIds", "categoryIds", "Action"),
-    _row("setParentCategoryIds", "parentCategoryIds", "Action"),
-    _row("setTags", "tags", "Action"),
-    _row("setCustomFields", "customFields", "Action"),
-    _row("setVariation", "variation", "Action"),
-    _row("setPlacements", "placements", "Action"),
-    _row("setRestoreLink", "restoreLink", "Action", private=True),
-    _row("setPageType", "pageType", "Action"),
-    _row("addAffinity", "affinity options?", "Action"),
+    _row("setRef", "productId reference", "Action", fill=A.set_ref),
+    _row("setProduct", "product", "Action", fill=A.set_product),
+    _row("setProducts", "products", "Action", fill=A.set_products),
+    _row("setCart", "cart", "Action", fill=A.set_cart),
+    _row("setCustomer", "customer", "Action", private=True, fill=A.set_customer),
+    _row("setOrder", "order", "Action", private=True, fill=A.set_order),
+    _row(
+        "setSearchTerms",
+        "searchTerms",
+        "Action",
+        fill=A.list_setter("search_terms", "setSearchTerms", "searchTerms"),
+    ),
+    _row("setBrands", "brands", "Action", fill=A.list_setter("brands", "setBrands", "brands")),
+    _row(
+        "setCategories",
+        "categories",
+        "Action",
+        fill=A.list_setter("categories", "setCategories", "categories"),
+    ),
+    _row(
+        "setCategoryIds",
+        "categoryIds",
+        "Action",
+        fill=A.list_setter("category_ids", "setCategoryIds", "categoryIds"),
+    ),
+    _row(
+        "setParentCategoryIds",
+        "parentCategoryIds",
+        "Action",
+        fill=A.list_setter("parent_category_ids", "setParentCategoryIds", "parentCategoryIds"),
+    ),
+    _row("setTags", "tags", "Action", fill=A.list_setter("tags", "setTags", "tags")),
+    _row("setCustomFields", "customFields", "Action", fill=A.set_custom_fields),
+    _row("setVariation", "variation", "Action", fill=A.set_variation),
+    _row("setPlacements", "placements", "Action", fill=A.set_placements),
+    _row("setRestoreLink", "restoreLink", "Action", private=True, fill=A.set_restore_link),
+    _row("setPageType", "pageType", "Action", fill=A.set_page_type),
+    _row("addAffinity", "affinity options?", "Action", fill=A.add_affinity),
     _row("dumpData", "", "TaggingData", MIRROR),
-    _row("update", "", "unknown"),  # a Promise of the ActionResponse, as Nosto's docs use it
-    _row("load", "flags?", "Promise<ActionResponse>"),
+    _row("update", "", "unknown", handler="_perform"),  # a Promise of the ActionResponse
+    _row("load", "flags?", "Promise<ActionResponse>", handler="_perform"),
 )
 
 BUILDER: Final = (
     _row("setForcedSegments", "segments", "RequestBuilder", UNSUPPORTED),
     _row("setSegmentCodes", "segments", "RequestBuilder", UNSUPPORTED),
     _row("setTargets", "targets", "RequestBuilder", UNSUPPORTED),
-    _row("setPageType", "pageType", "RequestBuilder"),
-    _row("setSortOrder", "sortOrder", "RequestBuilder"),
-    _row("setAffinitySignals", "signals", "RequestBuilder"),
-    _row("addEvent", "event", "RequestBuilder"),
-    _row("setCustomer", "customer", "RequestBuilder", private=True),
+    _row("setPageType", "pageType", "RequestBuilder", fill=A.set_page_type),
+    _row("setSortOrder", "sortOrder", "RequestBuilder", fill=A.set_sort_order),
+    _row("setAffinitySignals", "signals", "RequestBuilder", fill=A.set_affinity_signals),
+    _row("addEvent", "event", "RequestBuilder", fill=A.add_event),
+    _row("setCustomer", "customer", "RequestBuilder", private=True, fill=A.set_customer),
     _row("setCoupon", "coupon", "RequestBuilder", UNSUPPORTED),
-    _row("addElements", "elements", "RequestBuilder"),
-    _row("setElements", "elements", "RequestBuilder"),
-    _row("setCartContent", "cart", "RequestBuilder"),
-    _row("setRestoreLink", "restoreLink", "RequestBuilder", private=True),
+    _row("addElements", "elements", "RequestBuilder",
+         fill=A.builder_list("elements", "addElements", "elements", add=True)),
+    _row("setElements", "elements", "RequestBuilder",
+         fill=A.builder_list("elements", "setElements", "elements", add=False)),
+    _row("setCartContent", "cart", "RequestBuilder", fill=A.set_cart),
+    _row("setRestoreLink", "restoreLink", "RequestBuilder", private=True,
+         fill=A.set_restore_link),
     _row("addCartItems", "", "RequestBuilder", UNSUPPORTED),
     _row("addCartCookieHash", "hash", "RequestBuilder", UNSUPPORTED),
     _row("addCartTotal", "", "RequestBuilder", UNSUPPORTED),
     _row("addCartSize", "", "RequestBuilder", UNSUPPORTED),
-    _row("setProducts", "products ref?", "RequestBuilder"),
-    _row("addCurrentBrands", "brands", "RequestBuilder"),
-    _row("setCurrentBrands", "brands", "RequestBuilder"),
-    _row("addCurrentCategories", "categories", "RequestBuilder"),
-    _row("setCurrentCategories", "categories", "RequestBuilder"),
-    _row("addCurrentCategoryIds", "categoryIds", "RequestBuilder"),
-    _row("addCurrentParentCategoryIds", "parentCategoryIds", "RequestBuilder"),
-    _row("addCurrentTags", "tags", "RequestBuilder"),
-    _row("setCurrentTags", "tags", "RequestBuilder"),
-    _row("addCurrentCustomFields", "fields", "RequestBuilder"),
+    _row("setProducts", "products ref?", "RequestBuilder", fill=A.builder_products),
+    _row("addCurrentBrands", "brands", "RequestBuilder",
+         fill=A.builder_list("brands", "addCurrentBrands", "brands", add=True)),
+    _row("setCurrentBrands", "brands", "RequestBuilder",
+         fill=A.builder_list("brands", "setCurrentBrands", "brands", add=False)),
+    _row("addCurrentCategories", "categories", "RequestBuilder",
+         fill=A.builder_list("categories", "addCurrentCategories", "categories", add=True)),
+    _row("setCurrentCategories", "categories", "RequestBuilder",
+         fill=A.builder_list("categories", "setCurrentCategories", "categories", add=False)),
+    _row("addCurrentCategoryIds", "categoryIds", "RequestBuilder",
+         fill=A.builder_list("category_ids", "addCurrentCategoryIds", "categoryIds", add=True)),
+    _row("addCurrentParentCategoryIds", "parentCategoryIds", "RequestBuilder",
+         fill=A.builder_list("parent_category_ids", "addCurrentParentCategoryIds",
+                             "parentCategoryIds", add=True)),
+    _row("addCurrentTags", "tags", "RequestBuilder",
+         fill=A.builder_list("tags", "addCurrentTags", "tags", add=True)),
+    _row("setCurrentTags", "tags", "RequestBuilder",
+         fill=A.builder_list("tags", "setCurrentTags", "tags", add=False)),
+    _row("addCurrentCustomFields", "fields", "RequestBuilder", fill=A.add_custom_fields),
     _row("setCurrentPriceFrom", "value", "RequestBuilder", UNSUPPORTED),
     _row("setCurrentPriceTo", "value", "RequestBuilder", UNSUPPORTED),
-    _row("addCurrentVariation", "variation", "RequestBuilder"),
-    _row("addCustomer", "customer", "RequestBuilder", private=True),
-    _row("setResponseMode", "mode", "RequestBuilder"),
+    # one variation: the last one given
+    _row("addCurrentVariation", "variation", "RequestBuilder", fill=A.set_variation),
+    _row("addCustomer", "customer", "RequestBuilder", private=True, fill=A.set_customer),
+    _row("setResponseMode", "mode", "RequestBuilder", fill=A.set_response_mode),
     _row("setExperiments", "experiments", "RequestBuilder", UNSUPPORTED),
-    _row("disableCampaignInjection", "", "RequestBuilder"),
+    _row("disableCampaignInjection", "", "RequestBuilder", fill=A.set_injection(False)),
     _row("enablePreview", "", "RequestBuilder", UNSUPPORTED),
-    _row("addOrderData", "order", "RequestBuilder", private=True),
+    _row("addOrderData", "order", "RequestBuilder", private=True, fill=A.add_order_data),
     _row("setMailRef", "refMail recRef", "RequestBuilder", UNSUPPORTED),
     _row("populateFrom", "params unwrappedReference?", "RequestBuilder", UNSUPPORTED),
     _row("setRecommendationRef", "recRef recRefSrc?", "RequestBuilder", UNSUPPORTED),
-    _row("send", "flags", "Promise<EventResponseMessage>"),
-    _row("load", "flags?", "Promise<EventResponseMessage>"),
+    _row("send", "flags", "Promise<EventResponseMessage>", handler="_perform"),
+    _row("load", "flags?", "Promise<EventResponseMessage>", handler="_perform"),
     _row("loadCartPopupRecommendations", "alwaysShow", "Promise<EventResponseMessage>",
          UNSUPPORTED),
-    _row("loadRecommendations", "flags?", "Promise<EventResponseMessage>"),
-    _row("setRefs", "refs", "RequestBuilder"),
+    _row("loadRecommendations", "flags?", "Promise<EventResponseMessage>", handler="_perform"),
+    _row("setRefs", "refs", "RequestBuilder", fill=A.set_refs),
     _row("getEvents", "", "Event[]", MIRROR),
     _row("getData", "", "EventRequestMessageV1", MIRROR),
 )  # fmt: skip
 
 ATTRIBUTION: Final = (
-    _row("recordAttribution", "event", "Attribution"),
+    _row("recordAttribution", "event", "Attribution", handler="_add_attribution"),
     _row("dumpData", "", "EventTuple[]", MIRROR),
-    _row("done", "", "Promise<void>"),
+    _row("done", "", "Promise<void>", handler="_attribution_done"),
 )
 
 API: Final = (
@@ -190,33 +234,36 @@ API: Final = (
     _row("setResponseMode", "", "void", PAGE),  # deprecated no-op in Nosto's client too
     _row("createSession", "", "Session", PAGE),
     _row("defaultSession", "", "Session", PAGE),
-    _row("createRecommendationRequest", "flags?", "RequestBuilder"),
-    _row("setAutoLoad", "flag", "void", echo=True),
+    _row("createRecommendationRequest", "flags?", "RequestBuilder", handler="_new_request"),
+    _row("setAutoLoad", "flag", "void", echo=True, handler="_set_auto_load"),
     _row("isAutoLoad", "", "boolean", PAGE),
     _row("setRecommendationsEnabled", "flag", "void", UNSUPPORTED),
     _row("listen", "phase callback", "void", PAGE),
     _row("unlisten", "phase callback", "void", PAGE),
     _row("loadRecommendations", "element?", "Promise<EventResponseMessage>", private=True,
-         echo=True),
-    _row("load", "", "Promise<void> | Promise<EventResponseMessage>", private=True, echo=True),
+         echo=True, handler="_tagging"),
+    _row("load", "", "Promise<void> | Promise<EventResponseMessage>", private=True, echo=True,
+         handler="_tagging"),
     _row("pageTagging", "", "TaggingData", PAGE),
     _row("pageTaggingAsync", "", "Promise<TaggingData>", PAGE),
     _row("loadCartPopupRecommendations", "products cart alwaysShow",
          "Promise<EventResponseMessage>", UNSUPPORTED),
-    _row("reportAddToCart", "product recoId", "Promise<void>"),
+    _row("reportAddToCart", "product recoId", "Promise<void>", handler="_report_add_to_cart"),
     _row("captureError", "error reporter level?", "void", UNSUPPORTED),
-    _row("recommendedProductAddedToCart", "product recoId", "Promise<void>"),
+    _row("recommendedProductAddedToCart", "product recoId", "Promise<void>",
+         handler="_report_add_to_cart"),
     _row("experiments", "experiments", "Promise<void>", UNSUPPORTED),
-    _row("customer", "customer", "Promise<void>", private=True),
+    _row("customer", "customer", "Promise<void>", private=True, handler="_customer"),
     _row("popupCampaigns", "", "object[] | undefined", UNSUPPORTED),
     _row("reloadOverlay", "", "void", UNSUPPORTED),
     _row("openPopup", "popupId options", "void", UNSUPPORTED),
     _row("enablePopup", "popupId", "void", UNSUPPORTED),
     _row("disablePopup", "popupId", "void", UNSUPPORTED),
-    _row("resendCartContent", "cart", "Promise<void>"),
-    _row("resendCartTagging", "", "Promise<void>", private=True, echo=True),
-    _row("resendCustomerTagging", "", "Promise<void>", private=True, echo=True),
-    _row("sendTagging", "", "Promise<void>", private=True, echo=True),
+    _row("resendCartContent", "cart", "Promise<void>", handler="_resend_cart_content"),
+    _row("resendCartTagging", "", "Promise<void>", private=True, echo=True, handler="_tagging"),
+    _row("resendCustomerTagging", "", "Promise<void>", private=True, echo=True,
+         handler="_tagging"),
+    _row("sendTagging", "", "Promise<void>", private=True, echo=True, handler="_tagging"),
     _row("addSegmentCodeToVisit", "segment", "Promise<void>", UNSUPPORTED),
     _row("addAffinitySignals", "signals", "Promise<void>", UNSUPPORTED),
     _row("removeCampaigns", "divIds", "void", UNSUPPORTED),
@@ -228,12 +275,12 @@ API: Final = (
     _row("recordSearchClick", "type hit", "Promise<void> | undefined", UNSUPPORTED),
     _row("recordSearchAddToCart", "type hit", "Promise<void>", UNSUPPORTED),
     _row("recordSearchSubmit", "query", "void", UNSUPPORTED),
-    _row("recordAttribution", "event", "Attribution"),
+    _row("recordAttribution", "event", "Attribution", handler="_api_attribution"),
     _row("attributeProductClicksInCampaign", "element campaign", "void", UNSUPPORTED),
     _row("visit.getCustomerId", "", "Maybe<string>", PAGE),
-    _row("visit.setCustomerId", "id", "void"),
+    _row("visit.setCustomerId", "id", "void", handler="_set_customer_id"),
     _row("visit.isDoNotTrack", "", "boolean", PAGE),
-    _row("visit.setDoNotTrack", "dnt", "boolean", echo=True),
+    _row("visit.setDoNotTrack", "dnt", "boolean", echo=True, handler="_set_do_not_track"),
     _row("visit.setStore", "s", "Store", UNSUPPORTED),
     _row("visit.setCustomerIdentifierService", "s", "Store", UNSUPPORTED),
     _row("placements.getPlacements", "", "string[]", PAGE),

@@ -1,8 +1,8 @@
 """The engine: applies journaled nostojs calls, in call order, to the session and its actions.
 
-Which calls exist, and which of them the engine handles, is ``core.api``'s table; this module
-maps each engine-side row to what it does (``handled()`` lists them, and a test checks that the
-two agree). Call targets are ``api``, ``session``, and the objects calls create, named after
+Which calls exist, and how the engine applies each, is ``core.api``'s table: a row's ``state``
+(a Session setter), ``fill`` (a view, or a setter of an action) or ``handler`` (a method here).
+Call targets are ``api``, ``session``, and the objects calls create, named after
 the event id of the creating call: ``action:<eid>``, ``builder:<eid>``
 (``createRecommendationRequest``) and ``attribution:<eid>``. It is pure: what the worker shell
 must do (send a request, tell the page, log) comes back as values.
@@ -16,22 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from nosto_tagging.core.actions import (
-    ACTION_SETTERS,
-    BUILDER_SETTERS,
-    VIEWS,
-    Action,
-    Fill,
-    create_action,
-    load_flags,
-)
-from nosto_tagging.core.api import (
-    Side,
-    is_private_method,
-    member,
-    session_setters,
-    set_on_session,
-)
+from nosto_tagging.core.actions import Action, create_action, load_flags
+from nosto_tagging.core.api import Member, Side, is_private_method, member, set_on_session
 from nosto_tagging.core.attribution import Attribution, attribution_body, parse_event
 from nosto_tagging.core.errors import InvalidInput
 from nosto_tagging.core.protocol import Call
@@ -43,43 +29,15 @@ from nosto_tagging.core.visit import VISITOR_ID, Visit, new_visitor_id
 MAX_LIVE_OBJECTS: Final = 200
 MAX_FAILED: Final = 200  # remembered failures of creating calls, for the calls made on them
 
-PERFORMERS: Final = ("update", "load")
-BUILDER_PERFORMERS: Final = ("load", "loadRecommendations", "send")
-ATTRIBUTION_METHODS: Final = ("recordAttribution", "done")
 # api members that read the page's tagging: the loader passes [nodes, providers, extra?].
 TAGGING_PUSHES: Final = {
     "resendCartTagging": ("cart",),
     "resendCustomerTagging": ("customer",),
     "sendTagging": ("cart", "customer"),
 }
-TAGGING_CALLS: Final = ("load", "loadRecommendations", *TAGGING_PUSHES)
 AUTO_LOAD: Final = "auto"  # third argument of the load() the loader journals at DOM ready
-# api members the engine handles itself (``_api``); the others of the table are page-only.
-API_METHODS: Final = (
-    "setAutoLoad",
-    "visit.setDoNotTrack",
-    "visit.setCustomerId",
-    "createRecommendationRequest",
-    "recordAttribution",
-    "customer",
-    "resendCartContent",
-    "reportAddToCart",
-    "recommendedProductAddedToCart",
-    *TAGGING_CALLS,
-)
 # Requests that only push data: no page view, no events recorded.
 QUIET: Final = {"skipPageViews": True}
-
-
-def handled() -> dict[str, set[str]]:
-    """The members each call target's dispatch handles; ``core.api``'s engine rows must agree."""
-    return {
-        "session": {row.name for row in session_setters()} | set(VIEWS) | {"recordAttribution"},
-        "action": set(ACTION_SETTERS) | set(PERFORMERS),
-        "builder": set(BUILDER_SETTERS) | set(BUILDER_PERFORMERS),
-        "attribution": set(ATTRIBUTION_METHODS),
-        "api": set(API_METHODS),
-    }
 
 
 @dataclass(frozen=True)
@@ -150,6 +108,7 @@ class VisitorChanged:
 
 
 Output = Built | Settled | Log | StateChanged | ObjectData | VisitorChanged
+Found = Action | Attribution | None  # the object a call is made on (none for session and api)
 
 
 class Engine:
@@ -190,104 +149,100 @@ class Engine:
                 self.failed.popitem(last=False)
             return [Log("error", error.method, message)]
 
-    # ----- dispatch -----
+    # ----- dispatch: from the API table's row of the call -----
 
     def _apply(self, call: Call) -> list[Output]:
         kind, _, object_id = call.target.partition(":")
         row = member(kind, call.method)
         if row is None or row.side is not Side.ENGINE:
             return self._unsupported(call)
-        if kind == "session":
-            return self._session(call)
-        if kind == "api":
-            return self._api(call)
-        if object_id:
-            return self._object(kind, object_id, call)
-        return self._unsupported(call)
+        found: Found = None
+        if kind not in ("session", "api"):
+            if not object_id:
+                return self._unsupported(call)
+            found = self.objects.get(call.target)
+            if found is None:
+                why = self.failed.get(
+                    object_id, f"the object it was called on ({call.target}) is unknown"
+                )
+                # Settle a promise the page may be waiting on (update/load/done) at once.
+                return [
+                    Log("error", call.method, f"{call.method}: ignored, because {why}"),
+                    Settled(call.eid),
+                ]
+        return self._run(row, call, found)
+
+    def _run(self, row: Member, call: Call, found: Found) -> list[Output]:
+        if row.state is not None:  # a Session setter
+            before = self.session.state
+            set_on_session(self.session, call.method, call.args)
+            return [StateChanged(self.mirror())] if self.session.state != before else []
+        if row.fill is not None and found is None:  # a view: a new action of the session
+            action = create_action(row.page_type, row.fill, call.args, self.session.state)
+            return self._remember(f"action:{call.eid}", action)
+        if row.fill is not None and isinstance(found, Action):  # a setter of an action
+            row.fill(found, call.args)
+            return [ObjectData(call.target, found.tagging_data())]
+        handler: Callable[[Call, Found], list[Output]] | None = getattr(
+            self, row.handler or "", None
+        )
+        return handler(call, found) if handler is not None else self._unsupported(call)
 
     def _unsupported(self, call: Call) -> list[Output]:
         return [Log("warn", call.method, f"{call.method}: not supported by this bundle; ignored")]
 
-    def _session(self, call: Call) -> list[Output]:
-        before = self.session.state
-        if set_on_session(self.session, call.method, call.args):
-            return [StateChanged(self.mirror())] if self.session.state != before else []
-        if call.method in VIEWS:
-            action = create_action(call.method, call.args, self.session.state)
-            return self._remember(f"action:{call.eid}", action)
-        if call.method == "recordAttribution":
-            return self._new_attribution(call, session_form=True)
-        return self._unsupported(call)
-
-    def _object(self, kind: str, object_id: str, call: Call) -> list[Output]:
-        target = f"{kind}:{object_id}"
-        found = self.objects.get(target)
-        if found is None:
-            why = self.failed.get(object_id, f"the object it was called on ({target}) is unknown")
-            # Settle a promise the page may be waiting on (update/load/done) at once.
-            return [
-                Log("error", call.method, f"{call.method}: ignored, because {why}"),
-                Settled(call.eid),
-            ]
-        if isinstance(found, Attribution):
-            return self._attribution(target, found, call)
-        setters: dict[str, Fill]
-        performers: tuple[str, ...]
-        if kind == "builder":
-            setters, performers = BUILDER_SETTERS, BUILDER_PERFORMERS
-        else:
-            setters, performers = ACTION_SETTERS, PERFORMERS
-        setter = setters.get(call.method)
-        if setter is not None:
-            setter(found, call.args)
-            return [ObjectData(target, found.tagging_data())]
-        if call.method in performers:
-            if call.method == "update":
-                flags = dict(QUIET)  # update() does not count a page view
-            else:
-                flags = load_flags(call.method, call.args[0] if call.args else None)
-            outputs = self._send(call, build_body(found, call), flags)
-            inject = found.state.campaign_injection
-            return [replace(o, inject=inject) if isinstance(o, Built) else o for o in outputs]
-        return self._unsupported(call)
-
-    def _api(self, call: Call) -> list[Output]:
-        method, args = call.method, call.args
-        first = args[0] if args else None
-        visit_before = self.visit.mirror()
-        if method == "setAutoLoad":
-            self.visit.set_auto_load(first)
-        elif method == "visit.setDoNotTrack":
-            self.visit.set_do_not_track(first)
-        elif method == "visit.setCustomerId":
-            self.visit.set_customer_id(first)
-            return [StateChanged(self.mirror()), VisitorChanged(self.visit.visitor or "")]
-        elif method == "createRecommendationRequest":
-            return self._remember(f"builder:{call.eid}", self._new_request(first))
-        elif method == "recordAttribution":
-            return self._new_attribution(call, session_form=False)
-        elif method == "customer":
-            self.session.state = replace(
-                self.session.state, customer=customer_change("customer", first)
-            )
-            return self._push(call, ("customer",))
-        elif method == "resendCartContent":
-            self.session.state = replace(
-                self.session.state, cart=cart_change("resendCartContent", first)
-            )
-            return self._push(call, ("cart",))
-        elif method in TAGGING_CALLS:
-            return self._tagging(call)
-        elif method in ("reportAddToCart", "recommendedProductAddedToCart"):
-            action = create_action("reportAddToCart", args, self.session.state)
-            return self._send(call, build_body(action, call), dict(QUIET))
-        else:
+    def _perform(self, call: Call, found: Found) -> list[Output]:
+        """``update()``/``load()`` of an action, ``load()``/``send()``/... of a builder."""
+        if not isinstance(found, Action):
             return self._unsupported(call)
-        return [StateChanged(self.mirror())] if self.visit.mirror() != visit_before else []
+        if call.method == "update":
+            flags = dict(QUIET)  # update() does not count a page view
+        else:
+            flags = load_flags(call.method, call.args[0] if call.args else None)
+        outputs = self._send(call, build_body(found, call), flags)
+        inject = found.state.campaign_injection
+        return [replace(o, inject=inject) if isinstance(o, Built) else o for o in outputs]
+
+    # ----- api members -----
+
+    def _visit_changed(self, before: dict[str, Any]) -> list[Output]:
+        return [StateChanged(self.mirror())] if self.visit.mirror() != before else []
+
+    def _set_auto_load(self, call: Call, found: Found) -> list[Output]:
+        before = self.visit.mirror()
+        self.visit.set_auto_load(call.args[0] if call.args else None)
+        return self._visit_changed(before)
+
+    def _set_do_not_track(self, call: Call, found: Found) -> list[Output]:
+        before = self.visit.mirror()
+        self.visit.set_do_not_track(call.args[0] if call.args else None)
+        return self._visit_changed(before)
+
+    def _set_customer_id(self, call: Call, found: Found) -> list[Output]:
+        self.visit.set_customer_id(call.args[0] if call.args else None)
+        return [StateChanged(self.mirror()), VisitorChanged(self.visit.visitor or "")]
+
+    def _customer(self, call: Call, found: Found) -> list[Output]:
+        customer = customer_change("customer", call.args[0] if call.args else None)
+        self.session.state = replace(self.session.state, customer=customer)
+        return self._push(call, ("customer",))
+
+    def _resend_cart_content(self, call: Call, found: Found) -> list[Output]:
+        cart = cart_change("resendCartContent", call.args[0] if call.args else None)
+        self.session.state = replace(self.session.state, cart=cart)
+        return self._push(call, ("cart",))
+
+    def _report_add_to_cart(self, call: Call, found: Found) -> list[Output]:
+        """``api.reportAddToCart`` and ``recommendedProductAddedToCart``: the Session's view
+        ``reportAddToCart`` sent at once."""
+        view = member("session", "reportAddToCart")
+        assert view is not None and view.fill is not None
+        action = create_action(view.page_type, view.fill, call.args, self.session.state)
+        return self._send(call, build_body(action, call), dict(QUIET))
 
     # ----- page tagging -----
 
-    def _tagging(self, call: Call) -> list[Output]:
+    def _tagging(self, call: Call, found: Found = None) -> list[Output]:
         """load() (also the auto-load), loadRecommendations() and the tagging resends."""
         args = call.args
         tagging = parse_page(
@@ -316,39 +271,47 @@ class Engine:
         injected = [replace(o, inject=True) if isinstance(o, Built) else o for o in sent]
         return [*outputs, StateChanged(self.mirror()), *injected]
 
-    def _new_request(self, flags: Any) -> Action:
+    def _new_request(self, call: Call, found: Found) -> list[Output]:
         """``createRecommendationRequest(flags)``: an empty request on the session, or with
         ``{includeTagging: true}`` one seeded with the page's DOM tagging as last read (the
         auto-load reads it when the DOM is ready)."""
+        flags = call.args[0] if call.args else None
         include = isinstance(flags, dict) and flags.get("includeTagging") is True
         if include and self.page_tagging is not None:
-            return self.page_tagging.page_view(self.session.state)
-        return Action(None, self.session.state)
+            request = self.page_tagging.page_view(self.session.state)
+        else:
+            request = Action(None, self.session.state)
+        return self._remember(f"builder:{call.eid}", request)
 
     # ----- attribution -----
 
-    def _new_attribution(self, call: Call, *, session_form: bool) -> list[Output]:
-        event: Any
-        if session_form:  # session.recordAttribution(type, target, ref, refSrc)
-            names = ("type", "target", "ref", "refSrc")
-            event = dict(zip(names, call.args, strict=False))
-        else:
-            event = call.args[0] if call.args else None
+    def _session_attribution(self, call: Call, found: Found) -> list[Output]:
+        """``session.recordAttribution(type, target, ref, refSrc)``."""
+        event = dict(zip(("type", "target", "ref", "refSrc"), call.args, strict=False))
+        return self._new_attribution(call, event)
+
+    def _api_attribution(self, call: Call, found: Found) -> list[Output]:
+        """``api.recordAttribution(event)``."""
+        return self._new_attribution(call, call.args[0] if call.args else None)
+
+    def _new_attribution(self, call: Call, event: Any) -> list[Output]:
         attribution = Attribution([parse_event("recordAttribution", event)])
         return self._remember(f"attribution:{call.eid}", attribution)
 
-    def _attribution(self, target: str, attribution: Attribution, call: Call) -> list[Output]:
-        if call.method == "recordAttribution":
-            attribution.events.append(
-                parse_event("recordAttribution", call.args[0] if call.args else None)
-            )
-            return [ObjectData(target, attribution.events)]
-        if call.method == "done":
-            if not attribution.events:
-                return [Settled(call.eid)]
-            body = attribution_body(attribution, call, self.session.state.customer)
-            return self._send(call, body, dict(QUIET))
-        return self._unsupported(call)
+    def _add_attribution(self, call: Call, found: Found) -> list[Output]:
+        """``attribution.recordAttribution(event)``: one more event."""
+        if not isinstance(found, Attribution):
+            return self._unsupported(call)
+        found.events.append(parse_event("recordAttribution", call.args[0] if call.args else None))
+        return [ObjectData(call.target, found.events)]
+
+    def _attribution_done(self, call: Call, found: Found) -> list[Output]:
+        if not isinstance(found, Attribution):
+            return self._unsupported(call)
+        if not found.events:
+            return [Settled(call.eid)]
+        body = attribution_body(found, call, self.session.state.customer)
+        return self._send(call, body, dict(QUIET))
 
     # ----- requests -----
 
