@@ -1,4 +1,4 @@
-"""The engine's memory snapshot (web/snapshot.mjs) in Chromium: made by a plain start, kept in
+"""The engine's memory snapshot (web/snapshot/) in Chromium: made by a plain start, kept in
 Cache Storage, restored by the next page; refused or restarted plainly when it is bad.
 
 Two kinds of page: the real loader (PyScript's worker, as a storefront runs it), and a test page

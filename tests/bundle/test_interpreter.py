@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
@@ -11,11 +10,9 @@ import pytest
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.interpreter import (
     ENGINE_IMPORTS,
-    PLACEHOLDER,
     manifest,
     pyodide_build_id,
     shared_library,
-    write_interpreter_module,
 )
 
 BUILD_ID = "ab" * 32
@@ -71,23 +68,3 @@ def test_the_manifest_names_wheels_library_imports_and_a_hash_seed_fixed_per_bui
     assert manifest(pyodide, [native, pure], "3.14.2")["hashSeed"] == data["hashSeed"]
     _wheel(pure, {"b/__init__.pyc": b"changed"})
     assert manifest(pyodide, [pure, native], "3.14.2")["hashSeed"] != data["hashSeed"]
-
-
-def test_the_module_is_copied_with_its_manifest_filled_in(tmp_path: Path) -> None:
-    source = tmp_path / "snapshot.mjs"
-    source.write_text(f"const MANIFEST = {PLACEHOLDER};\n")
-    target = tmp_path / "out.mjs"
-    write_interpreter_module(source, target, {"buildId": BUILD_ID})
-    text = target.read_text()
-    assert json.loads(text.removeprefix("const MANIFEST = ").removesuffix(";\n")) == {
-        "buildId": BUILD_ID
-    }
-    source.write_text("const MANIFEST = {};\n")
-    with pytest.raises(BuildError, match="exactly once"):
-        write_interpreter_module(source, target, {})
-
-
-def test_the_shipped_snapshot_module_has_the_placeholder_once() -> None:
-    from tests.checkout import WEB_DIR
-
-    assert (WEB_DIR / "snapshot.mjs").read_text().count(PLACEHOLDER) == 1

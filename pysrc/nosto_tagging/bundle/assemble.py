@@ -221,7 +221,7 @@ def _lay_out_runtime(
     worker_chunks = write_host(runtime, web_dir, inputs.esbuild, inputs.host_modules)
     shipped = [runtime / inputs.wheels[pin.lock.key].name for pin in pins.wheels] + [own]
     data = manifest(runtime / "pyodide.mjs", shipped, str(lock["info"].get("python", "")))
-    write_interpreter_module(web_dir / MODULE, runtime / MODULE, data)
+    write_interpreter_module(web_dir, inputs.esbuild, runtime / MODULE, data)
     for chunk in CHUNKS:
         (runtime / chunk).write_text(bundle_chunk(web_dir, inputs.esbuild, chunk), encoding="utf-8")
     write_engine(web_dir, runtime)

@@ -1,11 +1,12 @@
 """``snapshot.mjs`` in the runtime: the interpreter module polyscript's XWorker loads (its
 ``version`` option).
 
-``web/snapshot.mjs`` wraps Pyodide's ``loadPyodide``: it installs the wheels itself, loads
-pydantic_core's shared library at fixed positions and starts from a memory snapshot kept in
-Cache Storage when it has one. The build fills in its manifest: Pyodide's build id (a snapshot of
-another build is refused), the str hash seed (fixed per build, so a snapshot made in one page
-hashes like a plain start), the wheels, the shared library and the modules to import first.
+``web/snapshot/snapshot.mjs`` wraps Pyodide's ``loadPyodide``: it installs the wheels itself,
+loads pydantic_core's shared library at fixed positions and starts from a memory snapshot kept in
+Cache Storage when it has one. The build bundles it and the modules it imports into the one file
+the worker fetches, with its manifest defined: Pyodide's build id (a snapshot of another build is
+refused), the str hash seed (fixed per build, so a snapshot made in one page hashes like a plain
+start), the wheels, the shared library and the modules to import.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from nosto_tagging.bundle.errors import BuildError
+from nosto_tagging.bundle.loader import run_esbuild
 
 MODULE = "snapshot.mjs"
-PLACEHOLDER = "/*NOSTO_SNAPSHOT_MANIFEST*/ {}"
+SOURCE_DIR = "snapshot"  # web/snapshot/: the module's entry (snapshot.mjs) and its parts
+MANIFEST_NAME = "NOSTO_SNAPSHOT_MANIFEST"
+# Files of the runtime the module imports: left as imports, next to it in the runtime folder.
+RUNTIME_IMPORTS = ("./pyodide.mjs", "./pyodide.asm.mjs")
 SITE = "/lib/python{major}.{minor}/site-packages"
 # What the snapshot holds imported: the worker shell (the engine, pydantic models built), its
 # transport and the shared engine's hub. web/engine.py itself imports polyscript, which exists
@@ -39,7 +44,7 @@ def pyodide_build_id(pyodide_mjs: Path) -> str:
     if len(found) != 1:
         raise BuildError(
             f"found {len(found)} BUILD_ID values in {pyodide_mjs}, expected 1; "
-            "this Pyodide release is not supported by web/snapshot.mjs"
+            "this Pyodide release is not supported by web/snapshot/"
         )
     return found.pop()
 
@@ -80,9 +85,14 @@ def manifest(pyodide_mjs: Path, wheels: list[Path], python: str) -> dict[str, An
     }
 
 
-def write_interpreter_module(source: Path, target: Path, data: dict[str, Any]) -> None:
-    """Copy ``web/snapshot.mjs`` to ``target`` with its manifest filled in."""
-    text = source.read_text(encoding="utf-8")
-    if text.count(PLACEHOLDER) != 1:
-        raise BuildError(f"{source} must contain {PLACEHOLDER!r} exactly once")
-    target.write_text(text.replace(PLACEHOLDER, json.dumps(data, sort_keys=True)), "utf-8")
+def write_interpreter_module(
+    web_dir: Path, esbuild: Path, target: Path, data: dict[str, Any]
+) -> None:
+    """Bundle ``web/snapshot/snapshot.mjs`` into ``target`` with its manifest defined."""
+    options = [
+        "--format=esm",
+        f"--define:{MANIFEST_NAME}={json.dumps(data, sort_keys=True)}",
+        "--external:node:*",
+        *(f"--external:{name}" for name in RUNTIME_IMPORTS),
+    ]
+    run_esbuild(esbuild, web_dir / SOURCE_DIR / MODULE, target, options, f"web/{SOURCE_DIR}")

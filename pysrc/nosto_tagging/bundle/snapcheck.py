@@ -46,7 +46,7 @@ def _check(results: dict[str, Any]) -> None:
         if restored.get(name) != value or plain.get(name) != value:
             raise BuildError(
                 f"the restored engine misbehaves under Node: {name} is {restored.get(name)!r} "
-                f"(plain start: {plain.get(name)!r}, expected {value!r}); see web/snapshot.mjs"
+                f"(plain start: {plain.get(name)!r}, expected {value!r}); see web/snapshot/"
             )
     if restored["hash"] != plain["hash"]:
         raise BuildError("the str hash seed differs between a plain start and a restore")
@@ -72,7 +72,7 @@ def check_snapshot(runtime: Path, cache_dir: Path) -> dict[str, Any]:
             "making and restoring a memory snapshot of the engine (Pyodide under Node)",
             NODE_TIMEOUT,
             "The engine's memory snapshot does not work with this Pyodide or these wheels; "
-            "see web/snapshot.mjs and the notes on snapshots in the README.",
+            "see web/snapshot/ and the notes on snapshots in the README.",
         )
         try:
             results = json.loads((Path(tmp) / "results.json").read_text())

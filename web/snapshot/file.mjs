@@ -1,0 +1,98 @@
+// The snapshot file: our header words, JSON meta (build id, dlopen handles, which 64 KiB pages
+// of Pyodide's snapshot are stored), then the stored pages; its checks, and its pages in order.
+
+const PAGE = 65536;
+const MAGIC = 0x6e73_6e32; // "nsn2": our header before Pyodide's snapshot
+export const HEADER_WORDS = 8; // magic, meta length, memory length, checksum, stored length, 3 spare
+const PYODIDE_MAGIC = 1886286592;
+export const HEAD_BYTES = HEADER_WORDS * 4 + 8192; // our header and meta
+
+/** A 32-bit checksum of `chunks` taken as one byte string (each a multiple of 4 bytes long). */
+export function checksum(...chunks) {
+  let a = 1,
+    b = 0;
+  for (const bytes of chunks) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+    for (let i = 0; i < words.length; i++) {
+      a = (a + words[i]) | 0;
+      b = (b + a) | 0;
+    }
+  }
+  return (b ^ Math.imul(a, 0x9e3779b1)) >>> 0;
+}
+
+export function isZero(page) {
+  const words = new Uint32Array(page.buffer, page.byteOffset, page.byteLength >>> 2);
+  for (let i = 0; i < words.length; i++) if (words[i]) return false;
+  return true;
+}
+
+/**
+ * Our file, as a Blob: header words, JSON meta (build id, dlopen handles, which 64 KiB pages of
+ * Pyodide's snapshot are stored: about 40% of the memory is zero pages, left out), then the pages.
+ */
+export function wrap({ meta, body }) {
+  const count = Math.ceil(body.length / PAGE);
+  const stored = [];
+  let bits = "";
+  for (let i = 0; i < count; i++) {
+    const page = body.subarray(i * PAGE, (i + 1) * PAGE);
+    const keep = !isZero(page);
+    if (keep) stored.push(page);
+    bits += keep ? "1" : "0";
+  }
+  const storedLength = stored.reduce((sum, page) => sum + page.length, 0);
+  const json = new TextEncoder().encode(JSON.stringify({ ...meta, pages: bits }));
+  const metaLength = (json.length + 3) & ~3;
+  const head = new Uint8Array(HEADER_WORDS * 4 + metaLength).fill(0x20);
+  new Uint32Array(head.buffer, 0, HEADER_WORDS).set([
+    MAGIC,
+    metaLength,
+    body.length,
+    checksum(...stored),
+    storedLength,
+  ]);
+  head.set(json, HEADER_WORDS * 4);
+  return new Blob([head, ...stored]);
+}
+
+/** The meta of a snapshot file from its first bytes and its size, or throws saying why not. */
+export function checkHead(head, size, buildId) {
+  if (head.byteLength < HEADER_WORDS * 4 || head.byteOffset % 4) throw new Error("too short");
+  const header = new Uint32Array(head.buffer, head.byteOffset, HEADER_WORDS);
+  if (header[0] !== MAGIC) throw new Error("not a snapshot");
+  const [, metaLength, , , storedLength] = header;
+  if (size !== HEADER_WORDS * 4 + metaLength + storedLength) throw new Error("truncated");
+  if (head.byteLength < HEADER_WORDS * 4 + metaLength) throw new Error("meta too long");
+  const meta = JSON.parse(new TextDecoder().decode(head.subarray(32, 32 + metaLength)));
+  if (meta.buildId !== buildId) throw new Error(`made by another build (${meta.buildId})`);
+  return meta;
+}
+
+/**
+ * The pieces of Pyodide's snapshot (its body: Pyodide's header, then the memory) that a file
+ * holds, in order: [offset in the body, length, the bytes or null for a page of zeros].
+ */
+export function* pieces(stored, meta, bodyLength) {
+  let at = 0;
+  for (let i = 0; i < meta.pages.length; i++) {
+    const length = Math.min(PAGE, bodyLength - i * PAGE);
+    const kept = meta.pages[i] === "1";
+    yield [i * PAGE, length, kept ? stored.subarray(at, at + length) : null];
+    if (kept) at += length;
+  }
+}
+
+/** Check the stored pages of a snapshot file (from `openSnapshot`), or throw why they are bad. */
+export function check(stored, meta, sum, bodyLength) {
+  if (checksum(stored) !== sum) throw new Error("corrupt (checksum)");
+  let at = 0;
+  for (const [, length, bytes] of pieces(stored, meta, bodyLength)) if (bytes) at += length;
+  if (at !== stored.length || meta.pages.length !== Math.ceil(bodyLength / PAGE)) {
+    throw new Error("corrupt (page map)");
+  }
+  const header = new Uint32Array(stored.buffer, stored.byteOffset, 2);
+  if (meta.pages[0] !== "1" || header[0] !== PYODIDE_MAGIC || header[1] > PAGE) {
+    throw new Error("no Pyodide snapshot inside");
+  }
+}

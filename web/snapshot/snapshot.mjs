@@ -1,0 +1,122 @@
+// The interpreter module polyscript's XWorker loads in the worker (its `version` option): `loadPyodide` starts
+// Python with the engine imported, from a memory snapshot when this browser keeps a good one.
+//
+// Every start installs the wheels itself (stored zips: entries are written straight into the
+// in-memory filesystem) and loads pydantic_core's shared library from an Emscripten pre-run hook,
+// before the runtime initialises, so the library lands at the same memory and table positions in
+// every start; a snapshot restored over that memory finds its code where it left it.
+//
+// - Plain start (first visit, or no usable snapshot): Python starts, the wheels are installed, the
+//   engine modules are imported; then, before any page data exists, a snapshot of that memory is
+//   made and kept in Cache Storage for the next page (written after the engine is handed over).
+// - Restore: a snapshot of another build or a truncated one is refused before any wasm is
+//   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
+//   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
+//   A refused one is deleted. Pyodide restores from Pyodide's header alone and the stored pages
+//   are copied straight into the wasm memory; pages of zeros are neither read nor written. A restore that fails after instantiation restarts plainly (from
+//   the compiled wasm module it kept) and marks the runtime so that no snapshot is made again.
+// Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
+import { loadPyodide as loadPlainPyodide, version } from "./pyodide.mjs";
+import { wrap } from "./file.mjs";
+import { afterRestore, importEngine, install, makeSnapshot, release } from "./interpreter.mjs";
+import { withLibrary, sharedLibrary } from "./module.mjs";
+import { debug, MANIFEST, readBytes, RUNTIME } from "./runtime.mjs";
+import { keep, openCache, openSnapshot, REFUSED_URL, SNAPSHOT_URL, storedSnapshot } from "./store.mjs";
+import { storedEntries } from "./zip.mjs";
+
+export { version };
+export { checksum } from "./file.mjs";
+
+const KEEP_AFTER_MS = 1000;
+
+/** Start Pyodide as polyscript asks (`options`), with the engine imported. */
+export async function loadPyodide(options = {}) {
+  const started = performance.now();
+  const phases = [];
+  const mark = (name) => phases.push(`${name} ${Math.round(performance.now() - started)}`);
+  // The wheels are installed here, not by Pyodide. `nostoSnapshot` (a snapshot file's bytes)
+  // replaces Cache Storage: the build uses it under Node to check a snapshot restores.
+  const { packages, nostoSnapshot, ...rest } = options;
+  const base = { ...rest, env: { ...rest.env, PYTHONHASHSEED: String(MANIFEST.hashSeed) } };
+  const wheels = Promise.all(
+    MANIFEST.wheels.map(async (file) => [file, storedEntries(await readBytes(RUNTIME + file))]),
+  ).then((entries) => new Map(entries));
+  const library = wheels.then((found) => WebAssembly.compile(sharedLibrary(found)));
+  library.catch(() => {}); // reported by the start that needs it
+  const { default: createModule } = await import("./pyodide.asm.mjs");
+  const cache = nostoSnapshot ? null : await openCache();
+  const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
+  const refuse = (error) => {
+    if (nostoSnapshot) throw error;
+    debug(`snapshot refused (${error?.message ?? error}); plain start`);
+    cache?.delete(SNAPSHOT_URL).catch(() => {});
+  };
+  let snapshot = null;
+  if (stored) {
+    try {
+      snapshot = await openSnapshot(stored);
+    } catch (error) {
+      refuse(error);
+    }
+  }
+  const wasm = {}; // the compiled wasm module, for a second start
+  let pyodide = null;
+  if (snapshot) {
+    snapshot.checked.then(() => mark("snapshot checked")).catch(() => {});
+    const factory = withLibrary(createModule, library, wasm, snapshot);
+    try {
+      pyodide = await loadPlainPyodide({
+        ...base,
+        _loadSnapshot: new Uint8Array(0), // a restore; restoreFrom gives Pyodide the pages
+        _snapshotDeserializer: (name) => globalThis[name],
+        createPyodideModule: factory,
+      });
+      if (factory.state.error) throw factory.state.error;
+    } catch (thrown) {
+      pyodide = null;
+      if (nostoSnapshot) throw thrown;
+      if (!factory.state.refused) {
+        const error = factory.state.error ?? thrown; // a bad body fails Pyodide's own checks
+        debug(`snapshot restore failed (${error?.message ?? error}); plain start`);
+        cache?.delete(SNAPSHOT_URL).catch(() => {});
+        await cache?.put(REFUSED_URL, new Response("restore failed"));
+      }
+    }
+    if (factory.state.refused) {
+      refuse(factory.state.refused);
+    } else if (pyodide) {
+      mark("restored");
+      afterRestore(pyodide, await wheels, snapshot.meta);
+      release(pyodide);
+      mark("installed");
+      debug(`engine restored from a snapshot (ms since start: ${phases.join(", ")})`);
+      return pyodide;
+    }
+  }
+  if (!pyodide) {
+    const factory = withLibrary(createModule, library, wasm);
+    pyodide = await loadPlainPyodide({ ...base, createPyodideModule: factory });
+    if (factory.state.error) throw factory.state.error;
+  }
+  mark("python");
+  install(pyodide, await wheels, true);
+  importEngine(pyodide);
+  pyodide.FS.unlink(`${MANIFEST.site}/${MANIFEST.so}`); // loaded; its bytes are not needed again
+  mark("imported");
+  if (cache && !(await cache.match(REFUSED_URL))) {
+    const made = makeSnapshot(pyodide); // a copy of the memory: no page data exists yet
+    mark("snapshot made");
+    if (made) {
+      // The checksum and the write wait until the page's own start-up work is done.
+      setTimeout(() => {
+        keep(cache, made).catch((error) => debug(`snapshot not kept (${error?.message ?? error})`));
+      }, KEEP_AFTER_MS);
+    }
+  }
+  release(pyodide);
+  debug(`engine started plainly (ms since start: ${phases.join(", ")})`);
+  return pyodide;
+}
+
+/** Build-time helpers (Node): make a snapshot file, and restore one to check it. */
+export const forBuild = { wrap, makeSnapshot, MANIFEST };
