@@ -123,31 +123,15 @@ ACTION: Final = (
     _row("setCart", "cart", "Action", fill=A.set_cart),
     _row("setCustomer", "customer", "Action", private=True, fill=A.set_customer),
     _row("setOrder", "order", "Action", private=True, fill=A.set_order),
-    _row(
-        "setSearchTerms",
-        "searchTerms",
-        "Action",
-        fill=A.list_setter("search_terms", "setSearchTerms", "searchTerms"),
-    ),
+    _row("setSearchTerms", "searchTerms", "Action",
+         fill=A.list_setter("search_terms", "setSearchTerms", "searchTerms")),
     _row("setBrands", "brands", "Action", fill=A.list_setter("brands", "setBrands", "brands")),
-    _row(
-        "setCategories",
-        "categories",
-        "Action",
-        fill=A.list_setter("categories", "setCategories", "categories"),
-    ),
-    _row(
-        "setCategoryIds",
-        "categoryIds",
-        "Action",
-        fill=A.list_setter("category_ids", "setCategoryIds", "categoryIds"),
-    ),
-    _row(
-        "setParentCategoryIds",
-        "parentCategoryIds",
-        "Action",
-        fill=A.list_setter("parent_category_ids", "setParentCategoryIds", "parentCategoryIds"),
-    ),
+    _row("setCategories", "categories", "Action",
+         fill=A.list_setter("categories", "setCategories", "categories")),
+    _row("setCategoryIds", "categoryIds", "Action",
+         fill=A.list_setter("category_ids", "setCategoryIds", "categoryIds")),
+    _row("setParentCategoryIds", "parentCategoryIds", "Action",
+         fill=A.list_setter("parent_category_ids", "setParentCategoryIds", "parentCategoryIds")),
     _row("setTags", "tags", "Action", fill=A.list_setter("tags", "setTags", "tags")),
     _row("setCustomFields", "customFields", "Action", fill=A.set_custom_fields),
     _row("setVariation", "variation", "Action", fill=A.set_variation),
@@ -158,7 +142,7 @@ ACTION: Final = (
     _row("dumpData", "", "TaggingData", MIRROR),
     _row("update", "", "unknown", handler="_perform"),  # a Promise of the ActionResponse
     _row("load", "flags?", "Promise<ActionResponse>", handler="_perform"),
-)
+)  # fmt: skip
 
 BUILDER: Final = (
     _row("setForcedSegments", "segments", "RequestBuilder", UNSUPPORTED),
