@@ -94,11 +94,12 @@ def render_short() -> str:
         f"{dedicated:.0f} / {one:.0f} | - | {one / dedicated:.2f} |"
     )
     commits = sorted({runs[n]["code"]["commit"][:10] for n in runs})
+    busiest = max(runs[n]["environment"]["load_average"][0] for n in runs)
     return (
         "\n".join(lines)
         + f"\n\nMeasured at commit {', '.join(f'`{c}`' for c in commits)} on the 2-core machine "
-        "the project is developed on; every figure, method and what was tried: "
-        "[docs/performance.md](docs/performance.md).\n"
+        f"the project is developed on (load average up to {busiest:.1f} as a run began); every "
+        "figure, method and what was tried: [docs/performance.md](docs/performance.md).\n"
     )
 
 
