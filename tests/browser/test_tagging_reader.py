@@ -13,7 +13,8 @@ from playwright.sync_api import Page
 from nosto_tagging.core import tagging as core
 from tests.browser.conftest import Shop
 from tests.checkout import BUNDLE_DIR
-from tests.tagging_html import read_tagging
+from tests.tagging_html import PLATFORM_PAGES as PLATFORM_DIR
+from tests.tagging_html import PLATFORM_VISITOR, platform_page, read_tagging
 
 # The built reader, served by the sandbox with the rest of the bundle.
 MODULE = "/bundle/{}tagging.mjs".format(
@@ -67,6 +68,29 @@ def test_classic_pages_read_in_chromium_as_cpython_reads_their_html(shop: Shop, 
     parsed = core.parse_page(in_browser)
     assert parsed.problems == ()
     assert parsed.tagged and parsed.page_type is not None
+
+
+PLATFORM_PAGES = [
+    (platform, page.stem)
+    for platform in ("sdk", "shopware")
+    for page in sorted((PLATFORM_DIR / platform).glob("*.html"))
+    if page.stem != "customer"
+]
+
+
+@pytest.mark.parametrize(("platform", "name"), PLATFORM_PAGES, ids="-".join)
+def test_platform_pages_read_in_chromium_as_cpython_reads_them(
+    shop: Shop, platform: str, name: str
+) -> None:
+    html = platform_page(platform, name)
+    shop.open(html, tag="")
+
+    in_browser = read_in_browser(shop.page)
+
+    assert in_browser == read_tagging(html)
+    parsed = core.parse_page(in_browser).for_visitor(PLATFORM_VISITOR)
+    assert parsed.problems == ()
+    assert parsed.tagged
 
 
 def test_the_ajax_add_to_cart_rerenders_the_cart_tagging_read_again(shop: Shop) -> None:

@@ -807,3 +807,14 @@ def test_add_order_and_set_order_send_a_discount_line(calls: list[tuple[str, str
     body, _, _ = body_of([(*call, given) if "Order" in call[1] else call for call in calls])
 
     assert body["order"]["items"][-1] == discount
+
+
+def test_an_sdk_product_without_skus_has_empty_wrappers_that_are_nothing() -> None:
+    from tests.tagging_html import platform_page, read_tagging
+
+    parsed = parse_page(read_tagging(platform_page("sdk", "plain_product")))
+
+    assert parsed.problems == ()
+    [product] = parsed.tagging_data()["products"]
+    assert product["categories"] == ["/Gear"] and product["price"] == 9
+    assert not {"skus", "custom_fields", "variation_id"} & set(product)

@@ -371,7 +371,7 @@ def _without_blanks(data: dict[str, Any]) -> dict[str, Any]:
     for key, value in data.items():
         if isinstance(value, list):
             value = [item for item in value if item != ""]
-        if value not in ("", []):
+        if value not in ("", [], {}):
             kept[key] = value
     return kept
 
