@@ -6,12 +6,13 @@ Sandbox tests parse the classic theme's HTML with it; the browser test checks th
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from nosto_tagging.core.tagging import MAX_DEPTH, ROOT_CLASSES, visitor_checksum
+from nosto_tagging.core.tagging import MAX_DEPTH, ROOT_CLASSES
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
@@ -129,4 +130,9 @@ def platform_page(platform: str, name: str, visitor: str = PLATFORM_VISITOR) -> 
     html = (folder / f"{name}.html").read_text(encoding="utf-8")
     if "@CUSTOMER@" in html:
         html = html.replace("@CUSTOMER@", (folder / "customer.html").read_text(encoding="utf-8"))
-    return html.replace("@HCID@", visitor_checksum(visitor))
+    return html.replace("@HCID@", platform_hcid(visitor))
+
+
+def platform_hcid(visitor: str) -> str:
+    """``hcid`` as the modules compute it: the SHA-256 (hex) of the ``2c.cId`` cookie."""
+    return hashlib.sha256(visitor.encode("utf-8")).hexdigest()

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from nosto_tagging.core.tagging import visitor_checksum
 from tests.browser.conftest import Shop
-from tests.tagging_html import PLATFORM_VISITOR, platform_page
+from tests.tagging_html import PLATFORM_VISITOR, platform_hcid, platform_page
 
 
 def page_views(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -144,7 +143,7 @@ SDK_CUSTOMER = {
     "last_name": "O'Brien & Co",
     "customer_reference": "5e1f0c0a9b2d4e7f8a6c3b1d2e4f6a8c",
     "newsletter": True,  # <span class="marketing_permission">1</span>
-    "hcid": visitor_checksum(PLATFORM_VISITOR),
+    "hcid": platform_hcid(PLATFORM_VISITOR),
     "type": "loggedin",
 }
 SHOPWARE_CUSTOMER = {
