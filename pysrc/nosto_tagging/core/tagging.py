@@ -1,6 +1,8 @@
 """Nosto's DOM page tagging: the page's ``nosto_*`` elements, parsed and validated.
 
-Classic storefront themes render their tagging as hidden elements (``nostojs-api.md`` §5).
+Classic storefront themes render their tagging as hidden elements (``nostojs-api.md`` §5), in
+one of three shapes, all read here: flat (Nosto's documentation), the PHP SDK's (nested lists,
+the ``nosto_category`` object) and Shopware 6's (``docs/page-tagging.md`` lists them).
 The loader (``web/page/tagging.js``) reads them as plain data and the engine parses that here into
 :class:`PageTagging`, which gives Nosto's ``TaggingData`` (``api.pageTagging()``), the page-view
 action of an auto-load (products become product-view events: the wire has no product field),
