@@ -6,8 +6,10 @@ Sandbox tests parse the classic theme's HTML with it; the browser test checks th
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 from nosto_tagging.core.tagging import MAX_DEPTH, ROOT_CLASSES
@@ -113,3 +115,24 @@ def read_tagging(html: str) -> list[dict[str, Any]]:
         for element in document.walk()
         if is_root(element) and not inside_root(element)
     ]
+
+
+PLATFORM_PAGES = Path(__file__).parent / "platform_pages"
+# The visitor the platform pages are rendered for (a ``2c.cId`` cookie's value).
+PLATFORM_VISITOR = "5f0c3a1b2d4e6f8091a2b3c4"
+
+
+def platform_page(platform: str, name: str, visitor: str = PLATFORM_VISITOR) -> str:
+    """The tagging part of ``tests/platform_pages/<platform>/<name>.html`` as the platform's
+    module renders it for ``visitor``: ``@HCID@`` is its ``2c.cId`` checksum and
+    ``@CUSTOMER@`` the logged-in customer's element of the same folder."""
+    folder = PLATFORM_PAGES / platform
+    html = (folder / f"{name}.html").read_text(encoding="utf-8")
+    if "@CUSTOMER@" in html:
+        html = html.replace("@CUSTOMER@", (folder / "customer.html").read_text(encoding="utf-8"))
+    return html.replace("@HCID@", platform_hcid(visitor))
+
+
+def platform_hcid(visitor: str) -> str:
+    """``hcid`` as the modules compute it: the SHA-256 (hex) of the ``2c.cId`` cookie."""
+    return hashlib.sha256(visitor.encode("utf-8")).hexdigest()

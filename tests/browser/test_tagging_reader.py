@@ -1,30 +1,26 @@
-"""web/page/tagging.js in Chromium: the plain data it reads from real pages is what CPython reads
-from the same HTML, and what core/tagging.py parses without a problem."""
+"""The DOM tagging reader in Chromium, as the build made it (``runtime-*/tagging.mjs`` from
+``web/page/tagging.js``): the plain data it reads from real pages is what CPython reads from the
+same HTML, and what core/tagging.py parses without a problem."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route
+from playwright.sync_api import Page
 
 from nosto_tagging.core import tagging as core
 from tests.browser.conftest import Shop
-from tests.checkout import WEB_DIR
-from tests.tagging_html import read_tagging
+from tests.checkout import BUNDLE_DIR
+from tests.tagging_html import PLATFORM_PAGES as PLATFORM_DIR
+from tests.tagging_html import PLATFORM_VISITOR, platform_page, read_tagging
 
-MODULE = "/test/tagging.js"
+# The built reader, served by the sandbox with the rest of the bundle.
+MODULE = "/bundle/{}tagging.mjs".format(
+    json.loads((BUNDLE_DIR / "build-info.json").read_text(encoding="utf-8"))["runtime_dir"]
+)
 READ = f"() => import('{MODULE}').then((m) => m.readTagging(document))"
-
-
-def serve_module(shop: Shop) -> None:
-    """``web/page/tagging.js`` at the sandbox origin (the loader will bundle it)."""
-    source = (WEB_DIR / "page" / "tagging.js").read_text(encoding="utf-8")
-
-    def fulfill(route: Route) -> None:
-        route.fulfill(status=200, content_type="text/javascript", body=source)
-
-    shop.context.route(f"{shop.sandbox.origin}{MODULE}", fulfill)
 
 
 def read_in_browser(page: Page) -> list[dict[str, Any]]:
@@ -32,8 +28,7 @@ def read_in_browser(page: Page) -> list[dict[str, Any]]:
     return result
 
 
-def test_the_modules_lists_and_bounds_are_the_parsers(shop: Shop) -> None:
-    serve_module(shop)
+def test_the_built_readers_lists_and_bounds_are_the_parsers(shop: Shop) -> None:
     shop.open("<p>no tagging</p>", tag="")
 
     exported = shop.page.evaluate(
@@ -64,7 +59,6 @@ def test_the_modules_lists_and_bounds_are_the_parsers(shop: Shop) -> None:
     ],
 )
 def test_classic_pages_read_in_chromium_as_cpython_reads_their_html(shop: Shop, path: str) -> None:
-    serve_module(shop)
 
     response = shop.page.goto(shop.sandbox.url(path))
     assert response is not None
@@ -76,8 +70,30 @@ def test_classic_pages_read_in_chromium_as_cpython_reads_their_html(shop: Shop, 
     assert parsed.tagged and parsed.page_type is not None
 
 
+PLATFORM_PAGES = [
+    (platform, page.stem)
+    for platform in ("sdk", "shopware")
+    for page in sorted((PLATFORM_DIR / platform).glob("*.html"))
+    if page.stem != "customer"
+]
+
+
+@pytest.mark.parametrize(("platform", "name"), PLATFORM_PAGES, ids="-".join)
+def test_platform_pages_read_in_chromium_as_cpython_reads_them(
+    shop: Shop, platform: str, name: str
+) -> None:
+    html = platform_page(platform, name)
+    shop.open(html, tag="")
+
+    in_browser = read_in_browser(shop.page)
+
+    assert in_browser == read_tagging(html)
+    parsed = core.parse_page(in_browser).for_visitor(PLATFORM_VISITOR)
+    assert parsed.problems == ()
+    assert parsed.tagged
+
+
 def test_the_ajax_add_to_cart_rerenders_the_cart_tagging_read_again(shop: Shop) -> None:
-    serve_module(shop)
     shop.page.goto(shop.sandbox.url("/classic/product/181503"))
     assert core.parse_page(read_in_browser(shop.page)).cart.items == []  # type: ignore[union-attr]
 
@@ -110,7 +126,6 @@ EDGES = """
 
 
 def test_wrappers_nesting_placements_and_svg_read_as_the_format_says(shop: Shop) -> None:
-    serve_module(shop)
     shop.open(EDGES, tag="")
 
     in_browser = read_in_browser(shop.page)
@@ -136,7 +151,6 @@ def test_wrappers_nesting_placements_and_svg_read_as_the_format_says(shop: Shop)
 
 
 def test_a_read_stays_within_its_bounds(shop: Shop) -> None:
-    serve_module(shop)
     levels = core.MAX_DEPTH + 3
     deep = "<div><span class='level'>" * levels + "x" + "</span></div>" * levels
     many = "".join(f"<span class='nosto_tag'>{i}</span>" for i in range(core.MAX_NODES + 50))
@@ -172,7 +186,7 @@ def _depths(nodes: list[dict[str, Any]], depth: int = 1) -> Any:
 
 PROVIDERS_PAGE = """
 <script type="module">
-  import { makeProviders, readTagging, carriesTagging } from "/test/tagging.js";
+  import { makeProviders, readTagging, carriesTagging } from "@MODULE@";
   const errors = [];
   const providers = makeProviders((level, message) => errors.push(level + ": " + message));
   let reads = 0;
@@ -188,11 +202,10 @@ PROVIDERS_PAGE = """
   window.providersReady = true;
 </script>
 <div class="nosto_element" id="frontpage-nosto-1"></div>
-"""
+""".replace("@MODULE@", MODULE)
 
 
 def test_providers_are_called_at_each_read_and_parse_in_python(shop: Shop) -> None:
-    serve_module(shop)
     shop.open(PROVIDERS_PAGE, tag="")
     shop.page.wait_for_function("window.providersReady === true")
 
@@ -229,7 +242,6 @@ def test_providers_are_called_at_each_read_and_parse_in_python(shop: Shop) -> No
     ],
 )
 def test_the_page_side_auto_load_test_agrees_with_the_engines(shop: Shop, body: str) -> None:
-    serve_module(shop)
     shop.open(body, tag="")
 
     nodes, tagged = shop.page.evaluate(
@@ -241,7 +253,6 @@ def test_the_page_side_auto_load_test_agrees_with_the_engines(shop: Shop, body: 
 
 
 def test_a_quick_add_on_a_category_page_rerenders_the_cart_tagging(shop: Shop) -> None:
-    serve_module(shop)
     shop.page.goto(shop.sandbox.url("/classic/category/men/shirts"))
 
     shop.page.locator(".card form.add-to-cart button").first.click()

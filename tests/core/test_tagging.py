@@ -669,3 +669,152 @@ def test_cart_and_customer_signed_for_another_visitor_are_left_out(
 def test_tagging_without_hcid_is_anyones() -> None:
     tagging = parse_page([n("nosto_cart", None, fields("line_item", LINE))])
     assert tagging.for_visitor(None) is tagging
+
+
+# ----- the shapes platform modules render (PHP SDK, Shopware 6) -----
+
+SDK_CATEGORY = n(
+    "nosto_category",
+    None,
+    n("id", "27"),
+    n("parent_id", "14"),
+    n("title", "Rain Jackets"),
+    n("url", "https://shop.example/women/jackets/rain-jackets.html"),
+    n("path", "1/2/20/14/27"),
+    n("category_string", "/Women/Jackets/Rain Jackets"),
+    n("available", "1"),
+)
+
+
+def test_the_sdks_category_object_gives_path_id_and_parent_id() -> None:
+    parsed = parse_page([n("nosto_page_type", "category"), SDK_CATEGORY])
+
+    assert parsed.problems == ()
+    data = parsed.tagging_data()
+    assert data["categories"] == ["/Women/Jackets/Rain Jackets"]
+    assert data["categoryIds"] == ["27"] and data["parentCategoryIds"] == ["14"]
+    body = body_of(parsed)
+    assert body["categories"] == ["/Women/Jackets/Rain Jackets"]
+    assert body["category_ids"] == ["27"] and body["parent_category_ids"] == ["14"]
+    sent = str(body)
+    assert "1/2/20/14/27" not in sent and "rain-jackets.html" not in sent  # path, url: not sent
+
+
+def test_a_flat_category_beside_the_sdks_object_still_counts() -> None:
+    parsed = parse_page([n("nosto_category", "/Sale"), SDK_CATEGORY])
+
+    assert parsed.problems == ()
+    assert parsed.categories == ("/Sale", "/Women/Jackets/Rain Jackets")
+    assert parsed.category_ids == ("27",)
+
+
+def test_an_sdk_category_without_its_path_is_named_and_its_ids_still_go_out() -> None:
+    without = n("nosto_category", None, n("id", "27"), n("parent_id", "14"), n("title", "Rain"))
+
+    parsed = parse_page([without])
+
+    assert [str(p) for p in parsed.problems] == [
+        "page tagging: nosto_category[0] category_string is missing; "
+        "the category was sent without its path"
+    ]
+    body = body_of(parsed)
+    assert "categories" not in body
+    assert body["category_ids"] == ["27"] and body["parent_category_ids"] == ["14"]
+
+
+def test_the_sdks_nested_product_lists_and_skus_are_read() -> None:
+    product = n(
+        "nosto_product",
+        None,
+        n("product_id", "1407"),
+        n("categories", None, n("category", "/Women"), n("category", "/Women/Jackets")),
+        n("category_ids", None, n("category_id", "20"), n("category_id", "14")),
+        n("tags1", None, n("tag", "add-to-cart")),
+        n("tags2", None, n("tag", "new"), n("tag", "rain & wind")),
+        n("alternate_image_urls", None, n("alternate_image_url", "https://shop.example/b.jpg")),
+        n("skus", None, fields("nosto_sku", {"id": "1408", "price": "129.9"})),
+        n(
+            "variations",
+            None,
+            n("variation", None, n("variation_id", "USD"), n("name", "in USD"), n("price", "139")),
+        ),
+    )
+
+    parsed = parse_page([product])
+
+    assert parsed.problems == ()
+    [read] = parsed.tagging_data()["products"]
+    assert read == {
+        "product_id": "1407",
+        "categories": ["/Women", "/Women/Jackets"],
+        "category_ids": ["20", "14"],
+        "tag1": ["add-to-cart"],
+        "tag2": ["new", "rain & wind"],
+        "alternate_image_urls": ["https://shop.example/b.jpg"],
+        "skus": [{"id": "1408", "price": 129.9}],
+    }  # the variation's own fields are not the product's
+
+
+def test_shopwares_bracketed_tags_are_several_tags() -> None:
+    product = fields(
+        "nosto_product", {"product_id": "SW1", "tag1": "[add-to-cart, new]", "tag2": "rain"}
+    )
+
+    [read] = parse_page([product]).tagging_data()["products"]
+
+    assert read["tag1"] == ["add-to-cart", "new"] and read["tag2"] == ["rain"]
+
+
+def test_an_orders_discount_line_keeps_its_negative_price() -> None:
+    discount = {"product_id": "-1", "name": "Discount", "quantity": "1", "unit_price": "-17.89",
+                "price_currency_code": "EUR"}  # fmt: skip
+
+    parsed = parse_page([order(fields("line_item", discount))])
+
+    assert parsed.problems == ()
+    items = body_of(parsed)["order"]["items"]
+    assert [(item["product_id"], item["unit_price"]) for item in items] == [
+        (SHIRT["product_id"], 123.45),
+        ("-1", -17.89),
+    ]
+
+
+def test_a_cart_line_of_a_negative_price_still_leaves_the_cart_out() -> None:
+    parsed = parse_page([n("nosto_cart", None, fields("line_item", {**LINE, "unit_price": "-1"}))])
+
+    assert parsed.cart is None
+    assert [str(p) for p in parsed.problems] == [
+        "page tagging: nosto_cart[0] line_item[0] unit_price should be greater than or equal "
+        "to 0; the cart was left out of the request (a partial cart would be wrong)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "calls",
+    [
+        [("session", "addOrder"), ("action", "load")],
+        [("session", "viewOther"), ("action", "setOrder"), ("action", "load")],
+    ],
+    ids=["addOrder", "setOrder"],
+)
+def test_add_order_and_set_order_send_a_discount_line(calls: list[tuple[str, str]]) -> None:
+    from tests.core.test_api_table import ORDER, body_of
+
+    discount = {"product_id": "-1", "name": "Discount", "quantity": 1, "unit_price": -17.89,
+                "price_currency_code": "EUR"}  # fmt: skip
+    given = {**ORDER, "items": [*ORDER["items"], discount]}
+
+    body, _, _ = body_of([(*call, given) if "Order" in call[1] else call for call in calls])
+
+    assert body["order"]["items"][-1] == discount
+
+
+def test_an_sdk_product_without_skus_has_empty_wrappers_that_are_nothing() -> None:
+    from tests.tagging_html import platform_page, read_tagging
+
+    parsed = parse_page(read_tagging(platform_page("sdk", "plain_product")))
+
+    assert parsed.problems == ()
+    [product] = parsed.tagging_data()["products"]
+    assert product["categories"] == ["/Gear"] and product["price"] == 9
+    assert not {"skus", "custom_fields", "variation_id"} & set(product)

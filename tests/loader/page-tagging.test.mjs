@@ -1,11 +1,14 @@
 // The page side of DOM page tagging: the auto-load at DOM ready, the calls that read the page
-// again, and what they journal (the reader itself is tested in Chromium).
+// again, and what they journal (the reader itself is tested in Chromium). The reader is the
+// chunk the build made (runtime-*/tagging.mjs, with core/tagging.py's rules in it).
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { AUTO_LOAD, makePageTagging } from "../../web/page/page-tagging.js";
 import { fakeWindow, recorder } from "./fake_window.mjs";
 
-const PAGE_DIR = new URL("../../web/page/", import.meta.url).href;
+const BUNDLE = new URL("../../build/bundle/", import.meta.url);
+const RUNTIME = new URL(JSON.parse(readFileSync(new URL("build-info.json", BUNDLE))).runtime_dir, BUNDLE).href;
 
 // <span class="nosto_page_type">product</span>, as the reader sees an element.
 const PAGE_TYPE = {
@@ -29,8 +32,7 @@ function setup({ tagged = true, autoLoad = true } = {}) {
       },
     },
   };
-  // The chunk is the module itself here (the build writes it as tagging.mjs into the runtime).
-  const tagging = makePageTagging(ctx, PAGE_DIR, "tagging.js");
+  const tagging = makePageTagging(ctx, RUNTIME);
   return { ctx, tagging, performed, lines: rec.lines };
 }
 

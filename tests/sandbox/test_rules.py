@@ -12,6 +12,8 @@ from nosto_tagging.sandbox.rules import check_request, guessable_reason
 
 from .conftest import CART, post
 
+ORDER_LINE = {"product_id": "1", "name": "Shirt", "unit_price": 5, "price_currency_code": "EUR"}
+
 
 @pytest.mark.parametrize(
     ("reference", "reason"),
@@ -69,6 +71,17 @@ def test_guessable_customer_references_are_named(reference: str, reason: str | N
             },
             "mixed-currencies",
         ),
+        (
+            {
+                "page_type": "order",
+                "url": "u",
+                "order": {
+                    "info": {"order_number": "1", "email": "a@b.c"},
+                    "items": [ORDER_LINE, ORDER_LINE | {"product_id": "-1", "unit_price": -5.5}],
+                },
+            },
+            "negative-order-total",
+        ),
         ({"page_type": "front", "url": "u", "elements": ["a", "a"]}, "duplicate-placement"),
         ({"page_type": "front", "url": "u", "response_mode": "XML"}, "unknown-response-mode"),
     ],
@@ -100,6 +113,18 @@ def codes(body: dict[str, Any]) -> list[str]:
                         "unit_price": 5,
                         "price_currency_code": "eur",
                     }
+                ],
+            },
+        },
+        # A discount line (product id -1, a negative price) in an order that still costs.
+        {
+            "page_type": "order",
+            "url": "u",
+            "order": {
+                "info": {"order_number": "1", "email": "a@b.c"},
+                "items": [
+                    ORDER_LINE | {"quantity": 2},
+                    ORDER_LINE | {"product_id": "-1", "name": "Discount", "unit_price": -9.99},
                 ],
             },
         },

@@ -7,23 +7,18 @@
 // children), children?: [nodes of the classed elements inside, unclassed wrappers looked
 // through]}. Placements (nosto_element) give only cls and id: their content is campaigns.
 
-// The lists of core/tagging.py (tests/browser/test_tagging_reader.py checks they agree):
-// the classes that make a page carry tagging, and every class a read starts from.
-export const TAGGING_CLASSES = [
-  "nosto_page_type", "nosto_product", "nosto_cart", "nosto_customer", "nosto_purchase_order",
-  "nosto_category", "nosto_search_term", "nosto_variation", "nosto_tag",
-];
-export const ROOT_CLASSES = TAGGING_CLASSES.concat(["nosto_brand", "nosto_category_id", "nosto_element"]);
-// setTaggingProvider names that make a page carry tagging (PROVIDED_TAGGING).
-export const PROVIDED_TAGGING = [
-  "pageType", "products", "cart", "customer", "order", "categories", "searchTerms", "variation", "tags",
-];
+// The tagging rules are core/tagging.py's, handed over by the build as NOSTO_TAGGING
+// (bundle/loader.py, tagging_rules): the classes that make a page carry tagging, every class
+// a read starts from, the setTaggingProvider names that make a page carry tagging (this
+// chunk exists only as the build makes it), and the bounds of one read: elements visited
+// (wrappers too), levels from a root down (the root is level 1), characters of one text.
+export const TAGGING_CLASSES = NOSTO_TAGGING.taggingClasses;
+export const ROOT_CLASSES = NOSTO_TAGGING.rootClasses;
+export const PROVIDED_TAGGING = NOSTO_TAGGING.providedTagging;
+export const MAX_NODES = NOSTO_TAGGING.maxNodes;
+export const MAX_DEPTH = NOSTO_TAGGING.maxDepth;
+export const MAX_TEXT = NOSTO_TAGGING.maxText;
 export const MAX_PROVIDERS = 64;
-// Elements visited in one read (wrappers too), levels from a root down (the root is level 1),
-// characters of one text.
-export const MAX_NODES = 2000;
-export const MAX_DEPTH = 8;
-export const MAX_TEXT = 5000;
 
 export function readTagging(doc) {
   var selector = ROOT_CLASSES.map(function (name) { return "." + name; }).join(",");

@@ -5,7 +5,9 @@ plus the hooks only tests use: ``data-test-clock`` and ``api.internal.tick``). W
 needs to know of the Python side is not copied by hand: the build passes it to esbuild as the
 one constant ``NOSTO_BUILD`` (:func:`page_build`): the version, the runtime folder, the
 protocol's marker and empty response (``core.protocol.describe()``) and the API table
-(``loader_table()``). ``minify.py`` makes the shipped file of the bundle.
+(``loader_table()``). The DOM tagging reader's chunk gets the tagging rules of
+``core/tagging.py`` the same way, as ``NOSTO_TAGGING`` (:func:`tagging_rules`). ``minify.py``
+makes the shipped file of the bundle.
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.node import tail
 from nosto_tagging.core.api import loader_table
 from nosto_tagging.core.protocol import describe
+from nosto_tagging.core.tagging import (
+    MAX_DEPTH,
+    MAX_NODES,
+    MAX_TEXT,
+    PROVIDED_TAGGING,
+    ROOT_CLASSES,
+    TAGGING_CLASSES,
+)
 
 PAGE_DIR = "page"  # web/page/: the loader's modules
 ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks
@@ -69,6 +79,27 @@ def page_build(version: str, runtime_dir: str) -> dict[str, Any]:
         "table": groups,
         "private": private,
     }
+
+
+def tagging_rules() -> dict[str, Any]:
+    """``NOSTO_TAGGING``: what the DOM tagging reader (``tagging.js``) takes from
+    ``core/tagging.py``: the classes that make a page carry tagging, every class a read starts
+    from, the provider names that make a page carry tagging, and the bounds of one read."""
+    return {
+        "taggingClasses": list(TAGGING_CLASSES),
+        "rootClasses": list(ROOT_CLASSES),
+        "providedTagging": list(PROVIDED_TAGGING),
+        "maxNodes": MAX_NODES,
+        "maxDepth": MAX_DEPTH,
+        "maxText": MAX_TEXT,
+    }
+
+
+def chunk_defines(name: str) -> list[str]:
+    """The ``--define`` options of the chunk ``name``."""
+    if name == "tagging.mjs":
+        return [f"--define:NOSTO_TAGGING={json.dumps(tagging_rules(), separators=(',', ':'))}"]
+    return []
 
 
 def header(version: str, pyodide_version: str, runtime_dir: str) -> str:
@@ -125,7 +156,12 @@ def bundle_chunk(web_dir: Path, esbuild: Path, name: str) -> str:
     source = _source(web_dir, CHUNKS[name])
     with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
         out = Path(tmp) / name
-        options = ["--format=esm", "--minify", *(f"--external:{m}" for m in SHARED_MODULES)]
+        options = [
+            "--format=esm",
+            "--minify",
+            *(f"--external:{m}" for m in SHARED_MODULES),
+            *chunk_defines(name),
+        ]
         run_esbuild(esbuild, source, out, options, f"web/{PAGE_DIR}/{name}")
         return out.read_text(encoding="utf-8")
 

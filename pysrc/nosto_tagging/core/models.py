@@ -89,6 +89,8 @@ CurrencyCode = Annotated[
     AfterValidator(_iso_currency),
 ]
 Price = Annotated[float, BeforeValidator(_finite_number), Field(ge=0, allow_inf_nan=False)]
+# An order line's price: platforms tag discounts as lines of a negative price.
+SignedPrice = Annotated[float, BeforeValidator(_finite_number), Field(allow_inf_nan=False)]
 Quantity = Annotated[int, BeforeValidator(_finite_number), Field(ge=0)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -262,9 +264,12 @@ class OrderInfo(WireModel):
 
 
 class OrderItem(CartItem):
-    """One purchased line (``ConversionItem``): like a cart item, price optional."""
+    """One purchased line (``ConversionItem``): like a cart item, price optional.
 
-    unit_price: Price | None = None  # type: ignore[assignment]
+    Platform modules tag discounts and shipping as lines of product id ``-1``; a discount's
+    ``unit_price`` is negative, so an order line's price may be (a cart line's may not)."""
+
+    unit_price: SignedPrice | None = None  # type: ignore[assignment]
 
 
 class WebsiteOrder(WireModel):

@@ -1,6 +1,8 @@
 """Nosto's DOM page tagging: the page's ``nosto_*`` elements, parsed and validated.
 
-Classic storefront themes render their tagging as hidden elements (``nostojs-api.md`` §5).
+Classic storefront themes render their tagging as hidden elements (``nostojs-api.md`` §5), in
+one of three shapes, all read here: flat (Nosto's documentation), the PHP SDK's (nested lists,
+the ``nosto_category`` object) and Shopware 6's (``docs/page-tagging.md`` lists them).
 The loader (``web/page/tagging.js``) reads them as plain data and the engine parses that here into
 :class:`PageTagging`, which gives Nosto's ``TaggingData`` (``api.pageTagging()``), the page-view
 action of an auto-load (products become product-view events: the wire has no product field),
@@ -249,10 +251,15 @@ def _validate(
 
 
 def _fields(
-    node: Node, single: dict[str, str], multiple: dict[str, str] | None = None
+    node: Node,
+    single: dict[str, str],
+    multiple: dict[str, str] | None = None,
+    wrapped: dict[str, tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The text fields of ``node``'s children by class: ``single`` class -> field (first
-    wins), ``multiple`` class -> list field, ``custom_fields`` -> ``{class: text}``."""
+    wins), ``multiple`` class -> list field, ``wrapped`` wrapper class -> (item class, list
+    field) for lists the PHP SDK nests (``categories > category``), ``custom_fields`` ->
+    ``{class: text}``."""
     data: dict[str, Any] = {}
     for child in node.children:
         for name in child.classes:
@@ -260,6 +267,10 @@ def _fields(
                 data[single[name]] = child.text
             elif multiple and name in multiple:
                 data.setdefault(multiple[name], []).append(child.text)
+            elif wrapped and name in wrapped:
+                item, key = wrapped[name]
+                items = data.setdefault(key, [])
+                items += (entry.text for entry in child.children if entry.has(item))
             elif name == "custom_fields":
                 custom = data.setdefault("custom_fields", {})
                 for entry in child.children:
@@ -308,6 +319,16 @@ PRODUCT_LISTS: Final = {
     "tag3": "tag3",
     "alternate_image_url": "alternate_image_urls",
 }
+# The PHP SDK's nesting of the same lists: wrapper -> (item, field).
+PRODUCT_WRAPPED: Final = {
+    "categories": ("category", "categories"),
+    "category_ids": ("category_id", "category_ids"),
+    "tags1": ("tag", "tag1"),
+    "tags2": ("tag", "tag2"),
+    "tags3": ("tag", "tag3"),
+    "alternate_image_urls": ("alternate_image_url", "alternate_image_urls"),
+}
+TAG_LISTS: Final = ("tag1", "tag2", "tag3")
 PRODUCT_NAMES: Final = {
     "categories": "category",
     "category_ids": "category_id",
@@ -352,21 +373,33 @@ def _without_blanks(data: dict[str, Any]) -> dict[str, Any]:
     for key, value in data.items():
         if isinstance(value, list):
             value = [item for item in value if item != ""]
-        if value not in ("", []):
+        if value not in ("", [], {}):
             kept[key] = value
     return kept
+
+
+def _tag_list(text: str) -> list[str]:
+    """The tags of one ``tag1``..``tag3`` text: Shopware joins several as ``[a, b]``."""
+    if len(text) > 1 and text[0] == "[" and text[-1] == "]":
+        return [tag.strip() for tag in text[1:-1].split(",") if tag.strip()]
+    return [text]
 
 
 def parse_product(
     node: Node, element: str, problems: list[TaggingProblem]
 ) -> ProductDetails | None:
-    data = _without_blanks(_fields(node, PRODUCT_FIELDS, PRODUCT_LISTS))
+    """A product: its own fields are ``node``'s direct children (the SDK's ``variations``
+    repeat them one level down and are not read); SKUs directly or in a ``skus`` wrapper."""
+    data = _without_blanks(_fields(node, PRODUCT_FIELDS, PRODUCT_LISTS, PRODUCT_WRAPPED))
+    for key in TAG_LISTS:
+        if key in data:
+            data[key] = [tag for text in data[key] for tag in _tag_list(text)]
     if "product_id" not in data:  # older tagging names the id "id"
         old = next((c.text for c in node.children if c.has("id") and c.text), None)
         if old is not None:
             data["product_id"] = old
     skus = []
-    for index, sku_node in enumerate(_children(node, "nosto_sku")):
+    for index, sku_node in enumerate(_children(node, "nosto_sku", through="skus")):
         sku_data = _without_blanks(_fields(sku_node, SKU_FIELDS))
         sku = _validate(
             Sku,
@@ -523,8 +556,8 @@ class PageTagging:
     tags: tuple[str, ...] = ()
     variation: str | None = None
     placements: tuple[str, ...] = ()
+    parent_category_ids: tuple[str, ...] = ()  # the SDK's nosto_category parent_id
     # Only setTaggingProvider gives these; Nosto's markup has no element for them.
-    parent_category_ids: tuple[str, ...] = ()
     custom_fields: dict[str, list[str]] | None = None
     affinity_signals: dict[str, list[str]] | None = None
     sort_order: str | None = None
@@ -654,7 +687,7 @@ def parse_page(data: Any, providers: Any = None) -> PageTagging:
     problems: list[TaggingProblem] = []
     nodes = read_nodes(data, problems)
     seen: dict[str, int] = {}
-    found: dict[str, Any] = {name: [] for name in LIST_ROOTS.values()}
+    found: dict[str, Any] = {name: [] for name in (*LIST_ROOTS.values(), "parent_category_ids")}
     found["products"], found["placements"] = [], []
     for node in nodes:
         for name in node.classes:
@@ -687,6 +720,9 @@ def parse_page(data: Any, providers: Any = None) -> PageTagging:
 def _parse_root(
     name: str, node: Node, element: str, problems: list[TaggingProblem], found: dict[str, Any]
 ) -> None:
+    if name == "nosto_category" and node.children:
+        _structured_category(node, element, problems, found)
+        return
     text_required = name in LIST_ROOTS or name in ("nosto_page_type", "nosto_variation")
     if text_required and not node.text:
         problems.append(TaggingProblem(element, "", "is empty", "it was ignored"))
@@ -726,6 +762,30 @@ def _parse_root(
                     element, "id", "is missing", "the placement was ignored (give it an id)"
                 )
             )
+
+
+CATEGORY_FIELDS: Final = {
+    "category_string": "categories",
+    "id": "category_ids",
+    "parent_id": "parent_category_ids",
+}
+
+
+def _structured_category(
+    node: Node, element: str, problems: list[TaggingProblem], found: dict[str, Any]
+) -> None:
+    """The PHP SDK's ``nosto_category``: ``category_string`` (the ``/A/B`` path) becomes a
+    category, ``id`` a category id and ``parent_id`` a parent category id; its ``title``,
+    ``url``, ``path`` (the id path) and ``available`` are not sent."""
+    data = _without_blanks(_fields(node, CATEGORY_FIELDS))
+    if "categories" not in data:
+        problems.append(
+            TaggingProblem(
+                element, "category_string", "is missing", "the category was sent without its path"
+            )
+        )
+    for key, value in data.items():
+        found[key].append(value)
 
 
 # ----- setTaggingProvider -----

@@ -4,8 +4,8 @@ The rules read the validated ``EventRequest``: what the models guarantee (a know
 order number, order lines with product id and an ISO 4217 currency, in any letter case) is not
 checked again. They flag what Nosto accepts but handles badly, citing
 ``shared/reference/nostojs-api.md``: guessable customer references (§3.3), orders without the
-buyer's email or a line's price (§3.5), a product view without product, mixed currencies, and
-the like.
+buyer's email or a line's price (§3.5), orders whose discount lines (negative prices) exceed
+the rest, a product view without product, mixed currencies, and the like.
 """
 
 from __future__ import annotations
@@ -235,6 +235,17 @@ def _order(order: WebsiteOrder | None) -> list[Finding]:
         for index, item in enumerate(order.items)
         if item.unit_price is None
     ]
+    # Discount lines have a negative price; the order as a whole cannot.
+    total = sum(item.unit_price * item.quantity for item in order.items if item.unit_price)
+    if total < 0:
+        found.append(
+            Finding(
+                "negative-order-total",
+                "order.items",
+                "the order's lines add up to less than 0: a discount line "
+                "(a negative unit_price) is larger than what was bought",
+            )
+        )
     return found
 
 
