@@ -10,364 +10,48 @@ new rendering and calls ``nostojs(api => api.resendCartTagging())``, as Magento 
 State: the cart and the currency in cookies (product ids, SKU ids, quantities: nothing
 personal); the logged-in customer and placed orders in this process's memory behind an opaque
 random cookie token, gone when the sandbox stops.
+
+Here: the routes and the forms they post. The state is ``classic_shop.py``'s, the page template
+``classic_pages.py``'s and the tagging markup ``classic_tagging.py``'s.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from html import escape
-from typing import Final, TypeVar
+from typing import Final
 from urllib.parse import parse_qs, quote
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from nosto_tagging.core.tagging import visitor_checksum
-from nosto_tagging.reference import customer_reference
-from nosto_tagging.sandbox.catalog import Catalog, Product, format_price
+from nosto_tagging.sandbox.catalog import Catalog, format_price
+from nosto_tagging.sandbox.classic_pages import grid, page
+from nosto_tagging.sandbox.classic_shop import (
+    CART_COOKIE,
+    CURRENCY_COOKIE,
+    LOGIN_COOKIE,
+    MAX_LINES,
+    MAX_QUANTITY,
+    PREFIX,
+    Buyer,
+    ClassicShop,
+    Line,
+    Order,
+    cart_cookie,
+    keep,
+)
+from nosto_tagging.sandbox.classic_tagging import (
+    cart_tagging,
+    hidden,
+    order_tagging,
+    placement,
+    product_tagging,
+)
 from nosto_tagging.sandbox.responses import JSON
 
-PREFIX: Final = "/classic"
-CART_COOKIE: Final = "classic-cart"
-CURRENCY_COOKIE: Final = "classic-currency"
-LOGIN_COOKIE: Final = "classic-login"
-MAX_LINES: Final = 50
-MAX_QUANTITY: Final = 99
 MAX_FORM_BYTES: Final = 4096
-MAX_KEPT: Final = 500  # orders and logins held in memory, oldest forgotten first
-PAYMENT_PROVIDER: Final = "classic-demo-pay"
-# The demo shop's secret for customer references: public, so only for a sandbox. A real shop
-# keeps its own in its back end's secret store.
-DEMO_REFERENCE_SECRET: Final = "nosto-tagging classic demo: not a real secret"
-T = TypeVar("T")
-
-# The snippet every page carries (Nosto's, verbatim) and the bundle's script tag.
-STUB: Final = (
-    '<script>(function(){var name="nostojs";window[name]=window[name]||function(cb)'
-    "{(window[name].q=window[name].q||[]).push(cb);};})();</script>"
-)
-LOADER: Final = (
-    '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1" async></script>'
-)
-
-STYLE: Final = """
-:root { font: 15px/1.5 system-ui, sans-serif; color: #1d2430; background: #f4f6f9; }
-body { margin: 0; }
-header { display: flex; gap: 1.2rem; align-items: center; flex-wrap: wrap; padding: .75rem 1.5rem;
-  background: #fff; border-bottom: 1px solid #dde3ea; }
-header .brand { font-weight: 800; color: #1d2430; text-decoration: none; }
-header nav { display: flex; gap: 1rem; }
-header a { color: #0b6e4f; font-weight: 600; text-decoration: none; }
-header .right { margin-left: auto; display: flex; gap: 1rem; align-items: center; }
-main { max-width: 64rem; margin: 1.5rem auto; padding: 0 1.5rem; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: 1rem; }
-.card { background: #fff; border: 1px solid #dde3ea; border-radius: 8px; padding: .6rem; }
-.card img, .picture { width: 100%; aspect-ratio: 1; border-radius: 6px; }
-.product { display: grid; grid-template-columns: minmax(0, 20rem) 1fr; gap: 1.5rem; }
-.nosto_element { margin: 1.5rem 0; min-height: 1rem; }
-table { border-collapse: collapse; width: 100%; background: #fff; }
-td, th { border-bottom: 1px solid #dde3ea; padding: .4rem; text-align: left; }
-form.stack { display: grid; gap: .5rem; max-width: 22rem; }
-.muted { color: #5f6b7a; }
-"""
-
-# The theme's own script: an ajax add-to-cart that re-renders the cart tagging, then asks
-# Nosto to read it again. Without JavaScript the form posts and the server redirects.
-THEME_SCRIPT: Final = """<script>
-document.addEventListener("submit", function (event) {
-  var form = event.target;
-  if (!form.classList.contains("add-to-cart")) return;
-  event.preventDefault();
-  fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)),
-                       headers: { Accept: "application/json" } })
-    .then(function (response) { return response.json(); })
-    .then(function (answer) {
-      document.getElementById("cart-tagging").innerHTML = answer.tagging;
-      document.getElementById("cart-count").textContent = String(answer.count);
-      document.getElementById("cart-status").textContent = answer.message;
-      nostojs(function (api) { api.resendCartTagging(); });
-    });
-});
-</script>"""
-
-
-@dataclass(frozen=True)
-class Line:
-    """One cart line as the cookie keeps it."""
-
-    product: Product
-    sku_id: str
-    quantity: int
-
-
-@dataclass(frozen=True)
-class Buyer:
-    email: str
-    first_name: str
-    last_name: str
-    marketing_permission: bool
-
-    @property
-    def customer_reference(self) -> str:
-        """A stable, opaque reference, made as the README tells merchants' back ends to."""
-        return "cl-" + customer_reference(self.email.lower(), DEMO_REFERENCE_SECRET)
-
-
-@dataclass(frozen=True)
-class Order:
-    number: str
-    buyer: Buyer
-    lines: tuple[Line, ...]
-    currency: str
-
-
-@dataclass
-class ClassicShop:
-    """The theme's server side over the demo catalog."""
-
-    catalog: Catalog
-    orders: OrderedDict[str, Order] = field(default_factory=OrderedDict)
-    logins: OrderedDict[str, Buyer] = field(default_factory=OrderedDict)
-
-    # ----- state from the request -----
-
-    def currency(self, request: Request) -> str:
-        return self.catalog.currency(request.cookies.get(CURRENCY_COOKIE))
-
-    def cart(self, request: Request) -> list[Line]:
-        return self.parse_cart(request.cookies.get(CART_COOKIE, ""))
-
-    def parse_cart(self, value: str) -> list[Line]:
-        """``181503:181505:2|34552:39912:1``; unknown products and bad entries are dropped."""
-        lines: list[Line] = []
-        for entry in value.split("|")[:MAX_LINES]:
-            parts = entry.split(":")
-            if len(parts) != 3 or not parts[2].isdigit():
-                continue
-            product = self.catalog.find(parts[0])
-            quantity = int(parts[2])
-            if product is None or parts[1] not in product.skus or not 0 < quantity <= MAX_QUANTITY:
-                continue
-            lines.append(Line(product, parts[1], quantity))
-        return lines
-
-    @staticmethod
-    def cart_cookie(lines: list[Line]) -> str:
-        return "|".join(f"{ln.product.product_id}:{ln.sku_id}:{ln.quantity}" for ln in lines)
-
-    def customer(self, request: Request) -> Buyer | None:
-        return self.logins.get(request.cookies.get(LOGIN_COOKIE, ""))
-
-    # ----- pages -----
-
-    def page(
-        self,
-        request: Request,
-        *,
-        title: str,
-        page_type: str,
-        content: str,
-        tagging: str = "",
-        status_code: int = 200,
-    ) -> HTMLResponse:
-        """A whole page: header, content, and the tagging every page carries."""
-        currency = self.currency(request)
-        lines = self.cart(request)
-        customer = self.customer(request)
-        account = (
-            f'<span>{escape(customer.first_name)}</span> <form method="post" '
-            f'action="{PREFIX}/logout" style="display:inline"><button>Log out</button></form>'
-            if customer
-            else f'<a href="{PREFIX}/login">Log in</a>'
-        )
-        nav = "".join(
-            f'<a href="{PREFIX}/category{escape(top.lower())}">{escape(top.strip("/"))}</a>'
-            for top in self.top_categories()
-        )
-        count = sum(line.quantity for line in lines)
-        switch = " ".join(
-            f'<a href="{PREFIX}/currency/{code}" rel="nofollow">{code}</a>'
-            for code in self.catalog.currencies
-            if code != currency
-        )
-        html = f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)} · Classic theme · Demo Shop</title>
-<link rel="icon" href="data:,">
-<style>{STYLE}</style>
-{STUB}
-{LOADER}
-</head>
-<body>
-<header>
-  <a class="brand" href="{PREFIX}/">Demo Shop · classic</a>
-  <nav>{nav}</nav>
-  <form method="get" action="{PREFIX}/search" role="search">
-    <input type="search" name="q" placeholder="Search products" aria-label="Search products">
-  </form>
-  <span class="right">{switch} {account}
-    <a href="{PREFIX}/cart" id="cart-link">Cart <span id="cart-count">{count}</span></a></span>
-</header>
-<main>
-<p id="cart-status" class="muted" aria-live="polite"></p>
-{content}
-</main>
-<div class="nosto-tagging">
-{hidden("nosto_page_type", escape(page_type))}
-{hidden("nosto_variation", escape(currency))}
-<div id="cart-tagging">{self.cart_tagging(request, lines, currency)}</div>
-{customer_tagging(customer) if customer else ""}
-{tagging}
-</div>
-{THEME_SCRIPT}
-</body>
-</html>
-"""
-        return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
-
-    def top_categories(self) -> list[str]:
-        return list(dict.fromkeys(p.categories[0] for p in self.catalog.products if p.categories))
-
-    def card(self, product: Product, currency: str) -> str:
-        """A product in a list, with a quick add-to-cart of its first SKU (ajax, like the
-        product page's)."""
-        url = f"{PREFIX}/product/{quote(product.product_id)}"
-        quick = (
-            f'<form class="add-to-cart" method="post" action="{PREFIX}/cart/add">'
-            f'<input type="hidden" name="product_id" value="{escape(product.product_id)}">'
-            f'<input type="hidden" name="sku_id" value="{escape(product.skus[0])}">'
-            '<button type="submit">Add to cart</button></form>'
-            if product.skus
-            else ""
-        )
-        return (
-            f'<div class="card"><a href="{url}"><img alt="" '
-            f'src="/demo/images/{quote(product.product_id)}.svg"><br>{escape(product.name)}</a>'
-            f"<p>{escape(format_price(product.prices.get(currency, 0.0), currency))}</p>"
-            f"{quick}</div>"
-        )
-
-    def grid(self, products: list[Product], currency: str) -> str:
-        if not products:
-            return '<p class="muted">No products here.</p>'
-        return '<div class="grid">' + "".join(self.card(p, currency) for p in products) + "</div>"
-
-    def cart_tagging(self, request: Request, lines: list[Line], currency: str) -> str:
-        """``nosto_cart``: every line, the restore link and, when Nosto's cookie is there, the
-        ``hcid`` that signs the tagging for that visitor (its SHA-256, as Nosto's Magento
-        module renders it). An empty cart is an empty ``nosto_cart``, never a missing one."""
-        items = "".join(line_item(line, currency) for line in lines)
-        restore = f"{request.base_url}classic/cart/restore?items={quote(self.cart_cookie(lines))}"
-        visitor = request.cookies.get("2c.cId")
-        hcid = span("hcid", visitor_checksum(visitor)) if visitor else ""
-        return hidden("nosto_cart", items + span("restore_link", restore) + hcid)
-
-
-def keep(table: OrderedDict[str, T], key: str, value: T) -> None:
-    """Remember ``value``; the oldest entries go beyond :data:`MAX_KEPT`."""
-    table[key] = value
-    while len(table) > MAX_KEPT:
-        table.popitem(last=False)
-
-
-def hidden(cls: str, inner: str) -> str:
-    """A tagging element: hidden, and kept from translation tools."""
-    return f'<div class="{cls}" style="display:none" translate="no">{inner}</div>'
-
-
-def span(cls: str, value: object) -> str:
-    return f'<span class="{cls}">{escape(str(value))}</span>'
-
-
-def money(amount: float) -> str:
-    """A tagged price: digits with a dot, two decimals."""
-    return f"{amount:.2f}"
-
-
-def line_item(line: Line, currency: str) -> str:
-    product = line.product
-    return (
-        '<div class="line_item">'
-        + span("product_id", product.product_id)
-        + span("sku_id", line.sku_id)
-        + span("name", product.name)
-        + span("quantity", line.quantity)
-        + span("unit_price", money(product.prices.get(currency, 0.0)))
-        + span("price_currency_code", currency)
-        + "</div>"
-    )
-
-
-def customer_tagging(buyer: Buyer) -> str:
-    return hidden(
-        "nosto_customer",
-        span("email", buyer.email)
-        + span("first_name", buyer.first_name)
-        + span("last_name", buyer.last_name)
-        + span("customer_reference", buyer.customer_reference)
-        + span("marketing_permission", str(buyer.marketing_permission).lower()),
-    )
-
-
-def product_tagging(product: Product, currency: str, base: str) -> str:
-    """``nosto_product`` with its categories, brand, kind as a tag and one ``nosto_sku`` each."""
-    url = f"{base}classic/product/{quote(product.product_id)}"
-    price = money(product.prices.get(currency, 0.0))
-    skus = "".join(
-        '<div class="nosto_sku">'
-        + span("id", sku)
-        + span("name", f"{product.name} ({sku})")
-        + span("price", price)
-        + span("availability", "InStock")
-        + span("url", f"{url}?sku={quote(sku)}")
-        + "</div>"
-        for sku in product.skus
-    )
-    return hidden(
-        "nosto_product",
-        span("product_id", product.product_id)
-        + span("name", product.name)
-        + span("url", url)
-        + span("image_url", f"{base}demo/images/{quote(product.product_id)}.svg")
-        + span("availability", "InStock")
-        + span("price", price)
-        + span("list_price", price)
-        + span("price_currency_code", currency)
-        + "".join(span("category", category) for category in product.categories)
-        + span("brand", product.brand)
-        + span("tag1", product.kind)
-        + f'<div class="custom_fields">{span("color", product.color)}</div>'
-        + skus,
-    )
-
-
-def order_tagging(order: Order) -> str:
-    buyer = order.buyer
-    return hidden(
-        "nosto_purchase_order",
-        span("order_number", order.number)
-        + span("payment_provider", PAYMENT_PROVIDER)
-        + span("order_status_code", "new")
-        + '<div class="buyer">'
-        + span("email", buyer.email)
-        + span("first_name", buyer.first_name)
-        + span("last_name", buyer.last_name)
-        + span("marketing_permission", str(buyer.marketing_permission).lower())
-        + "</div>"
-        + '<div class="purchased_items">'
-        + "".join(line_item(line, order.currency) for line in order.lines)
-        + "</div>",
-    )
-
-
-def placement(div_id: str) -> str:
-    return f'<div class="nosto_element" id="{div_id}"></div>'
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -389,10 +73,10 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
             "<h1>Welcome to the classic theme</h1>"
             '<p class="muted">Server-rendered pages with Nosto DOM tagging only.</p>'
             + placement("frontpage-nosto-1")
-            + shop.grid(list(catalog.products[:8]), currency)
+            + grid(list(catalog.products[:8]), currency)
             + placement("frontpage-nosto-2")
         )
-        return shop.page(request, title="Front page", page_type="front", content=content)
+        return page(shop, request, title="Front page", page_type="front", content=content)
 
     async def category(request: Request) -> Response:
         wanted = "/" + request.path_params["path"].strip("/").lower()
@@ -403,12 +87,12 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
         products = [p for p in catalog.products if name in p.categories]
         content = (
             f"<h1>{escape(name.rsplit('/', 1)[-1])}</h1>"
-            + shop.grid(products, shop.currency(request))
+            + grid(products, shop.currency(request))
             + placement("categorypage-nosto-1")
         )
         tagging = hidden("nosto_category", escape(name))
-        return shop.page(
-            request, title=name, page_type="category", content=content, tagging=tagging
+        return page(
+            shop, request, title=name, page_type="category", content=content, tagging=tagging
         )
 
     async def product_page(request: Request) -> Response:
@@ -432,8 +116,8 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
 </form></div></div>
 {placement("productpage-nosto-1")}{placement("productpage-nosto-2")}"""
         tagging = product_tagging(product, currency, str(request.base_url))
-        return shop.page(
-            request, title=product.name, page_type="product", content=content, tagging=tagging
+        return page(
+            shop, request, title=product.name, page_type="product", content=content, tagging=tagging
         )
 
     async def search(request: Request) -> Response:
@@ -447,12 +131,12 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
         ]
         content = (
             f"<h1>Search: {escape(term)}</h1>"
-            + shop.grid(found, shop.currency(request))
+            + grid(found, shop.currency(request))
             + placement("searchpage-nosto-1")
         )
         tagging = hidden("nosto_search_term", escape(term)) if term else ""
-        return shop.page(
-            request, title="Search", page_type="search", content=content, tagging=tagging
+        return page(
+            shop, request, title="Search", page_type="search", content=content, tagging=tagging
         )
 
     async def cart_page(request: Request) -> Response:
@@ -480,7 +164,7 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
         else:
             checkout, table = "", '<p class="muted">Your cart is empty.</p>'
         content = "<h1>Cart</h1>" + table + checkout + placement("cartpage-nosto-1")
-        return shop.page(request, title="Cart", page_type="cart", content=content)
+        return page(shop, request, title="Cart", page_type="cart", content=content)
 
     async def add_to_cart(request: Request) -> Response:
         form = await form_fields(request)
@@ -506,18 +190,18 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
                 {
                     "count": sum(line.quantity for line in lines),
                     "message": f"Added {product.name} to the cart.",
-                    "tagging": shop.cart_tagging(request, lines, shop.currency(request)),
+                    "tagging": cart_tagging(request, lines, shop.currency(request)),
                 }
             )
         else:
             response = RedirectResponse(f"{PREFIX}/cart", status_code=303)
-        response.set_cookie(CART_COOKIE, shop.cart_cookie(lines), path=PREFIX, samesite="lax")
+        response.set_cookie(CART_COOKIE, cart_cookie(lines), path=PREFIX, samesite="lax")
         return response
 
     async def restore_cart(request: Request) -> Response:
         lines = shop.parse_cart(request.query_params.get("items", ""))
         response = RedirectResponse(f"{PREFIX}/cart", status_code=303)
-        response.set_cookie(CART_COOKIE, shop.cart_cookie(lines), path=PREFIX, samesite="lax")
+        response.set_cookie(CART_COOKIE, cart_cookie(lines), path=PREFIX, samesite="lax")
         return response
 
     async def checkout(request: Request) -> Response:
@@ -548,7 +232,8 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
             f'<strong id="order-number">{escape(order.number)}</strong>.</p>'
             + placement("thankyou-nosto-1")
         )
-        return shop.page(
+        return page(
+            shop,
             request,
             title="Order confirmation",
             page_type="order",
@@ -565,7 +250,7 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
 <label><input type="checkbox" name="newsletter"> Send me the newsletter</label>
 <button type="submit" id="log-in">Log in</button>
 </form>"""
-        return shop.page(request, title="Log in", page_type="other", content=content)
+        return page(shop, request, title="Log in", page_type="other", content=content)
 
     async def login(request: Request) -> Response:
         form = await form_fields(request)
@@ -599,8 +284,8 @@ def classic_routes(catalog: Catalog) -> list[BaseRoute]:
         content = f'<h1>Page not found</h1><p><a href="{PREFIX}/">Front page</a></p>' + placement(
             "notfound-nosto-1"
         )
-        return shop.page(
-            request, title="Not found", page_type="notfound", content=content, status_code=404
+        return page(
+            shop, request, title="Not found", page_type="notfound", content=content, status_code=404
         )
 
     async def home(request: Request) -> Response:
