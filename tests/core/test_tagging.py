@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from nosto_tagging.core.models import PAGE_TYPES
 from nosto_tagging.core.protocol import UNDEFINED, Call, Unrepresentable
 from nosto_tagging.core.request import build_body
 from nosto_tagging.core.session import SessionState
@@ -818,3 +819,52 @@ def test_an_sdk_product_without_skus_has_empty_wrappers_that_are_nothing() -> No
     [product] = parsed.tagging_data()["products"]
     assert product["categories"] == ["/Gear"] and product["price"] == 9
     assert not {"skus", "custom_fields", "variation_id"} & set(product)
+
+
+@pytest.mark.parametrize(
+    ("data", "providers", "expected"),
+    [
+        pytest.param(
+            [n("nosto_page_type", "home")],
+            None,
+            "nosto_page_type[0] is not a page type (KNOWN); the page was sent without a page type",
+            id="element",
+        ),
+        pytest.param(
+            [n("nosto_page_type", "front")],
+            [provider("pageType", "home")],
+            'setTaggingProvider("pageType") is not a page type (KNOWN); it was ignored',
+            id="provider",
+        ),
+    ],
+)
+def test_an_unknown_page_type_is_named_with_the_known_ones_and_what_was_sent_instead(
+    data: list[Any], providers: list[dict[str, Any]] | None, expected: str
+) -> None:
+    parsed = parse_page(data, providers)
+
+    known = ", ".join(PAGE_TYPES)
+    assert [str(p) for p in parsed.problems] == [
+        "page tagging: " + expected.replace("KNOWN", known)
+    ]
+    assert parsed.page_type == (None if providers is None else "front")
+
+
+@pytest.mark.parametrize(
+    ("given", "permission"),
+    [({"newsletter": True}, True), ({"marketing_permission": True}, True), ({}, False)],
+    ids=["newsletter", "marketing_permission", "neither"],
+)
+def test_a_customer_from_an_element_or_a_provider_has_the_permission_it_was_given(
+    given: dict[str, bool], permission: bool
+) -> None:
+    person = {"email": CUSTOMER["email"]}
+    element = fields("nosto_customer", {**person, **{k: str(v).lower() for k, v in given.items()}})
+    from_element = parse_page([element]).customer
+    from_provider = parse_page([], [provider("customer", {**person, **given})]).customer
+
+    assert from_provider is not None and from_provider.marketing_permission is permission
+    assert from_provider.wire()["newsletter"] is permission
+    if "newsletter" not in given:  # the element's field is marketing_permission
+        assert from_element is not None and from_element.marketing_permission is permission
+        assert from_element.wire()["newsletter"] is permission
