@@ -709,6 +709,17 @@ def test_a_flat_category_beside_the_sdks_object_still_counts() -> None:
     assert parsed.category_ids == ("27",)
 
 
+def test_an_sdk_category_with_fields_it_does_not_send_is_still_read() -> None:
+    extra = n("custom_fields", None, n("season", "autumn"))
+    category = {**SDK_CATEGORY, "children": [*SDK_CATEGORY["children"], extra]}
+
+    parsed = parse_page([n("nosto_tag", "a"), category])
+
+    assert parsed.problems == ()
+    assert parsed.categories == ("/Women/Jackets/Rain Jackets",) and parsed.tags == ("a",)
+    assert "autumn" not in str(body_of(parsed))
+
+
 def test_an_sdk_category_without_its_path_is_named_and_its_ids_still_go_out() -> None:
     without = n("nosto_category", None, n("id", "27"), n("parent_id", "14"), n("title", "Rain"))
 

@@ -279,9 +279,10 @@ CATEGORY_FIELDS: Final = {
 def parse_category(node: Node, element: str, problems: list[TaggingProblem]) -> dict[str, str]:
     """The PHP SDK's ``nosto_category`` as ``{categories, category_ids, parent_category_ids}``
     entries: ``category_string`` (the ``/A/B`` path) becomes a category, ``id`` a category id
-    and ``parent_id`` a parent category id; its ``title``, ``url``, ``path`` (the id path) and
-    ``available`` are not sent."""
-    data = without_blanks(child_fields(node, CATEGORY_FIELDS))
+    and ``parent_id`` a parent category id; its ``title``, ``url``, ``path`` (the id path),
+    ``available`` and any other child are not sent."""
+    found = without_blanks(child_fields(node, CATEGORY_FIELDS))
+    data = {key: value for key, value in found.items() if key in CATEGORY_FIELDS.values()}
     if "categories" not in data:
         problems.append(
             TaggingProblem(
