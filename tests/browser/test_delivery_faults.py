@@ -81,7 +81,7 @@ def test_a_collector_that_hangs_resolves_the_promises_empty_and_gets_the_request
         assert response["page_views"] == 0 and response["recommendations"] == {}
         assert waited_ms >= 4900  # resolved by the page's 5 s timer, not by an answer
     assert sandbox.requests() == []
-    assert sandbox.faults()[0]["served"] >= 2  # both were sent and are held
+    assert sandbox.faults()[0]["served"] >= 1  # sent and held (the second waits its turn)
 
     sandbox.clear_faults()  # the held requests get a 504; the engine sends them again
     stored = shop.wait_until_stored(2)

@@ -222,3 +222,47 @@ def test_a_bad_snapshot_gives_a_plain_start_and_one_debug_line(
         shop.console.clear()
         assert _start(shop, runtime)["quantity"] == 2
         assert any("engine restored from a snapshot" in line for line in _ours(shop))
+
+
+DRAWS = "import json, random\njson.dumps({'draws': [random.random() for _ in range(4)]})"
+
+
+def test_each_restored_engine_draws_its_own_random_numbers(shop: Shop) -> None:
+    # The retry jitter is random.random(): engines restored from one snapshot must not share it.
+    _serve_worker(shop)
+    runtime = _runtime(shop)
+    _start(shop, runtime)
+    _wait_for_snapshot(shop.page, runtime)
+    shop.console.clear()
+    first, second = (_start(shop, runtime, DRAWS) for _ in range(2))
+    assert sum("engine restored from a snapshot" in line for line in _ours(shop)) == 2
+    assert first["draws"] != second["draws"]
+    assert not set(first["draws"]) & set(second["draws"])
+
+
+# Which of the given strings occur in the kept snapshot file (its memory as Latin-1 text).
+FIND_IN_SNAPSHOT = """async ([name, url, needles]) => {
+  const found = await (await caches.open(name)).match(url);
+  const text = new TextDecoder("latin1").decode(await found.arrayBuffer());
+  return needles.filter(needle => text.includes(needle));
+}"""
+
+
+def test_a_snapshot_holds_no_page_or_shopper_data(shop: Shop) -> None:
+    email, token = "snapshot-shopper@example.com", "page-token-5d1e0b7c"
+    page = shop.open(
+        "<script>nostojs(api => api.defaultSession()"
+        f".setCustomer({{email: '{email}', first_name: 'Snapshotta'}})"
+        ".viewCart().update())</script>",
+        path=f"/test/{token}.html",
+    )
+    [stored] = shop.wait_until_stored(1)  # the engine had the page's data before the file was kept
+    assert stored["body"]["customer"]["email"] == email
+    runtime = _runtime(shop)
+    _wait_for_snapshot(page, runtime)
+    # The engine's own code is in it (the search finds what is there); the page's data is not.
+    found = page.evaluate(
+        FIND_IN_SNAPSHOT,
+        [CACHE, f"{runtime}engine.snapshot", ["nosto_tagging.core", email, token, "Snapshotta"]],
+    )
+    assert found == ["nosto_tagging.core"]
