@@ -79,7 +79,8 @@ def test_a_collector_that_hangs_resolves_the_promises_empty_and_gets_the_request
     )
     for response, waited_ms in answers:
         assert response["page_views"] == 0 and response["recommendations"] == {}
-        assert waited_ms >= 4900  # resolved by the page's 5 s timer, not by an answer
+        # Resolved by the page's 5 s timer: not by an answer, nor the engine's 10 s attempt timeout.
+        assert 4900 <= waited_ms < 9000
     assert sandbox.requests() == []
     assert sandbox.faults()[0]["served"] >= 1  # sent and held (the second waits its turn)
 
