@@ -161,7 +161,9 @@ def test_a_runtime_whose_wasm_cannot_load_is_reported_once(
     ):
         page = shop.open(
             "<script>nostojs(api => api.defaultSession().viewFrontPage().load())</script>",
-            tag=LOADER_TAG.replace(" async>", ' data-start-timeout-ms="4000" async>'),
+            tag=LOADER_TAG.replace("nosto.js", "nosto.test.js").replace(
+                " async>", ' data-start-timeout-ms="4000" async>'
+            ),
         )
         console_until(shop, lambda line: "not ready after" in line)
         ours = [line for line in shop.console if "nosto-tagging" in line]
