@@ -45,6 +45,11 @@ def kinds_on_page(shop: Shop, script: str) -> dict[str, str]:
     return page.evaluate(
         f"""async () => {{
             const kindOf = {KIND_OF};
+            // Until the engine's mirror of an object arrives, its dumpData() is undefined.
+            const mirrored = (object) => new Promise(resolve => {{
+              const poll = () => object.dumpData() !== undefined ? resolve() : setTimeout(poll, 20);
+              poll();
+            }});
             const api = await new Promise(nostojs);
             const session = api.defaultSession();
             const kinds = {{}};
@@ -69,7 +74,7 @@ def test_every_action_method_returns_what_the_spec_says(shop: Shop, dts: str) ->
     kinds = kinds_on_page(
         shop,
         "const action = session.viewFrontPage();"
-        "await new Promise(r => setTimeout(r, 200));"  # the mirror of dumpData() arrives
+        "await mirrored(action);"
         f"for (const m of {list(methods)!r}) kinds[m] = typeof action[m] !== 'function' "
         "? 'missing' : kindOf(action[m](), action === session ? null : session);"
         "kinds.chains = action.setPlacements(['x']) === action;",
@@ -83,7 +88,7 @@ def test_every_attribution_method_returns_what_the_spec_says(shop: Shop, dts: st
     kinds = kinds_on_page(
         shop,
         "const chain = session.recordAttribution('vp', '181503', 'r1', 'front-1');"
-        "await new Promise(r => setTimeout(r, 200));"
+        "await mirrored(chain);"
         f"for (const m of {list(methods)!r}) kinds[m] = kindOf(chain[m]({{type: 'vp', "
         "target: '1'}), session);",
     )

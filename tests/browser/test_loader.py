@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Browser
@@ -78,6 +80,14 @@ def test_invalid_input_logs_one_error_keeps_the_cart_and_the_chain_goes_on(shop:
     assert shop.page_errors == []
 
 
+def console_until(shop: Shop, seen: Callable[[str], bool], timeout_s: float = 30.0) -> None:
+    """Wait until a console line of the page or its worker satisfies ``seen``."""
+    deadline = time.monotonic() + timeout_s
+    while not any(seen(line) for line in shop.console):
+        assert time.monotonic() < deadline, f"no such console line in {shop.console}"
+        shop.page.wait_for_timeout(50)  # Playwright's sync API delivers events while called
+
+
 def test_values_json_cannot_hold_do_not_break_the_page(shop: Shop) -> None:
     page = shop.open("")
     shop.wait_for_engine()
@@ -90,9 +100,12 @@ def test_values_json_cannot_hold_do_not_break_the_page(shop: Shop) -> None:
                       .viewProduct(document.body).update();
         })"""
     )
-    page.wait_for_timeout(500)
+    # Calls are applied in order: once a last bad call is reported, the others have been.
+    page.evaluate("() => nostojs(api => api.defaultSession().setResponseMode(5))")
+    console_until(shop, lambda line: "setResponseMode" in line)
     assert shop.page_errors == []
-    assert len([line for line in shop.console if " error: " in line]) == 5
+    errors = [line for line in shop.console if " error: " in line]
+    assert len(errors) == 6 and "setResponseMode" in errors[-1]
 
 
 def test_an_engine_that_cannot_start_leaves_the_page_unaffected(shop: Shop) -> None:
@@ -148,9 +161,11 @@ def test_a_runtime_whose_wasm_cannot_load_is_reported_once(
     ):
         page = shop.open(
             "<script>nostojs(api => api.defaultSession().viewFrontPage().load())</script>",
-            tag=LOADER_TAG.replace(" async>", ' data-start-timeout-ms="4000" async>'),
+            tag=LOADER_TAG.replace("nosto.js", "nosto.test.js").replace(
+                " async>", ' data-start-timeout-ms="4000" async>'
+            ),
         )
-        page.wait_for_timeout(5000)
+        console_until(shop, lambda line: "not ready after" in line)
         ours = [line for line in shop.console if "nosto-tagging" in line]
         assert len(ours) == 1 and "not ready after 4 s" in ours[0]
         assert page.evaluate("() => nostojs(api => api.internal.journal().length)") == 2

@@ -4,12 +4,15 @@ that cannot send storing nothing."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import Browser
 
 from nosto_tagging.testing import Sandbox
 from tests.browser.conftest import Shop
+from tests.browser_settings import SETTINGS
 
 LOAD_FRONT = "<script>nostojs(api => api.defaultSession().viewFrontPage().load())</script>"
 GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
@@ -37,6 +40,33 @@ def test_global_privacy_control_counts_as_do_not_track_and_the_page_cannot_undo_
     shop.sandbox.wait_for_requests(1, page_type="front")
     assert visitors_sent(shop) == [""] and visitor_cookies(shop) == []
     assert page.evaluate("() => nostojs(api => api.visit.isDoNotTrack())") is True
+
+
+def test_the_browsers_own_do_not_track_setting_is_honoured(
+    browser: Browser, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    # Chromium's "Send a Do Not Track request" setting, as the shopper's profile keeps it.
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    (profile / "Default" / "Preferences").write_text(json.dumps({"enable_do_not_track": True}))
+    launch = SETTINGS["launch"]
+    context = browser.browser_type.launch_persistent_context(
+        profile,
+        executable_path=launch["executable_path"],
+        headless=launch["headless"],
+        args=launch["args"],
+        **SETTINGS["context"],
+    )
+    try:
+        shop = Shop(sandbox, context, context.new_page())
+        context.on("request", lambda request: shop.requests.append(request.url))
+        page = shop.open(LOAD_FRONT)
+        assert page.evaluate("navigator.doNotTrack") == "1"
+        sandbox.wait_for_requests(1, page_type="front")
+        assert visitors_sent(shop) == [""] and visitor_cookies(shop) == []
+        assert page.evaluate("() => nostojs(api => api.visit.isDoNotTrack())") is True
+    finally:
+        context.close()
 
 
 def test_an_api_opt_out_lasts_for_the_browser_session_until_it_is_ended(shop: Shop) -> None:

@@ -32,7 +32,8 @@ CUSTOMER = dict(NOSTO_CUSTOMER, type="loggedin")
 
 def test_both_examples_reach_the_collector_with_the_exact_items_and_customer(shop: Shop) -> None:
     page = shop.open(f"<h1>Cart</h1><script>{CART_EXAMPLE}{CUSTOMER_EXAMPLE}</script>")
-    cart_request, customer_request = shop.wait_until_stored(2)
+    # Every request of the test, not only the cookie's visitor's: each must name that visitor.
+    cart_request, customer_request = shop.sandbox.wait_for_requests(2, account="demo")
 
     visitor = shop.visitor()
     assert re.fullmatch(r"[0-9a-f]{24}", visitor)

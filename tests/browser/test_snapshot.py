@@ -86,19 +86,15 @@ def _start(shop: Shop, runtime: str, python: str = LAZY) -> Any:
     return result
 
 
-def _wait_for_snapshot(page: Page, runtime: str) -> None:
-    """Wait until the plain start has kept its snapshot in Cache Storage, body and all."""
+def _wait_for_snapshot(page: Page, runtime: str, unlike: str = "") -> str:
+    """Wait until the plain start has kept its snapshot in Cache Storage, body and all, and
+    it is not the file whose SHA-256 is ``unlike``; the kept file's SHA-256."""
     deadline = time.monotonic() + SETTINGS["timeouts"]["engine_ready_ms"] / 1000
     while True:
-        size = page.evaluate(
-            "async ([name, url]) => {"
-            " const found = await (await caches.open(name)).match(url);"
-            " return found ? (await found.arrayBuffer()).byteLength : 0; }",
-            [CACHE, f"{runtime}engine.snapshot"],
-        )
-        if size > 1 << 20:
-            return
-        assert time.monotonic() < deadline, "no snapshot kept in Cache Storage"
+        kept = page.evaluate(KEPT, [CACHE, f"{runtime}engine.snapshot"])
+        if kept["size"] > 1 << 20 and kept["digest"] != unlike:
+            return str(kept["digest"])
+        assert time.monotonic() < deadline, "no new snapshot kept in Cache Storage"
         page.wait_for_timeout(250)  # Cache Storage has no change event to await
 
 
@@ -146,27 +142,40 @@ def test_modules_the_snapshot_does_not_hold_import_after_a_restore(shop: Shop) -
     assert restored["hash"] == plain["hash"]  # the str hash seed is fixed per build
 
 
-PLANT = """
-async ([name, url, change]) => {
+DIGEST = (
+    "async bytes => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)),"
+    " b => b.toString(16).padStart(2, '0')).join('')"
+)
+# The kept snapshot's size and SHA-256 (0 and "" when there is none).
+KEPT = f"""async ([name, url]) => {{
+  const found = await (await caches.open(name)).match(url);
+  if (!found) return {{size: 0, digest: ""}};
+  const bytes = await found.arrayBuffer();
+  return {{size: bytes.byteLength, digest: await ({DIGEST})(bytes)}};
+}}"""
+# Replace the kept snapshot by a bad one; the bad file's SHA-256.
+PLANT = f"""
+async ([name, url, change]) => {{
   const cache = await caches.open(name);
   const file = new Uint8Array(await (await cache.match(url)).arrayBuffer());
   const header = new Uint32Array(file.buffer, 0, 8);
   const body = file.subarray(32 + header[1]);
-  const { checksum } = await import(url.replace("engine.snapshot", "snapshot.mjs"));
+  const {{ checksum }} = await import(url.replace("engine.snapshot", "snapshot.mjs"));
   let planted = file;
   if (change === "truncated") planted = file.subarray(0, file.length - 65536);
   if (change === "corrupt") body[body.length >> 1] ^= 0xff;
-  if (change === "other build") {
+  if (change === "other build") {{
     const meta = new TextDecoder().decode(file.subarray(32, 32 + header[1]));
     const other = new TextEncoder().encode(meta.replace(/"buildId":"[0-9a-f]/, '"buildId":"x'));
     file.set(other, 32);
-  }
-  if (change === "fails after instantiation") {
+  }}
+  if (change === "fails after instantiation") {{
     new Uint32Array(body.buffer, body.byteOffset, 12)[4] ^= 1;  // Pyodide's own build id
     header[3] = checksum(body);
-  }
+  }}
   await cache.put(url, new Response(planted));
-}
+  return ({DIGEST})(planted);
+}}
 """
 
 
@@ -186,7 +195,7 @@ def test_a_bad_snapshot_gives_a_plain_start_and_one_debug_line(
     runtime = _runtime(shop)
     _start(shop, runtime)
     _wait_for_snapshot(shop.page, runtime)
-    shop.page.evaluate(PLANT, [CACHE, f"{runtime}engine.snapshot", change])
+    planted = shop.page.evaluate(PLANT, [CACHE, f"{runtime}engine.snapshot", change])
     shop.console.clear()
 
     answer = _start(shop, runtime)
@@ -208,4 +217,52 @@ def test_a_bad_snapshot_gives_a_plain_start_and_one_debug_line(
         # Marked: this browser makes no snapshot of this runtime again.
         assert kept == [f"{runtime}engine.snapshot.refused"]
     else:
-        _wait_for_snapshot(shop.page, runtime)  # a refused file is replaced by a good one
+        # A refused file is replaced by a good one: another file, which the next start restores.
+        _wait_for_snapshot(shop.page, runtime, unlike=planted)
+        shop.console.clear()
+        assert _start(shop, runtime)["quantity"] == 2
+        assert any("engine restored from a snapshot" in line for line in _ours(shop))
+
+
+DRAWS = "import json, random\njson.dumps({'draws': [random.random() for _ in range(4)]})"
+
+
+def test_each_restored_engine_draws_its_own_random_numbers(shop: Shop) -> None:
+    # The retry jitter is random.random(): engines restored from one snapshot must not share it.
+    _serve_worker(shop)
+    runtime = _runtime(shop)
+    _start(shop, runtime)
+    _wait_for_snapshot(shop.page, runtime)
+    shop.console.clear()
+    first, second = (_start(shop, runtime, DRAWS) for _ in range(2))
+    assert sum("engine restored from a snapshot" in line for line in _ours(shop)) == 2
+    assert first["draws"] != second["draws"]
+    assert not set(first["draws"]) & set(second["draws"])
+
+
+# Which of the given strings occur in the kept snapshot file (its memory as Latin-1 text).
+FIND_IN_SNAPSHOT = """async ([name, url, needles]) => {
+  const found = await (await caches.open(name)).match(url);
+  const text = new TextDecoder("latin1").decode(await found.arrayBuffer());
+  return needles.filter(needle => text.includes(needle));
+}"""
+
+
+def test_a_snapshot_holds_no_page_or_shopper_data(shop: Shop) -> None:
+    email, token = "snapshot-shopper@example.com", "page-token-5d1e0b7c"
+    page = shop.open(
+        "<script>nostojs(api => api.defaultSession()"
+        f".setCustomer({{email: '{email}', first_name: 'Snapshotta'}})"
+        ".viewCart().update())</script>",
+        path=f"/test/{token}.html",
+    )
+    [stored] = shop.wait_until_stored(1)  # the engine had the page's data before the file was kept
+    assert stored["body"]["customer"]["email"] == email
+    runtime = _runtime(shop)
+    _wait_for_snapshot(page, runtime)
+    # The engine's own code is in it (the search finds what is there); the page's data is not.
+    found = page.evaluate(
+        FIND_IN_SNAPSHOT,
+        [CACHE, f"{runtime}engine.snapshot", ["nosto_tagging.core", email, token, "Snapshotta"]],
+    )
+    assert found == ["nosto_tagging.core"]

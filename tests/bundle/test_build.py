@@ -251,6 +251,46 @@ def test_test_hooks_are_in_the_test_build_only(bundle: Path, web_dir: Path) -> N
     assert "internal" in production and "getSettings" in production  # debug members stay
 
 
+# Hooks only the test build has: the script tag's attributes and the messages they make.
+TEST_ONLY_ATTRIBUTES = {"data-test-clock", "data-start-timeout-ms"}
+ATTRIBUTE = re.compile(r"data-[a-z]+(?:-[a-z]+)*")
+
+
+def documented_attributes() -> set[str]:
+    """The script tag's attributes the README's table documents."""
+    readme = (WEB_DIR.parent / "README.md").read_text()
+    return set(re.findall(r"^\| `(data-[a-z-]+)` \|", readme, re.MULTILINE))
+
+
+def test_the_production_loader_reads_only_documented_attributes(
+    bundle: Path, runtime: Path, web_dir: Path
+) -> None:
+    if web_dir != WEB_DIR:
+        pytest.skip("stand-in loader sources")
+    documented = documented_attributes()
+    assert {"data-account", "data-endpoint", "data-runtime", "data-engine"} <= documented
+    production = [bundle / "nosto.js", *runtime.glob("*.mjs")]
+    read = {
+        (path.name, name) for path in production for name in ATTRIBUTE.findall(path.read_text())
+    }
+    assert {(file, name) for file, name in read if name not in documented} == set()
+    test_build = set(ATTRIBUTE.findall((bundle / "nosto.test.js").read_text()))
+    assert test_build - documented == TEST_ONLY_ATTRIBUTES
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the worker shell still takes the test clock's messages (clock, tick) in production",
+)
+def test_the_runtimes_python_holds_no_test_clock(runtime: Path) -> None:
+    found = []
+    for wheel in runtime.glob("nosto_tagging-*.whl"):
+        with zipfile.ZipFile(wheel) as archive:
+            found += [name for name in archive.namelist() if b"ManualClock" in archive.read(name)]
+    found += [path.name for path in runtime.glob("*.py") if b"ManualClock" in path.read_bytes()]
+    assert found == []
+
+
 def test_a_loader_module_that_does_not_bundle_names_its_file(tmp_path: Path) -> None:
     page = tmp_path / "page"
     page.mkdir()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -99,6 +100,39 @@ def test_garbage_is_a_200_whose_body_is_not_nostos_json(
     assert stored(client) == []
 
 
+def test_a_delay_takes_the_request_as_usual_once_it_is_over(client: TestClient) -> None:
+    fault(client, delay=600)
+    answer: list[Any] = []
+    sender = threading.Thread(target=lambda: answer.append(post(client, {}, eid="1")), daemon=True)
+    sender.start()
+    while client.get("/api/faults").json()["faults"] != []:  # taken: served, none left
+        time.sleep(0.01)
+    assert stored(client) == []  # still waiting
+    assert answer == []
+
+    client.delete("/api/faults", headers=WRITE_HEADERS)  # clearing ends the delay
+    sender.join(timeout=10)
+
+    assert answer[0].status_code == 200 and answer[0].json()["pv"] == 1
+    assert stored(client) == ["1"]
+    assert client.get("/api/stats").json()["faulted"] == 1
+
+
+def test_unasked_placements_get_campaigns_in_an_answer_that_is_stored_as_usual(
+    client: TestClient,
+) -> None:
+    fault(client, unasked=["front-2", "<b>"])
+
+    answer = post(client, {"elements": ["front-1"]}, eid="1").json()
+    usual = client.get("/api/requests").json()[0]["response"]
+
+    assert set(answer["recommendations"]) == {"front-1", "front-2", "<b>"}
+    assert "did not ask for" in answer["recommendations"]["front-2"]
+    assert "&lt;b&gt;" in answer["recommendations"]["<b>"]
+    assert set(usual["recommendations"]) == {"front-1"}
+    assert stored(client) == ["1"]
+
+
 @pytest.mark.parametrize(
     "spec",
     [
@@ -110,6 +144,9 @@ def test_garbage_is_a_200_whose_body_is_not_nostos_json(
         {"retry_after": 1, "hang": 1},
         {"status": 503, "count": 0},
         {"status": 503, "colour": 1},
+        {"delay": 1, "unasked": ["x"]},
+        {"unasked": []},
+        {"delay": 0},
     ],
 )
 def test_a_bad_fault_is_400_with_an_example(client: TestClient, spec: dict[str, Any]) -> None:

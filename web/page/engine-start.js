@@ -16,7 +16,7 @@ export function startEngine(ctx, script, runtime, attach) {
       "kept in the journal. Check that the bundle's runtime/ files are served there and that " +
       "WebAssembly is allowed (CSP 'wasm-unsafe-eval').");
   };
-  const timeout = Number(script && script.getAttribute("data-start-timeout-ms")) || START_TIMEOUT_MS;
+  const timeout = ctx.startTimeoutMs || START_TIMEOUT_MS; // shorter only in the test build
   setTimeout(() => { if (!ctx.ready) fail("not ready after " + timeout / 1000 + " s"); }, timeout);
   const shared = script && script.getAttribute("data-engine") === "shared";
   // policy.mjs, which the host imports, is fetched beside it rather than after it.

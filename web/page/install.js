@@ -67,7 +67,7 @@ export function install(win, doc, script, build, hooks) {
   ctx.tagging = makePageTagging(ctx, runtime);
   const members = Object.assign(pageMembers(ctx, facades.session(), bus), ctx.tagging.members);
   const api = ctx.api = facades.api(members);
-  if (hooks) hooks.extend(ctx, api);
+  if (hooks) hooks.extend(ctx, api, script);
 
   const beat = (gone) => heartbeat(store, ctx.page, journal.heldPrivate() + outbox.heldPrivate(), gone, Date.now());
   win.addEventListener("pagehide", () => { outbox.beaconAll(win); beat(true); });

@@ -1,8 +1,11 @@
 // Hooks only tests use, in nosto.test.js and never in nosto.js: with `data-test-clock` on
-// the script tag the engine's retry timers wait for api.internal.tick(ms), not real time.
+// the script tag the engine's retry timers wait for api.internal.tick(ms), not real time;
+// `data-start-timeout-ms` shortens the wait before an engine that did not start is reported.
 
 export const testHooks = {
-  extend(ctx, api) {
+  extend(ctx, api, script) {
+    const startTimeout = Number(script && script.getAttribute("data-start-timeout-ms"));
+    if (startTimeout > 0) ctx.startTimeoutMs = startTimeout;
     api.internal.tick = (ms) => { if (ctx.ready) ctx.post({ kind: "tick", ms }); };
     api.internal.engine = () => ctx.engine; // the interpreter's id: pages sharing it agree
   },

@@ -1,7 +1,8 @@
 """Bundle the loader: the ES modules in ``web/page/`` into one classic-script IIFE, by esbuild.
 
 Two entries: ``nosto.js`` (production, the one file a page names) and ``nosto.test.js`` (the same
-plus the hooks only tests use: ``data-test-clock`` and ``api.internal.tick``). What the page
+plus the hooks only tests use: ``data-test-clock``, ``api.internal.tick`` and
+``data-start-timeout-ms``). What the page
 needs to know of the Python side is not copied by hand: the build passes it to esbuild as the
 one constant ``NOSTO_BUILD`` (:func:`page_build`): the version, the runtime folder, the
 protocol's marker and empty response (``core.protocol.describe()``) and the API table

@@ -75,7 +75,9 @@ async def collect(request: Request) -> Response:
         if fault is not None:
             recorder.count("faulted")
             broadcaster.publish("fault", {"received_at": _now(), "fault": fault.as_json(), **who})
-            return await faulty_response(fault, headers)
+            if fault.fails:
+                return await faulty_response(fault, headers)
+            await fault.wait()
         accepted = await accept(request)
     except Rejected as rejected:
         recorder.count(f"rejected:{rejected.reason}")
@@ -107,7 +109,7 @@ async def collect(request: Request) -> Response:
     if not outcome.stored:
         broadcaster.publish("duplicate", {"received_at": _now(), **who})
     return Response(
-        outcome.response_text,
+        outcome.response_text if fault is None else fault.answer(outcome.response_text),
         media_type="application/json",
         headers=headers | {"Cache-Control": "no-store"},
     )

@@ -6,12 +6,17 @@
 - ``{"status": 503, "retry_after": 2}``: answer that status (``Retry-After`` if given);
 - ``{"hang": 5}``: answer nothing for 5 s (``"hang": true``: until cleared), then 504;
 - ``{"garbage": "html" | "truncated_json" | "wrong_content_type" | "empty"}``: a 200 whose body
-  is not Nosto's JSON.
+  is not Nosto's JSON;
+- ``{"delay": 7}``: take the request as usual, but only after 7 s (or when cleared);
+- ``{"unasked": ["front-2"]}``: take the request as usual, and answer with campaign HTML for
+  these placements too, which the request did not ask for.
 
 Optional: ``count`` (default 1; ``null``: until cleared), ``account`` and ``visitor`` (only
-requests with that ``m`` / ``c``). The oldest matching fault is used first. Faulted requests are
-not stored: a failing Nosto would not have them either. ``POST`` and ``DELETE`` need the headers
-``writes.py`` asks of every state-changing ``/api/`` call.
+requests with that ``m`` / ``c``). The oldest matching fault is used first. Requests failed by
+``status``, ``hang`` or ``garbage`` are not stored: a failing Nosto would not have them either;
+``delay`` and ``unasked`` ones are (the stored answer is the usual one). Every fault served counts
+as ``faulted``. ``POST`` and ``DELETE`` need the headers ``writes.py`` asks of every
+state-changing ``/api/`` call.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 from dataclasses import dataclass, field
+from html import escape
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -36,6 +43,8 @@ GARBAGE_BODIES: dict[str, tuple[str, bytes]] = {
     "empty": ("application/json", b""),
 }
 GarbageKind = Literal["html", "truncated_json", "wrong_content_type", "empty"]
+KINDS = ("status", "hang", "garbage", "delay", "unasked")
+FAILING_KINDS = ("status", "hang", "garbage")  # the request is answered by the fault alone
 
 
 class FaultSpec(BaseModel):
@@ -47,16 +56,24 @@ class FaultSpec(BaseModel):
     retry_after: Annotated[int, Field(ge=0, le=86_400)] | None = None
     hang: Annotated[float, Field(gt=0, le=MAX_HANG_S)] | Literal[True] | None = None
     garbage: GarbageKind | None = None
+    delay: Annotated[float, Field(gt=0, le=MAX_HANG_S)] | None = None
+    unasked: (
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=100)]],
+            Field(min_length=1, max_length=20),
+        ]
+        | None
+    ) = None
     count: Annotated[int, Field(ge=1, le=1_000_000)] | None = 1
     account: str | None = None
     visitor: str | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> FaultSpec:
-        kinds = [k for k in ("status", "hang", "garbage") if getattr(self, k) is not None]
+        kinds = [k for k in KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError(
-                "give exactly one of status, hang or garbage, e.g. "
+                "give exactly one of status, hang, garbage, delay or unasked, e.g. "
                 '{"status": 503, "retry_after": 2, "count": 3}'
             )
         if self.retry_after is not None and self.status is None:
@@ -76,9 +93,31 @@ class Fault:
 
     @property
     def kind(self) -> str:
-        if self.spec.status is not None:
-            return "status"
-        return "hang" if self.spec.hang is not None else "garbage"
+        return next(kind for kind in KINDS if getattr(self.spec, kind) is not None)
+
+    @property
+    def fails(self) -> bool:
+        """Whether the fault answers the request itself (else it is taken as usual)."""
+        return self.kind in FAILING_KINDS
+
+    async def wait(self) -> None:
+        """A ``delay`` fault's wait, cut short when faults are cleared."""
+        if self.spec.delay is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.released.wait(), self.spec.delay)
+
+    def answer(self, response_text: str) -> str:
+        """The usual answer ``response_text``, with an ``unasked`` fault's campaigns added."""
+        if not self.spec.unasked:
+            return response_text
+        response = json.loads(response_text)
+        recommendations = response.setdefault("recommendations", {})
+        for div_id in self.spec.unasked:
+            recommendations[div_id] = (
+                f'<div class="nosto-unasked" data-fault="{self.id}">campaign for '
+                f"{escape(div_id)}, which the request did not ask for</div>"
+            )
+        return json.dumps(response, separators=(",", ":"))
 
     def matches(self, account: str, visitor: str) -> bool:
         spec = self.spec
@@ -102,6 +141,7 @@ class Faults:
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
+        self._holding: list[Fault] = []  # hang and delay faults served: clearing releases them
         self._ids = itertools.count(1)
 
     def add(self, spec: FaultSpec) -> Fault:
@@ -114,6 +154,8 @@ class Faults:
         for fault in self._faults:
             if fault.matches(account, visitor):
                 fault.served += 1
+                if fault.kind in ("hang", "delay") and fault not in self._holding:
+                    self._holding.append(fault)
                 if fault.remaining is not None:
                     fault.remaining -= 1
                     if fault.remaining == 0:
@@ -124,9 +166,9 @@ class Faults:
     def clear(self) -> int:
         """Remove every fault and release hanging requests; how many there were."""
         cleared = len(self._faults)
-        for fault in self._faults:
+        for fault in self._faults + self._holding:
             fault.released.set()
-        self._faults = []
+        self._faults, self._holding = [], []
         return cleared
 
     def as_json(self) -> list[dict[str, Any]]:
