@@ -167,9 +167,9 @@ WHERE_ENTRIES_LIE = """() => {
   }
   return Object.fromEntries(Object.entries(areas).map(([k, v]) => [k, [...v].sort()]));
 }"""
-BODIES_WAITING = (
-    "() => [localStorage, sessionStorage].flatMap(a => Object.keys(a))"
-    ".filter(k => k.startsWith('nosto-tagging:demo:o:')).length >= 2"
+BODIES_WAITING = (  # two bodies, whichever areas hold them
+    "() => new Set([localStorage, sessionStorage].flatMap(a => Object.keys(a))"
+    ".filter(k => k.startsWith('nosto-tagging:demo:o:'))).size >= 2"
 )
 
 
