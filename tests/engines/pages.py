@@ -52,6 +52,7 @@ class PageServer:
     def __init__(self, sandbox_origin: str) -> None:
         self.sandbox = urlsplit(sandbox_origin)
         self.pages: dict[str, Page] = {}
+        self.forwarded: list[str] = []  # method and path of each request passed to the sandbox
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
@@ -118,6 +119,8 @@ def _handler(owner: PageServer) -> type[BaseHTTPRequestHandler]:
         do_HEAD = do_POST = do_OPTIONS = do_DELETE = lambda self: self._forward()
 
         def _forward(self) -> None:
+            with owner.lock:
+                owner.forwarded.append(f"{self.command} {self.path}")
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
