@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,24 @@ class Tab(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def back(self, path: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+        """Go back in the tab's history and wait until the page at ``path`` is shown again
+        (from the back/forward cache or loaded anew); evaluations fail while it changes."""
+        self.evaluate("() => { setTimeout(() => history.back(), 10); }")
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                if self.evaluate(
+                    "path => new Promise((shown) => setTimeout(() => shown(location.pathname"
+                    " === path && document.readyState === 'complete'), 50))",
+                    path,
+                ):
+                    return
+            except Exception:  # the page went away during the evaluation
+                if time.monotonic() > deadline:
+                    raise
+            assert time.monotonic() < deadline, f"{path} was not shown again"
 
     def wait_for(self, function: str, arg: Any = None, timeout_ms: int = TIMEOUT_MS) -> Any:
         """Wait in the page until ``function(arg)`` is truthy; that value."""
@@ -292,7 +311,11 @@ class WebKit(Engine):
 
     def __init__(self) -> None:
         self.display = Display()
-        first = WebKitContext(self)
+        try:
+            first = WebKitContext(self)
+        except Exception:
+            self.display.close()
+            raise
         self.version = first.driver.capabilities.get("browserVersion", "")
         first.close()
 
@@ -375,6 +398,14 @@ class WebKitTab(Tab):
         if "error" in answer:
             raise AssertionError(f"in the page: {answer['error']}")
         return answer["value"]
+
+    def back(self, path: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+        self.collect()
+        self.context.switch(self.handle)
+        self.context.driver.back()
+        self.wait_for(
+            "path => location.pathname === path && document.readyState === 'complete'", path
+        )
 
     def collect(self) -> None:
         self.context.switch(self.handle)

@@ -109,7 +109,6 @@ def _handler(owner: PageServer) -> type[BaseHTTPRequestHandler]:
             body = page.html.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
             for name, value in page.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
