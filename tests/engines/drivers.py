@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
@@ -73,23 +72,9 @@ class Tab(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def back(self, path: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
-        """Go back in the tab's history and wait until the page at ``path`` is shown again
-        (from the back/forward cache or loaded anew); evaluations fail while it changes."""
+    def back(self) -> None:
+        """Go back in the tab's history (returns at once: wait for the page to say it is shown)."""
         self.evaluate("() => { setTimeout(() => history.back(), 10); }")
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                if self.evaluate(
-                    "path => new Promise((shown) => setTimeout(() => shown(location.pathname"
-                    " === path && document.readyState === 'complete'), 50))",
-                    path,
-                ):
-                    return
-            except Exception:  # the page went away during the evaluation
-                if time.monotonic() > deadline:
-                    raise
-            assert time.monotonic() < deadline, f"{path} was not shown again"
 
     def wait_for(self, function: str, arg: Any = None, timeout_ms: int = TIMEOUT_MS) -> Any:
         """Wait in the page until ``function(arg)`` is truthy; that value."""
@@ -399,13 +384,10 @@ class WebKitTab(Tab):
             raise AssertionError(f"in the page: {answer['error']}")
         return answer["value"]
 
-    def back(self, path: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+    def back(self) -> None:
         self.collect()
         self.context.switch(self.handle)
-        self.context.driver.back()
-        self.wait_for(
-            "path => location.pathname === path && document.readyState === 'complete'", path
-        )
+        self.context.driver.back()  # WebDriver's back waits until the page is shown
 
     def collect(self) -> None:
         self.context.switch(self.handle)

@@ -53,7 +53,9 @@ class PageServer:
         self.sandbox = urlsplit(sandbox_origin)
         self.pages: dict[str, Page] = {}
         self.forwarded: list[str] = []  # method and path of each request passed to the sandbox
+        self.marks: list[str] = []  # what pages posted to /test/mark/<name>, in order
         self.lock = threading.Lock()
+        self.marked = threading.Condition(self.lock)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -85,6 +87,13 @@ class PageServer:
             self.pages[path] = Page(html, headers or {})
         return self.url(path)
 
+    def wait_for_marks(self, name: str, count: int, timeout_s: float = 60) -> None:
+        """Wait until pages posted ``/test/mark/<name>`` ``count`` times (a page says so while
+        the browser is busy navigating, when no driver call can reach it)."""
+        with self.marked:
+            if not self.marked.wait_for(lambda: self.marks.count(name) >= count, timeout_s):
+                raise AssertionError(f"{self.marks.count(name)} of {count} {name!r} marks")
+
     def url(self, path: str) -> str:
         return f"{self.origin}{path}"
 
@@ -115,7 +124,20 @@ def _handler(owner: PageServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
-        do_HEAD = do_POST = do_OPTIONS = do_DELETE = lambda self: self._forward()
+        do_HEAD = do_OPTIONS = do_DELETE = lambda self: self._forward()
+
+        def do_POST(self) -> None:
+            path = urlsplit(self.path).path
+            if not path.startswith("/test/mark/"):
+                self._forward()
+                return
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with owner.marked:
+                owner.marks.append(path.removeprefix("/test/mark/"))
+                owner.marked.notify_all()
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _forward(self) -> None:
             with owner.lock:
