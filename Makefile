@@ -18,4 +18,4 @@ test: lint
 	.venv/bin/python -m pytest
 
 clean:
-	rm -rf build .venv .pytest_cache .ruff_cache
+	rm -rf build .venv .pytest_cache .ruff_cache tests/engines/node_modules

@@ -1,18 +1,36 @@
 #!/usr/bin/env bash
-# Set up everything nosto-tagging needs on a fresh Debian machine, idempotently:
-# Debian's Chromium (for browser tests), a Python venv with the package, and the bundle.
+# Set up everything nosto-tagging needs on a fresh Debian machine, idempotently: Debian's
+# browsers for the browser tests (Chromium; Firefox ESR, WebKitGTK's WebDriver and MiniBrowser,
+# and an X server without a screen for WebKit), a Python venv with the package, the Node driver
+# of the Firefox tests and the bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-if [ "${NOSTO_SKIP_CHROMIUM:-}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
-  say "installing Debian's chromium (browser tests drive it with Playwright)"
+# Debian package -> the file it installs that the tests run.
+declare -A NEEDED=()
+if [ "${NOSTO_SKIP_CHROMIUM:-}" != "1" ]; then
+  NEEDED[chromium]=/usr/bin/chromium                # tests/browser, tests/engines (Playwright)
+fi
+if [ "${NOSTO_SKIP_ENGINES:-}" != "1" ]; then
+  NEEDED[firefox-esr]=/usr/bin/firefox-esr          # tests/engines (WebDriver BiDi)
+  NEEDED[webkit2gtk-driver]=/usr/bin/WebKitWebDriver # tests/engines (MiniBrowser comes with it)
+  NEEDED[xvfb]=/usr/bin/Xvfb                        # MiniBrowser has no headless mode
+  NEEDED[xauth]=/usr/bin/xauth
+fi
+missing=()
+for package in "${!NEEDED[@]}"; do
+  [ -x "${NEEDED[$package]}" ] || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing Debian's ${missing[*]} (browser tests)"
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "chromium is missing: run 'sudo apt-get install chromium' (or set NOSTO_SKIP_CHROMIUM=1)" >&2
+    echo "missing: run 'sudo apt-get install --no-install-recommends ${missing[*]}'" \
+      "(or set NOSTO_SKIP_CHROMIUM=1 / NOSTO_SKIP_ENGINES=1 to leave those browsers out)" >&2
     exit 1
   fi
 fi
@@ -29,6 +47,14 @@ fi
 say "installing nosto-tagging and its test tools into .venv"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+# node_modules/.installed-lock: the lock file the last `npm ci` installed.
+if [ "${NOSTO_SKIP_ENGINES:-}" != "1" ] && \
+   ! cmp -s tests/engines/package-lock.json tests/engines/node_modules/.installed-lock; then
+  say "installing the Firefox tests' driver (puppeteer-core, as tests/engines/package-lock.json pins it)"
+  npm ci --prefix tests/engines --no-audit --no-fund --loglevel=error
+  cp tests/engines/package-lock.json tests/engines/node_modules/.installed-lock
+fi
 
 say "building the bundle (downloads the pinned runtime once, then uses build/cache)"
 .venv/bin/nosto-tagging build

@@ -7,7 +7,7 @@ import { loadPyodide } from "./snapshot.mjs";
 
 export async function start(runtime, engine) {
   const pyodide = await loadPyodide({ indexURL: runtime });
-  const hub = pyodide.pyimport("nosto_tagging.worker.shared").Hub(engine);
+  const hub = pyodide.pyimport("nosto_tagging.worker.shared").Hub(engine, globalThis.nostoTaggingStart);
   return {
     connect(port, page, lock, queued) {
       const key = hub.connect(port, page, queued);

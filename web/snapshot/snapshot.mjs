@@ -89,6 +89,7 @@ export async function loadPyodide(options = {}) {
       afterRestore(pyodide, await wheels, snapshot.meta);
       release(pyodide);
       mark("installed");
+      globalThis.nostoTaggingStart = "restored";
       debug(`engine restored from a snapshot (ms since start: ${phases.join(", ")})`);
       return pyodide;
     }
@@ -114,6 +115,7 @@ export async function loadPyodide(options = {}) {
     }
   }
   release(pyodide);
+  globalThis.nostoTaggingStart = "plain";
   debug(`engine started plainly (ms since start: ${phases.join(", ")})`);
   return pyodide;
 }

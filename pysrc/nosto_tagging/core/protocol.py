@@ -39,7 +39,9 @@ TO_WORKER: Final = {
 # worker -> page
 TO_PAGE: Final = {
     "hello": ["version", "engine"],  # the shared worker script's answer (its version)
-    "ready": ["version", "engine"],  # engine: the interpreter's id (shared: the same for all)
+    # engine: the interpreter's id (shared: the same for all); start: how that interpreter
+    # started, "restored" from this browser's snapshot or "plain" (web/snapshot.mjs)
+    "ready": ["version", "engine", "start"],
     "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
     "built": ["eid", "url", "body", "inject", "private", "order"],
     "acked": ["eid", "response", "message"],

@@ -27,7 +27,7 @@ class Connection:
     def __init__(self, hub: Hub, port: JsProxy, page: str) -> None:
         self.port = port
         self.page = page
-        self.shell = WorkerShell(self.post, fetch_transport, hub.claims, hub.engine_id)
+        self.shell = WorkerShell(self.post, fetch_transport, hub.claims, hub.engine_id, hub.start)
         self._receive = receiver(self.shell, self.post)
         self._on_message = create_proxy(lambda event: self._receive(str(event.data)))
 
@@ -50,8 +50,9 @@ class Connection:
 class Hub:
     """Every page connected to this interpreter, by connection id."""
 
-    def __init__(self, engine_id: str) -> None:
+    def __init__(self, engine_id: str, start: str = "") -> None:
         self.engine_id = engine_id
+        self.start = start  # how the interpreter started: "restored" or "plain"
         self.claims = Claims()
         self._connections: dict[int, Connection] = {}
         self._next = 0

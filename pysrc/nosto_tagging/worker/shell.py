@@ -39,7 +39,8 @@ class WorkerShell:
 
     ``claims`` is shared by the shells of one interpreter (pages sharing an engine): an event
     id is delivered by the first to claim it. ``engine_id`` names the interpreter: the page
-    reads it in ``ready`` (pages sharing an engine see the same id).
+    reads it in ``ready`` (pages sharing an engine see the same id), with ``start``: how the
+    interpreter started (``"restored"`` from a snapshot or ``"plain"``).
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class WorkerShell:
         transport: Transport,
         claims: Claims | None = None,
         engine_id: str = "",
+        start: str = "",
     ) -> None:
         self._post = post
         self._engine: Engine | None = None
@@ -55,6 +57,7 @@ class WorkerShell:
         self._clock: ManualClock | None = None
         self._claims = claims if claims is not None else Claims()
         self.engine_id = engine_id or secrets.token_hex(8)
+        self.start = start
 
     @property
     def account(self) -> str | None:
@@ -89,7 +92,11 @@ class WorkerShell:
                     privacy_signal=message.get("privacySignal") is True,
                 )
             )
-            self._post(protocol.encode("ready", version=__version__, engine=self.engine_id))
+            self._post(
+                protocol.encode(
+                    "ready", version=__version__, engine=self.engine_id, start=self.start
+                )
+            )
         elif self._engine is None:
             self._log("error", "", f"engine: a {kind!r} message arrived before its config")
         elif kind == "calls":
@@ -230,9 +237,12 @@ def start(post: Callable[[str], None]) -> Callable[[Any], None]:
     ``web/engine.py`` (the worker's entry) assigns the handler itself: polyscript only
     dispatches to a handler assigned from the entry script, not from inside a module.
     """
+    import js
+
     from nosto_tagging.worker.transport import fetch_transport
 
-    receive = receiver(WorkerShell(post, fetch_transport), post)
+    start = str(getattr(js, "nostoTaggingStart", ""))  # set by the runtime's snapshot.mjs
+    receive = receiver(WorkerShell(post, fetch_transport, start=start), post)
     return lambda event: receive(str(event.data))
 
 
