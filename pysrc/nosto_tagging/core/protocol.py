@@ -40,7 +40,7 @@ TO_WORKER: Final = {
 TO_PAGE: Final = {
     "hello": ["version", "engine"],  # the shared worker script's answer (its version)
     # engine: the interpreter's id (shared: the same for all); start: how that interpreter
-    # started, "restored" from this browser's snapshot or "plain" (web/snapshot.mjs)
+    # started, "restored" from this browser's snapshot or "plain" (web/snapshot/)
     "ready": ["version", "engine", "start"],
     "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
     "built": ["eid", "url", "body", "inject", "private", "order"],
