@@ -54,21 +54,27 @@ test("over the byte bound bodies are dropped until it fits", () => {
   assert.deepEqual(Object.keys(outbox.bodies), ["e2", "e3"]);
 });
 
-test("beacons go out once per hide; fetch keepalive within its budget when refused", () => {
-  const { win, outbox } = setup();
+test("leaving, a body goes out once, unless an attempt is under way; fetch keepalive when refused", () => {
+  const { win, store, outbox } = setup();
   outbox.keep("e1", { url: "/ev1", body: "a" });
-  outbox.beaconAll(win);
-  outbox.beaconAll(win);
+  outbox.keep("e0", { url: "/ev1", body: "in flight" });
+  outbox.mark("e0", true);
+  assert.deepEqual(outbox.leave(win), ["e1"]);
+  assert.deepEqual(outbox.leave(win), []);
   assert.equal(win.beacons.length, 1);
-  outbox.rearm();
-  outbox.beaconAll(win);
-  assert.equal(win.beacons.length, 2);
+  const stored = Object.fromEntries(store.list("o:"));
+  assert.ok(stored["o:e0"].f > 0 && !stored["o:e0"].n && stored["o:e1"].f > 0 && stored["o:e1"].c);
+  outbox.mark("e0", false); // that attempt failed: a retry waits, nothing is under way
+  assert.equal(Object.fromEntries(store.list("o:"))["o:e0"].n, 1);
+  assert.deepEqual(outbox.leave(win), ["e0"]);
   win.beaconAccepts = false;
   outbox.keep("e2", { url: "/ev1", body: "x".repeat(BEACON_BUDGET - 10) });
   outbox.keep("e3", { url: "/ev1", body: "x".repeat(100) });
-  outbox.beaconAll(win);
+  assert.deepEqual(outbox.leave(win), ["e2"]);
   assert.deepEqual(win.fetches.map(([, init]) => init.body.length), [BEACON_BUDGET - 10]);
   assert.equal(win.fetches[0][1].keepalive, true);
+  outbox.back(); // shown again: what it beaconed is gone
+  assert.deepEqual(Object.keys(outbox.bodies), ["e3"]);
 });
 
 test("another tab may only resend a body without its page URL's query", () => {

@@ -69,12 +69,15 @@ export function install(win, doc, script, build, hooks) {
   const api = ctx.api = facades.api(members);
   if (hooks) hooks.extend(ctx, api);
 
-  const beat = (gone) => heartbeat(store, ctx.page, journal.heldPrivate() + outbox.heldPrivate(), gone, Date.now());
-  win.addEventListener("pagehide", () => { outbox.beaconAll(win); beat(true); });
-  win.addEventListener("pageshow", (event) => { if (event.persisted) beat(false); });
-  doc.addEventListener("visibilitychange", () => {
-    if (doc.visibilityState === "hidden") outbox.beaconAll(win); else outbox.rearm();
+  const beat = (gone) => heartbeat(store, ctx.page, journal.heldPrivate() + outbox.heldPrivate(), gone, Date.now(), journal.applied);
+  // Leaving: an engine that outlives the page (shared) goes on delivering; otherwise what no
+  // attempt carries goes out now, and the engine is told (it may still run: back/forward cache).
+  win.addEventListener("pagehide", () => {
+    const carried = ctx.outlives ? [] : outbox.leave(win);
+    if (carried.length && ctx.ready) ctx.post({ kind: "carried", eids: carried });
+    beat(true);
   });
+  win.addEventListener("pageshow", (event) => { if (event.persisted) { outbox.back(); beat(false); } });
   win.addEventListener("online", () => { if (ctx.ready) ctx.post({ kind: "online" }); });
   if (account) { beat(false); setInterval(beat, HEARTBEAT_MS); }
 
@@ -82,7 +85,7 @@ export function install(win, doc, script, build, hooks) {
   // of the runtime (adoption.mjs: only a page whose engine runs needs it); again when the shared
   // engine says a page left.
   ctx.adopt = () => import(runtime + "adoption.mjs")
-    .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now()).forEach(ctx.post))
+    .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now(), ctx.adopt).forEach(ctx.post))
     .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"));
   const onMessage = makeDispatch(ctx, () => {
     ctx.ready = true;

@@ -1,5 +1,9 @@
-// The outbox: bodies the engine built, stored until the collector acknowledges them, bounded,
-// and sent once more as beacons when the page is hidden.
+// The outbox: bodies the engine built, stored until the collector acknowledges them, bounded.
+// Each body leaves the browser once where it can: the engine says when an attempt starts and
+// when one failed; the stored body carries `f` (when it last left, its outcome not yet known)
+// and `n` (attempts known to have failed). As the page goes away, only bodies with no attempt
+// under way are beaconed (then marked `f` too): one in flight is carried by the browser
+// (keepalive) and another page does not repeat it (adoption.js).
 
 import { bare } from "./store.js";
 
@@ -16,8 +20,16 @@ export function makeOutbox(store, page, report, onRelease) {
       entry.page = page;
       entry.t = entry.t || Date.now();
       bodies[eid] = entry;
-      store.put("o:" + eid, entry, entry.private, !entry.private && shared(entry));
+      save(eid);
       bound();
+    },
+    // The engine starts an attempt (`sending`), or one failed and a retry waits.
+    mark(eid, sending) {
+      const entry = bodies[eid];
+      if (!entry) return;
+      entry.f = sending ? Date.now() : 0;
+      if (!sending) entry.n = (entry.n || 0) + 1;
+      save(eid);
     },
     release(eid) {
       delete bodies[eid];
@@ -26,31 +38,37 @@ export function makeOutbox(store, page, report, onRelease) {
     },
     // Bodies with customer data: lost if this tab closes (they live in its sessionStorage).
     heldPrivate: () => Object.keys(bodies).filter((eid) => bodies[eid].private).length,
-    // When the page is hidden, whatever is unacknowledged goes out once as a beacon
-    // (CORS-simple text/plain), or with fetch keepalive within its budget. It also stays
-    // stored: a beacon can be lost (a server down at that moment), and the next page sends it
-    // again; the collector keeps each event id once.
-    beaconAll(win) {
+    // The page goes away: each body with no attempt under way goes out as a beacon
+    // (CORS-simple text/plain), or with fetch keepalive within its budget, and is marked as
+    // gone (`c`: this page sent it; the engine is told not to). Returns their event ids.
+    leave(win) {
       let budget = BEACON_BUDGET;
-      Object.keys(bodies).forEach((eid) => {
+      return Object.keys(bodies).filter((eid) => {
         const entry = bodies[eid];
-        if (!entry.beaconed) {
-          try {
-            entry.beaconed = win.navigator.sendBeacon(entry.url, new Blob([entry.body], { type: "text/plain;charset=UTF-8" }));
-          } catch (e) { /* fall back */ }
-        }
-        if (!entry.beaconed && entry.body.length < budget) {
+        let sent = false;
+        if (entry.f) return false;
+        try {
+          sent = win.navigator.sendBeacon(entry.url, new Blob([entry.body], { type: "text/plain;charset=UTF-8" }));
+        } catch (e) { /* fall back */ }
+        if (!sent && entry.body.length < budget) {
           budget -= entry.body.length;
           try {
             win.fetch(entry.url, { method: "POST", body: entry.body, keepalive: true,
               headers: { "Content-Type": "text/plain;charset=UTF-8" } }).catch(() => {});
+            sent = true;
           } catch (e) { /* the next page sends it */ }
         }
+        if (sent) { entry.f = Date.now(); entry.c = 1; save(eid); }
+        return sent;
       });
     },
-    // Visible again: what was beaconed may be beaconed again at the next hide.
-    rearm() { Object.keys(bodies).forEach((eid) => { bodies[eid].beaconed = false; }); }
+    // Shown again from the back/forward cache: what this page beaconed is gone.
+    back() { Object.keys(bodies).forEach((eid) => { if (bodies[eid].c) self.release(eid); }); }
   };
+  function save(eid) {
+    const entry = bodies[eid];
+    store.put("o:" + eid, entry, entry.private, !entry.private && shared(entry));
+  }
 
   // Bounded in count and bytes: the oldest non-order bodies go first, loudly; orders never.
   function bound() {

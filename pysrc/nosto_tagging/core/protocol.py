@@ -27,10 +27,15 @@ TO_WORKER: Final = {
     "config": ["account", "endpoint", "visitor", "version", "doNotTrack", "privacySignal"],
     "calls": ["calls", "visitor"],  # visitor: the 2c.cId cookie now (another tab may set it)
     "stored": ["eid"],  # the page keeps the built body: the engine may send it now
-    "replay": ["page", "calls"],  # calls of a page that is gone, never applied there
+    # calls of a page that is gone; those up to `applied` its engine applied (what they built
+    # is in its outbox): they only make the session again
+    "replay": ["page", "calls", "applied"],
     # calls of this page its previous engine applied (that engine stopped or forgot the page)
     "restore": ["calls"],
     "resend": ["eid", "url", "body"],  # a stored body of a page that is gone
+    # bodies the page beaconed as it went away: the engine no longer sends them
+    "carried": ["eids"],
+    "go": ["eid"],  # the page marked the body as leaving: the engine's attempt may start
     "online": [],  # the browser is back online: retry now
     "lost": ["count"],  # events with customer data that died with a closed tab
     "clock": ["manual"],  # tests: retry timers wait for ticks instead of real time
@@ -39,9 +44,14 @@ TO_WORKER: Final = {
 # worker -> page
 TO_PAGE: Final = {
     "hello": ["version", "engine"],  # the shared worker script's answer (its version)
-    "ready": ["version", "engine"],  # engine: the interpreter's id (shared: the same for all)
+    # engine: the interpreter's id (shared: the same for all); outlives: the engine goes on
+    # delivering when the page goes away (the shared engine)
+    "ready": ["version", "engine", "outlives"],
     "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
     "built": ["eid", "url", "body", "inject", "private", "order"],
+    # an attempt to send the body is about to start (sending: the page answers `go`, where the
+    # engine ends with the page) or failed and waits for a retry (not sending)
+    "attempt": ["eid", "sending"],
     "acked": ["eid", "response", "message"],
     "dropped": ["eid", "reason"],
     "settled": ["eid"],

@@ -8,6 +8,7 @@ polyscript's ``xworker`` channel. Every message is a JSON text defined in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import traceback
@@ -39,7 +40,9 @@ class WorkerShell:
 
     ``claims`` is shared by the shells of one interpreter (pages sharing an engine): an event
     id is delivered by the first to claim it. ``engine_id`` names the interpreter: the page
-    reads it in ``ready`` (pages sharing an engine see the same id).
+    reads it in ``ready`` (pages sharing an engine see the same id). ``outlives``: the engine
+    goes on delivering after its page went away (the shared engine); the page then leaves
+    delivery to it instead of beaconing at unload.
     """
 
     def __init__(
@@ -48,10 +51,15 @@ class WorkerShell:
         transport: Transport,
         claims: Claims | None = None,
         engine_id: str = "",
+        outlives: bool = False,
     ) -> None:
         self._post = post
         self._engine: Engine | None = None
-        self._dispatcher = Dispatcher(transport, self._acked, self._dropped)
+        self._dispatcher = Dispatcher(
+            transport, self._acked, self._dropped, on_attempt=self._attempting
+        )
+        self._outlives = outlives
+        self._permits: dict[str, asyncio.Future[bool]] = {}
         self._clock: ManualClock | None = None
         self._claims = claims if claims is not None else Claims()
         self.engine_id = engine_id or secrets.token_hex(8)
@@ -89,7 +97,11 @@ class WorkerShell:
                     privacy_signal=message.get("privacySignal") is True,
                 )
             )
-            self._post(protocol.encode("ready", version=__version__, engine=self.engine_id))
+            self._post(
+                protocol.encode(
+                    "ready", version=__version__, engine=self.engine_id, outlives=self._outlives
+                )
+            )
         elif self._engine is None:
             self._log("error", "", f"engine: a {kind!r} message arrived before its config")
         elif kind == "calls":
@@ -98,13 +110,21 @@ class WorkerShell:
         elif kind == "restore":
             self._restore(self._engine, message["calls"])
         elif kind == "replay":
-            self._replay(self._engine, str(message["page"]), message["calls"])
+            applied = int(message.get("applied") or 0)
+            self._replay(self._engine, str(message["page"]), message["calls"], applied)
         elif kind == "resend":
             request = Request(str(message["eid"]), str(message["url"]), json.loads(message["body"]))
             if self._claims.claim(request.eid, self._outcome):
                 self._dispatcher.submit(request)
         elif kind == "stored":
             self._dispatcher.release(str(message["eid"]))
+        elif kind == "carried":
+            eids = [str(eid) for eid in message["eids"]]
+            self._dispatcher.carried(eids)
+            for eid in eids:
+                self._permit(eid, False)
+        elif kind == "go":
+            self._permit(str(message["eid"]), True)
         elif kind == "lost":
             self._engine.lost_private += int(message["count"])
         elif kind == "online":
@@ -115,11 +135,13 @@ class WorkerShell:
         elif kind == "tick" and self._clock is not None:
             self._clock.advance(float(message["ms"]) / 1000)
 
-    def _replay(self, live: Engine, page: str, calls: list[Any]) -> None:
+    def _replay(self, live: Engine, page: str, calls: list[Any], applied: int = 0) -> None:
         """Calls of a page that closed before its engine saw them: their own engine (their own
         session and visit), each call under the visitor and consent stored with it; requests
-        keep their original event ids and times. A replay never makes a visitor id nor writes
-        the cookie, and is dropped while this page's visitor has opted out (Do-Not-Track)."""
+        keep their original event ids and times. Calls up to ``applied`` were applied by the
+        page's own engine (their bodies are in its outbox): they make the session again and
+        build nothing. A replay never makes a visitor id nor writes the cookie, and is dropped
+        while this page's visitor has opted out (Do-Not-Track)."""
         if live.visit.opted_out:
             seq = max(
                 (int(raw.get("seq") or 0) for raw in calls if isinstance(raw, dict)), default=0
@@ -131,7 +153,7 @@ class WorkerShell:
         # The count of customer-data events lost with closed tabs goes on the next request
         # built, the replay's or, if it builds none, the live page's.
         replay.lost_private, live.lost_private = live.lost_private, 0
-        self._apply_all(replay, calls, page=page, emits=(Built, Log))
+        self._apply_all(replay, calls, page=page, emits=(Built, Log), applied=applied)
         live.lost_private += replay.lost_private
 
     def _restore(self, engine: Engine, calls: list[Any]) -> None:
@@ -146,9 +168,11 @@ class WorkerShell:
         calls: list[Any],
         page: str | None = None,
         emits: tuple[type, ...] | None = None,
+        applied: int = 0,
     ) -> None:
         """Apply ``calls`` in order; ``page`` names a replayed page (each call then runs under
-        its stored visitor and consent); ``emits``: the outputs passed on (all when None)."""
+        its stored visitor and consent); ``emits``: the outputs passed on (all when None), none
+        for calls up to ``applied``."""
         last_seq, last_page = 0, page
         for raw in calls:
             try:
@@ -165,8 +189,9 @@ class WorkerShell:
                 if VISITOR_ID.match(visitor):
                     engine.visit.visitor = visitor
                 engine.visit.do_not_track = raw.get("dnt") is True
+            again = 0 < int(raw.get("seq") or 0) <= applied
             for output in engine.apply(call):
-                if emits is None or isinstance(output, emits):
+                if not again and (emits is None or isinstance(output, emits)):
                     self._emit(output)
             last_seq = max(last_seq, int(raw.get("seq") or 0))
             last_page = last_page or str(raw.get("page") or "")
@@ -201,6 +226,21 @@ class WorkerShell:
         elif isinstance(output, Log):
             self._log(output.level, output.method, output.message)
 
+    def _attempting(self, eid: str, sending: bool) -> asyncio.Future[bool] | None:
+        """Tell the page; an engine that ends with its page sends only once the page marked the
+        body as leaving (``go``): at unload the page knows exactly which bodies may be under
+        way, and beacons only the others."""
+        permit: asyncio.Future[bool] | None = None
+        if sending and not self._outlives and self._post is not _nowhere:
+            permit = self._permits[eid] = asyncio.get_event_loop().create_future()
+        self._post(protocol.encode("attempt", eid=eid, sending=sending))
+        return permit
+
+    def _permit(self, eid: str, go: bool) -> None:
+        permit = self._permits.pop(eid, None)
+        if permit is not None and not permit.done():
+            permit.set_result(go)
+
     def _acked(self, eid: str, message: dict[str, Any]) -> None:
         self._claims.settle(eid, ("acked", message))
 
@@ -230,9 +270,9 @@ def start(post: Callable[[str], None]) -> Callable[[Any], None]:
     ``web/engine.py`` (the worker's entry) assigns the handler itself: polyscript only
     dispatches to a handler assigned from the entry script, not from inside a module.
     """
-    from nosto_tagging.worker.transport import fetch_transport
+    from nosto_tagging.worker.transport import keepalive_transport
 
-    receive = receiver(WorkerShell(post, fetch_transport), post)
+    receive = receiver(WorkerShell(post, keepalive_transport), post)
     return lambda event: receive(str(event.data))
 
 
