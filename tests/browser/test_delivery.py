@@ -216,11 +216,12 @@ def test_a_closed_pages_calls_are_not_replayed_under_a_later_opt_out(shop: Shop)
     shop.page.close()  # before its engine started: its load() waits in localStorage
     shop.context.clear_cookies()
     shop.page = shop.context.new_page()
-    # Every URL the engine builds is stored (write-ahead) before it is sent: record them.
+    # Every URL the engine builds is stored (write-ahead) before it is sent: record them
+    # (by key: a stored body is written again as its attempts start).
     record_urls = (
-        "<script>window.builtUrls = []; const setItem = Storage.prototype.setItem;"
+        "<script>window.builtUrls = {}; const setItem = Storage.prototype.setItem;"
         " Storage.prototype.setItem = function (key, value) {"
-        " if (key.startsWith('nosto-tagging:demo:o:')) builtUrls.push(JSON.parse(value).url);"
+        " if (key.startsWith('nosto-tagging:demo:o:')) builtUrls[key] = JSON.parse(value).url;"
         " return setItem.call(this, key, value); };</script>"
     )
     page = shop.open(
@@ -231,11 +232,11 @@ def test_a_closed_pages_calls_are_not_replayed_under_a_later_opt_out(shop: Shop)
     )
     # Nothing left to replay or to send: the closed page's calls were replayed or dropped.
     page.wait_for_function(
-        "() => builtUrls.length > 0 && !Object.keys(localStorage).some(key =>"
+        "() => Object.keys(builtUrls).length > 0 && !Object.keys(localStorage).some(key =>"
         " key.startsWith('nosto-tagging:demo:j:') || key.startsWith('nosto-tagging:demo:o:'))"
     )
     assert [c["name"] for c in shop.context.cookies() if c["name"] == "2c.cId"] == []
-    urls = page.evaluate("builtUrls")
+    urls = page.evaluate("Object.values(builtUrls)")
     assert len(urls) == 1 and "c=" not in urls[0]
     assert shop.sandbox.since_checkpoint()["accepted"] == 1  # the closed page's was dropped
     assert placements(shop.sandbox.requests(tail=1)) == Counter(["opted-out"])

@@ -60,9 +60,9 @@ def run(
             await asyncio.Future()  # an attempt's timer: these collectors answer in time
         slept.append(seconds)
 
-    def attempt(eid: str, sending: bool) -> None:
+    def attempt(request: Request, sending: bool) -> None:
         if attempts:
-            events.append(("attempt", eid, sending))
+            events.append(("attempt", request.eid, sending))
         if carried:
             dispatcher.carried(list(carried))
 

@@ -31,19 +31,11 @@ def call(seq: int, target: str, method: str, *args: Any, page: str = "p1") -> di
 
 
 class Harness:
-    """A page for one shell: it answers ``go`` to each attempt, as the loader does."""
-
     def __init__(self, *answers: int) -> None:
         self.posted: list[dict[str, Any]] = []
         self.sent: list[str] = []
         self.answers = list(answers)
-        self.shell = WorkerShell(self.receive, self.transport)
-
-    def receive(self, text: str) -> None:
-        message = json.loads(text)
-        self.posted.append(message)
-        if message["kind"] == "attempt" and message["sending"]:
-            self.send("go", eid=message["eid"])
+        self.shell = WorkerShell(lambda text: self.posted.append(json.loads(text)), self.transport)
 
     async def transport(self, url: str, body: str, timeout_s: float) -> Response:
         self.sent.append(url)
@@ -380,11 +372,9 @@ def test_an_internal_error_is_named_by_type_and_place_never_by_its_text() -> Non
     assert re.fullmatch(r"engine: internal error JSONDecodeError at \w+\.py:\d+", log["message"])
 
 
-def test_an_attempt_starts_only_once_the_page_said_go() -> None:
+def test_where_the_page_sends_each_attempt_waits_for_its_answer() -> None:
     harness = Harness()
-    harness.shell = WorkerShell(
-        lambda text: harness.posted.append(json.loads(text)), harness.transport
-    )
+    harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
 
     async def scenario() -> None:
         harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
@@ -392,18 +382,29 @@ def test_an_attempt_starts_only_once_the_page_said_go() -> None:
         harness.send("stored", eid="p1-2")
         await until(lambda: len(harness.of("attempt")) == 1)
         await quiet()
-        assert harness.sent == []  # the page has not marked it yet
-        harness.send("go", eid="p1-2")
-        await until(lambda: len(harness.sent) == 1)
+        assert harness.of("acked") == []
+        harness.send("answer", eid="p1-2", error="Failed to fetch")
+        await until(lambda: len(harness.of("attempt")) == 2)  # failed: a backoff
+        harness.send("online")  # ends it now
+        await until(lambda: len(harness.of("attempt")) == 3)
+        answer = {
+            "status": 200,
+            "text": '{"pv": 1}',
+            "retryAfter": None,
+            "type": "application/json",
+        }
+        harness.send("answer", eid="p1-2", **answer)
+        await until(lambda: len(harness.of("acked")) == 1)
 
     run(harness, scenario)
+    attempts = [m["sending"] for m in harness.of("attempt")]
+    assert attempts == [True, False, True]
+    assert harness.of("ready")[0]["outlives"] is False
 
 
 def test_a_body_the_page_beaconed_while_its_attempt_waited_is_not_sent() -> None:
     harness = Harness()
-    harness.shell = WorkerShell(
-        lambda text: harness.posted.append(json.loads(text)), harness.transport
-    )
+    harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
 
     async def scenario() -> None:
         harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
@@ -414,4 +415,5 @@ def test_a_body_the_page_beaconed_while_its_attempt_waited_is_not_sent() -> None
         await quiet()
 
     run(harness, scenario)
-    assert harness.sent == [] and harness.of("acked") == []
+    assert [m["sending"] for m in harness.of("attempt")] == [True, False]
+    assert harness.of("acked") == [] and harness.of("dropped") == []

@@ -10,6 +10,8 @@
 
 import { purge } from "./purge.js";
 
+export { leave, send } from "./departure.js";
+
 export const ORPHAN_AFTER_MS = 15000; // a page silent this long is gone
 export const HEARTBEAT_MS = 5000;
 export const UNKNOWN_AFTER_MS = 15000; // longer than an attempt may take (its timeout: 10 s)

@@ -11,7 +11,13 @@ export function makeDispatch(ctx, onReady) {
     try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (polyscript's own)
     switch (m && m.kind) {
       case "ready": ctx.engine = m.engine; ctx.outlives = m.outlives; onReady(); break;
-      case "attempt": outbox.mark(m.eid, m.sending); if (m.sending) ctx.post({ kind: "go", eid: m.eid }); break;
+      case "attempt":
+        outbox.mark(m.eid, m.sending);
+        if (m.sending && !ctx.outlives) {
+          ctx.delivery.then((chunk) => chunk.send(win, m), (error) => ({ error: String(error) }))
+            .then((answer) => ctx.post(Object.assign({ kind: "answer", eid: m.eid }, answer)));
+        }
+        break;
       case "left": ctx.adopt(); break; // a page of the shared engine went away
       case "built":
         if (m.inject) pending.inject(m.eid, JSON.parse(m.body).elements);

@@ -73,7 +73,7 @@ export function install(win, doc, script, build, hooks) {
   // Leaving: an engine that outlives the page (shared) goes on delivering; otherwise what no
   // attempt carries goes out now, and the engine is told (it may still run: back/forward cache).
   win.addEventListener("pagehide", () => {
-    const carried = ctx.outlives ? [] : outbox.leave(win);
+    const carried = ctx.outlives || !ctx.chunk ? [] : ctx.chunk.leave(outbox, win);
     if (carried.length && ctx.ready) ctx.post({ kind: "carried", eids: carried });
     beat(true);
   });
@@ -82,10 +82,11 @@ export function install(win, doc, script, build, hooks) {
   if (account) { beat(false); setInterval(beat, HEARTBEAT_MS); }
 
   // Engine ready: this page's calls go first; then what closed pages left, adopted by a chunk
+  // (which also sends and leaves: departure.js)
   // of the runtime (adoption.mjs: only a page whose engine runs needs it); again when the shared
   // engine says a page left.
-  ctx.adopt = () => import(runtime + "adoption.mjs")
-    .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now(), ctx.adopt).forEach(ctx.post))
+  ctx.adopt = () => (ctx.delivery = import(runtime + "adoption.mjs"))
+    .then((chunk) => (ctx.chunk = chunk).adopt(store, ctx.page, outbox, ctx.post, report, Date.now(), ctx.adopt).forEach(ctx.post))
     .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"));
   const onMessage = makeDispatch(ctx, () => {
     ctx.ready = true;

@@ -1,13 +1,12 @@
 // The outbox: bodies the engine built, stored until the collector acknowledges them, bounded.
 // Each body leaves the browser once where it can: the engine says when an attempt starts and
-// when one failed; the stored body carries `f` (when it last left, its outcome not yet known)
-// and `n` (attempts known to have failed). As the page goes away, only bodies with no attempt
-// under way are beaconed (then marked `f` too): one in flight is carried by the browser
-// (keepalive) and another page does not repeat it (adoption.js).
+// when one failed; the stored body carries `f` (when it last left, its outcome not yet known),
+// `n` (attempts known to have failed) and `c` (beaconed as its page went). Sending and leaving
+// are departure.js's (in the adoption chunk); adoption.js decides what another page repeats.
 
 import { bare } from "./store.js";
 
-export const OUTBOX_MAX_COUNT = 500, OUTBOX_MAX_BYTES = 2000000, BEACON_BUDGET = 60000;
+export const OUTBOX_MAX_COUNT = 500, OUTBOX_MAX_BYTES = 2000000;
 
 // `onRelease` runs after a body is acknowledged or dropped (the journal may then compact).
 export function makeOutbox(store, page, report, onRelease) {
@@ -38,32 +37,9 @@ export function makeOutbox(store, page, report, onRelease) {
     },
     // Bodies with customer data: lost if this tab closes (they live in its sessionStorage).
     heldPrivate: () => Object.keys(bodies).filter((eid) => bodies[eid].private).length,
-    // The page goes away: each body with no attempt under way goes out as a beacon
-    // (CORS-simple text/plain), or with fetch keepalive within its budget, and is marked as
-    // gone (`c`: this page sent it; the engine is told not to). Returns their event ids.
-    leave(win) {
-      let budget = BEACON_BUDGET;
-      return Object.keys(bodies).filter((eid) => {
-        const entry = bodies[eid];
-        let sent = false;
-        if (entry.f) return false;
-        try {
-          sent = win.navigator.sendBeacon(entry.url, new Blob([entry.body], { type: "text/plain;charset=UTF-8" }));
-        } catch (e) { /* fall back */ }
-        if (!sent && entry.body.length < budget) {
-          budget -= entry.body.length;
-          try {
-            win.fetch(entry.url, { method: "POST", body: entry.body, keepalive: true,
-              headers: { "Content-Type": "text/plain;charset=UTF-8" } }).catch(() => {});
-            sent = true;
-          } catch (e) { /* the next page sends it */ }
-        }
-        if (sent) { entry.f = Date.now(); entry.c = 1; save(eid); }
-        return sent;
-      });
-    },
     // Shown again from the back/forward cache: what this page beaconed is gone.
-    back() { Object.keys(bodies).forEach((eid) => { if (bodies[eid].c) self.release(eid); }); }
+    back() { Object.keys(bodies).forEach((eid) => { if (bodies[eid].c) self.release(eid); }); },
+    save
   };
   function save(eid) {
     const entry = bodies[eid];

@@ -85,13 +85,7 @@ async def _exercise() -> list[str]:
         await asyncio.sleep(0)
         return Response(200, json.dumps({"page_views": 1, "campaigns": {}}), None)
 
-    def post(text: str) -> None:
-        posted.append(text)
-        message = json.loads(text)
-        if message["kind"] == "attempt" and message["sending"]:  # the page's answer
-            shell.on_message(json.dumps({"kind": "go", "eid": message["eid"]}))
-
-    shell = WorkerShell(post, transport)
+    shell = WorkerShell(posted.append, transport)
     config = {"kind": "config", "account": "probe", "endpoint": "http://127.0.0.1/ev1"}
     shell.on_message(json.dumps(config | {"visitor": "", "version": "probe"}))
     wire = [

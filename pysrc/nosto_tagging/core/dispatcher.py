@@ -4,8 +4,7 @@ Order matters: the collector applies cart and customer changes in arrival order.
 may be held until the page has stored its body (write-ahead), then released. The transport,
 the sleep and the random draw are passed in, so tests drive time themselves. ``on_attempt``
 hears when an attempt is about to start and when one failed (the page marks the stored body: a
-body whose attempt may still be under way is not sent again by the page); it may return an
-awaitable that says whether the attempt may start (False: the page sent the body itself).
+body whose attempt may still be under way is not sent again by the page).
 """
 
 from __future__ import annotations
@@ -77,7 +76,7 @@ class Dispatcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         policy: RetryPolicy = DEFAULT_POLICY,
-        on_attempt: Callable[[str, bool], Awaitable[bool] | None] | None = None,
+        on_attempt: Callable[[Request, bool], None] | None = None,
     ) -> None:
         self._transport = transport
         self._policy = policy
@@ -89,7 +88,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._held: dict[str, Request] = {}
         self._wake = asyncio.Event()
-        self._on_attempt = on_attempt or (lambda eid, sending: None)
+        self._on_attempt = on_attempt or (lambda request, sending: None)
         self._carried: set[str] = set()
 
     def use_sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
@@ -147,9 +146,7 @@ class Dispatcher:
         while True:
             attempt += 1
             message: Any
-            permit = self._on_attempt(request.eid, True)
-            if permit is not None and not await permit:
-                return  # its page sent it itself
+            self._on_attempt(request, True)
             try:
                 response = await self._attempt(request.url, body)
             except TransportError as error:
@@ -163,7 +160,7 @@ class Dispatcher:
             if isinstance(decision, Drop):
                 self._on_dropped(request.eid, decision.reason)
                 return
-            self._on_attempt(request.eid, False)
+            self._on_attempt(request, False)
             if request.eid in self._carried:  # beaconed by its page meanwhile
                 self._carried.discard(request.eid)
                 return

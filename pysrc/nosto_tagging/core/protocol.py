@@ -35,7 +35,8 @@ TO_WORKER: Final = {
     "resend": ["eid", "url", "body"],  # a stored body of a page that is gone
     # bodies the page beaconed as it went away: the engine no longer sends them
     "carried": ["eids"],
-    "go": ["eid"],  # the page marked the body as leaving: the engine's attempt may start
+    # the collector's answer to the page's attempt (`error`: none came, the request failed)
+    "answer": ["eid", "status", "text", "retryAfter", "type", "error"],
     "online": [],  # the browser is back online: retry now
     "lost": ["count"],  # events with customer data that died with a closed tab
     "clock": ["manual"],  # tests: retry timers wait for ticks instead of real time
@@ -49,9 +50,9 @@ TO_PAGE: Final = {
     "ready": ["version", "engine", "outlives"],
     "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
     "built": ["eid", "url", "body", "inject", "private", "order"],
-    # an attempt to send the body is about to start (sending: the page answers `go`, where the
-    # engine ends with the page) or failed and waits for a retry (not sending)
-    "attempt": ["eid", "sending"],
+    # an attempt to send the body starts (sending: where the engine ends with its page, the page
+    # sends it, with keepalive, and says the `answer`) or failed and waits for a retry
+    "attempt": ["eid", "sending", "url", "body"],  # url and body: the page sends it
     "acked": ["eid", "response", "message"],
     "dropped": ["eid", "reason"],
     "settled": ["eid"],

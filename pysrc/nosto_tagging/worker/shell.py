@@ -3,7 +3,8 @@
 Runs inside polyscript's worker; ``web/engine.py`` (the worker's entry) connects it to
 polyscript's ``xworker`` channel. Every message is a JSON text defined in
 ``nosto_tagging.core.protocol``. A built request is held until the page answers ``stored``
-(it keeps the body until the collector acknowledges it), then sent.
+(it keeps the body until the collector acknowledges it), then sent: by the page where the engine
+ends with it (a dedicated worker), by the engine itself where it outlives its pages (shared).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from nosto_tagging import __version__
 from nosto_tagging.core import protocol
 from nosto_tagging.core.claims import Claims, Outcome
 from nosto_tagging.core.clock import ManualClock
-from nosto_tagging.core.dispatcher import Dispatcher, Transport
+from nosto_tagging.core.dispatcher import Dispatcher, Response, Transport, TransportError
 from nosto_tagging.core.engine import (
     Built,
     Engine,
@@ -40,7 +41,9 @@ class WorkerShell:
 
     ``claims`` is shared by the shells of one interpreter (pages sharing an engine): an event
     id is delivered by the first to claim it. ``engine_id`` names the interpreter: the page
-    reads it in ``ready`` (pages sharing an engine see the same id). ``outlives``: the engine
+    reads it in ``ready`` (pages sharing an engine see the same id). ``transport``: how the
+    engine sends; None: the page sends each attempt (a dedicated worker ends with its page, a
+    page's keepalive request does not). ``outlives``: the engine
     goes on delivering after its page went away (the shared engine); the page then leaves
     delivery to it instead of beaconing at unload.
     """
@@ -48,18 +51,22 @@ class WorkerShell:
     def __init__(
         self,
         post: Callable[[str], None],
-        transport: Transport,
+        transport: Transport | None,
         claims: Claims | None = None,
         engine_id: str = "",
         outlives: bool = False,
     ) -> None:
         self._post = post
         self._engine: Engine | None = None
+        self._page_sends = transport is None
         self._dispatcher = Dispatcher(
-            transport, self._acked, self._dropped, on_attempt=self._attempting
+            transport or self._page_transport,
+            self._acked,
+            self._dropped,
+            on_attempt=self._attempting,
         )
         self._outlives = outlives
-        self._permits: dict[str, asyncio.Future[bool]] = {}
+        self._answer: tuple[str, asyncio.Future[dict[str, Any]]] | None = None
         self._clock: ManualClock | None = None
         self._claims = claims if claims is not None else Claims()
         self.engine_id = engine_id or secrets.token_hex(8)
@@ -122,9 +129,9 @@ class WorkerShell:
             eids = [str(eid) for eid in message["eids"]]
             self._dispatcher.carried(eids)
             for eid in eids:
-                self._permit(eid, False)
-        elif kind == "go":
-            self._permit(str(message["eid"]), True)
+                self._answered(eid, {"error": "sent by its page as it went away"})
+        elif kind == "answer":
+            self._answered(str(message["eid"]), message)
         elif kind == "lost":
             self._engine.lost_private += int(message["count"])
         elif kind == "online":
@@ -226,20 +233,36 @@ class WorkerShell:
         elif isinstance(output, Log):
             self._log(output.level, output.method, output.message)
 
-    def _attempting(self, eid: str, sending: bool) -> asyncio.Future[bool] | None:
-        """Tell the page; an engine that ends with its page sends only once the page marked the
-        body as leaving (``go``): at unload the page knows exactly which bodies may be under
-        way, and beacons only the others."""
-        permit: asyncio.Future[bool] | None = None
-        if sending and not self._outlives and self._post is not _nowhere:
-            permit = self._permits[eid] = asyncio.get_event_loop().create_future()
-        self._post(protocol.encode("attempt", eid=eid, sending=sending))
-        return permit
+    def _attempting(self, request: Request, sending: bool) -> None:
+        if not (sending and self._page_sends):
+            self._post(protocol.encode("attempt", eid=request.eid, sending=sending))
+            return
+        self._answer = (request.eid, asyncio.get_event_loop().create_future())
+        body = request.body_text()
+        self._post(
+            protocol.encode("attempt", eid=request.eid, sending=True, url=request.url, body=body)
+        )
 
-    def _permit(self, eid: str, go: bool) -> None:
-        permit = self._permits.pop(eid, None)
-        if permit is not None and not permit.done():
-            permit.set_result(go)
+    async def _page_transport(self, url: str, body: str, timeout_s: float) -> Response:
+        """One attempt made by the page (``fetch`` with keepalive: it outlives the page, which
+        a dedicated worker does not); the page's ``answer`` is the collector's. The dispatcher
+        makes one attempt at a time: this is the one :meth:`_attempting` announced."""
+        if self._answer is None:
+            raise TransportError("no attempt was announced")
+        answer = await self._answer[1]
+        if answer.get("error") is not None or not isinstance(answer.get("status"), int):
+            raise TransportError(str(answer.get("error") or "no answer"))
+        retry_after = answer.get("retryAfter")
+        return Response(
+            answer["status"],
+            str(answer.get("text") or ""),
+            None if retry_after is None else str(retry_after),
+            str(answer.get("type") or ""),
+        )
+
+    def _answered(self, eid: str, answer: dict[str, Any]) -> None:
+        if self._answer is not None and self._answer[0] == eid and not self._answer[1].done():
+            self._answer[1].set_result(answer)
 
     def _acked(self, eid: str, message: dict[str, Any]) -> None:
         self._claims.settle(eid, ("acked", message))
@@ -270,9 +293,7 @@ def start(post: Callable[[str], None]) -> Callable[[Any], None]:
     ``web/engine.py`` (the worker's entry) assigns the handler itself: polyscript only
     dispatches to a handler assigned from the entry script, not from inside a module.
     """
-    from nosto_tagging.worker.transport import keepalive_transport
-
-    receive = receiver(WorkerShell(post, keepalive_transport), post)
+    receive = receiver(WorkerShell(post, None), post)
     return lambda event: receive(str(event.data))
 
 

@@ -12,19 +12,9 @@ if IN_PYODIDE:
     from pyodide.ffi import JsException
     from pyodide.http import pyfetch
 
-# The browser carries keepalive requests of up to 64 KiB in all past their page; larger bodies
-# go without (and, if their page goes away meanwhile, are sent again by the next page).
-KEEPALIVE_MAX_BYTES = 60000
 
-
-async def fetch_transport(
-    url: str, body: str, timeout_s: float, keepalive: bool = False
-) -> Response:
-    """POST ``body`` to ``url``; network failures and timeouts raise ``TransportError``.
-
-    ``keepalive``: the request outlives the worker (a dedicated worker ends with its page), so
-    that a body in flight when the shopper leaves still arrives, once."""
-    options = {"keepalive": True} if keepalive and len(body.encode()) < KEEPALIVE_MAX_BYTES else {}
+async def fetch_transport(url: str, body: str, timeout_s: float) -> Response:
+    """POST ``body`` to ``url``; network failures and timeouts raise ``TransportError``."""
     try:
         response = await pyfetch(
             url,
@@ -33,7 +23,6 @@ async def fetch_transport(
             # text/plain keeps the request CORS-simple: no preflight, also at unload.
             headers={"Content-Type": "text/plain;charset=UTF-8"},
             signal=js.AbortSignal.timeout(int(timeout_s * 1000)),
-            **options,
         )
         text = await response.text()
     except (JsException, OSError) as error:
@@ -45,8 +34,3 @@ async def fetch_transport(
         headers.get("retry-after"),
         headers.get("content-type", ""),
     )
-
-
-async def keepalive_transport(url: str, body: str, timeout_s: float) -> Response:
-    """:func:`fetch_transport` whose requests outlive the page (the dedicated worker's)."""
-    return await fetch_transport(url, body, timeout_s, keepalive=True)
