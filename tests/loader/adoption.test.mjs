@@ -61,12 +61,11 @@ test("a body that left the browser is sent again only after a known failure, onc
   leave(store, "closed", { t: NOW, gone: true, bodies: [
     ["never", false], // never attempted: sent now
     ["carried", false, { f: NOW - 10, c: 1 }], // beaconed as its page went: not repeated
-    ["failing", false, { f: NOW - 10 }], // under way as its page went: its outcome may still come
-    ["beaconed", false, { f: NOW - 10, c: 1, n: 2 }], // beaconed after failures: sent again
+    ["failing", false, { f: NOW - 10 }], // under way as its page went: its outcome may come
     ["overdue", false, { f: NOW - UNKNOWN_AFTER_MS, n: 1 }], // ... and now it is overdue
   ] });
   adopt(store, "me", outbox, post, report, NOW);
-  assert.deepEqual(posted.map((m) => [m.kind, m.eid]), [["resend", "beaconed"], ["resend", "never"], ["resend", "overdue"]]);
-  assert.deepEqual(store.list("o:").map(([key]) => key), ["o:beaconed", "o:failing", "o:never", "o:overdue"]);
+  assert.deepEqual(posted.map((m) => [m.kind, m.eid]), [["resend", "never"], ["resend", "overdue"]]);
+  assert.deepEqual(store.list("o:").map(([key]) => key), ["o:failing", "o:never", "o:overdue"]);
   assert.equal(outbox.bodies.overdue.f, 0); // not left yet from this page: beaconed if it goes
 });

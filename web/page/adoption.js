@@ -1,12 +1,11 @@
 // Adoption of closed pages: pages announce they are alive (heartbeats); the leftovers of
-// pages that are gone are taken over. Their bodies that never left the browser, or whose last
-// attempt is known to have failed, are sent again; one its page beaconed as it went, to a
-// collector not known to fail (`c` without `n`, see outbox.js), is not: the browser carried it
-// past its page, and a copy would count twice at Nosto (beaconed after failures, it is sent
-// again at once: the collector was failing). One whose attempt was under way when
-// its page went (`f`) is sent again only once its outcome is overdue (UNKNOWN_AFTER_MS): a
-// keepalive request of a worker that ended may not have arrived. Calls their engine never saw
-// are replayed in an engine of their own.
+// pages that are gone are taken over. A body that never left the browser, or whose last
+// attempt is known to have failed, is sent again at once. One its page beaconed as it went,
+// to a collector known good (`c`, see outbox.js), is not: the browser carries it, and a copy
+// would count twice at Nosto. One whose attempt was under way as its page went (`f`) has an
+// outcome no page can learn: it is sent again once that is overdue (UNKNOWN_AFTER_MS), and
+// is then counted twice if the first attempt did arrive. Calls their engine never saw are
+// replayed in an engine of their own.
 
 import { purge } from "./purge.js";
 
@@ -45,7 +44,7 @@ export function adopt(store, page, outbox, post, report, now, again) {
     if (entry.page === page || alive[entry.page] || outbox.has(eid)) return;
     if (entry.private) held--;
     if (entry.c && !entry.n) { store.remove(key); return; } // beaconed as its page went
-    if (entry.f && !entry.c && now - entry.f < UNKNOWN_AFTER_MS) { // its outcome may come
+    if (entry.f && now - entry.f < UNKNOWN_AFTER_MS) { // its outcome may still come
       if (again) setTimeout(again, entry.f + UNKNOWN_AFTER_MS - now);
       again = null;
       return;

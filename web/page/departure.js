@@ -12,8 +12,9 @@ const post = (body, keepalive) => ({ method: "POST", body, keepalive, headers: {
 // One attempt (`m`: the engine's, with url and body); resolves to the collector's answer
 // ({status, text, retryAfter, type}) or {error}.
 export function send(win, m) {
-  return Promise.resolve().then(() => win.fetch(m.url, post(m.body, m.body.length < BEACON_BUDGET)))
-    .then((r) => r.text().then((text) => ({ status: r.status, text, retryAfter: r.headers.get("retry-after"), type: r.headers.get("content-type") })))
+  let request;
+  try { request = win.fetch(m.url, post(m.body, m.body.length < BEACON_BUDGET)); } catch (e) { request = Promise.reject(e); }
+  return request.then((r) => r.text().then((text) => ({ status: r.status, text, retryAfter: r.headers.get("retry-after"), type: r.headers.get("content-type") })))
     .catch((error) => ({ error: String(error && error.message || error) }));
 }
 

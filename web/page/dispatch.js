@@ -11,12 +11,10 @@ export function makeDispatch(ctx, onReady) {
     try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (polyscript's own)
     switch (m && m.kind) {
       case "ready": ctx.engine = m.engine; ctx.outlives = m.outlives; onReady(); break;
-      case "attempt":
-        outbox.mark(m.eid, m.sending);
-        if (m.sending && !ctx.outlives) {
-          ctx.delivery.then((chunk) => chunk.send(win, m), (error) => ({ error: String(error) }))
-            .then((answer) => ctx.post(Object.assign({ kind: "answer", eid: m.eid }, answer)));
-        }
+      case "attempt": // marked as leaving when the request is made (by the page, or the engine)
+        if (!m.sending || ctx.outlives) { outbox.mark(m.eid, m.sending); break; }
+        ctx.delivery.then((chunk) => { outbox.mark(m.eid, true); return chunk.send(win, m); }, (error) => ({ error: String(error) }))
+          .then((answer) => ctx.post(Object.assign({ kind: "answer", eid: m.eid }, answer)));
         break;
       case "left": ctx.adopt(); break; // a page of the shared engine went away
       case "built":
