@@ -85,8 +85,8 @@ export function install(win, doc, script, build, hooks) {
   // (which also sends and leaves: departure.js)
   // of the runtime (adoption.mjs: only a page whose engine runs needs it); again when the shared
   // engine says a page left.
-  ctx.adopt = () => (ctx.delivery = import(runtime + "adoption.mjs"))
-    .then((chunk) => (ctx.chunk = chunk).adopt(store, ctx.page, outbox, ctx.post, report, Date.now(), ctx.adopt).forEach(ctx.post))
+  ctx.adopt = () => ctx.delivery
+    .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now(), ctx.adopt).forEach(ctx.post))
     .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"));
   const onMessage = makeDispatch(ctx, () => {
     ctx.ready = true;
@@ -114,6 +114,8 @@ export function install(win, doc, script, build, hooks) {
     report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept in this page's memory only and nothing is sent");
     return;
   }
+  // Loaded while the engine starts: leaving (pagehide) must find it at hand.
+  ctx.delivery = import(runtime + "adoption.mjs").then((chunk) => (ctx.chunk = chunk));
   startEngine(ctx, script, runtime, (worker) => {
     ctx.worker = worker;
     worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
