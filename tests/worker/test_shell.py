@@ -137,9 +137,9 @@ def test_a_replay_builds_nothing_for_calls_its_page_s_engine_applied() -> None:
         old = [
             call(1, "session", "setCart", {"items": [SHIRT]}, page="old"),
             call(2, "session", "viewCart", page="old"),
-            call(3, "action:old-1", "update", page="old"),  # built and stored there
+            call(3, "action:old-2", "update", page="old"),  # built and stored there
             call(4, "session", "viewCart", page="old"),
-            call(5, "action:old-2", "update", page="old"),  # never reached that engine
+            call(5, "action:old-4", "update", page="old"),  # never reached that engine
         ]
         harness.send("replay", page="old", calls=old, applied=3)
         harness.send("stored", eid="old-5")
