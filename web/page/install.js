@@ -82,9 +82,8 @@ export function install(win, doc, script, build, hooks) {
   if (account) { beat(false); setInterval(beat, HEARTBEAT_MS); }
 
   // Engine ready: this page's calls go first; then what closed pages left, adopted by a chunk
-  // (which also sends and leaves: departure.js)
-  // of the runtime (adoption.mjs: only a page whose engine runs needs it); again when the shared
-  // engine says a page left.
+  // of the runtime (adoption.mjs, which also sends and leaves: departure.js); again when the
+  // shared engine says a page left, or when a body left waiting is overdue.
   ctx.adopt = () => ctx.delivery
     .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now(), ctx.adopt).forEach(ctx.post))
     .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"));
