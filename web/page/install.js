@@ -113,8 +113,10 @@ export function install(win, doc, script, build, hooks) {
     report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept in this page's memory only and nothing is sent");
     return;
   }
-  // Loaded while the engine starts: leaving (pagehide) must find it at hand.
+  // Loaded while the engine starts: leaving (pagehide) must find it at hand. A runtime that
+  // cannot load is said once, by the engine's start.
   ctx.delivery = import(runtime + "adoption.mjs").then((chunk) => (ctx.chunk = chunk));
+  ctx.delivery.catch(() => {});
   startEngine(ctx, script, runtime, (worker) => {
     ctx.worker = worker;
     worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
