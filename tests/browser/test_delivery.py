@@ -45,8 +45,9 @@ NOTHING_WAITS = (
 
 def settled(shop: Shop, count: int) -> list[dict[str, Any]]:
     """Wait for ``count`` requests of this visitor and until nothing waits in the page's
-    storage (every body acknowledged); then every request stored, however many there are."""
-    shop.wait_until_stored(count)
+    storage (every body acknowledged); then every request stored, however many there are.
+    Long enough for a body whose outcome was unknown to be sent again (after 15 s)."""
+    shop.sandbox.wait_for_requests(count, visitor=shop.visitor(), timeout_s=60)
     shop.page.wait_for_function(NOTHING_WAITS, polling=100, timeout=60000)
     return shop.sandbox.requests(visitor=shop.visitor())
 
