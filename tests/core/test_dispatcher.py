@@ -43,8 +43,14 @@ class Hanging:
 
 
 def run(
-    collector: ScriptedCollector | Hanging, *eids: str, timeouts_fire: bool = False
+    collector: ScriptedCollector | Hanging,
+    *eids: str,
+    timeouts_fire: bool = False,
+    carried: tuple[str, ...] = (),
+    attempts: bool = False,
 ) -> tuple[list[Any], list[float]]:
+    """Deliver ``eids``; ``carried``: the page beacons these as the first attempt starts;
+    ``attempts``: the events include the page's attempt notices."""
     events: list[Any] = []
     slept: list[float] = []
 
@@ -54,7 +60,14 @@ def run(
             await asyncio.Future()  # an attempt's timer: these collectors answer in time
         slept.append(seconds)
 
+    def attempt(request: Request, sending: bool) -> None:
+        if attempts:
+            events.append(("attempt", request.eid, sending))
+        if carried:
+            dispatcher.carried(list(carried))
+
     async def main() -> None:
+        nonlocal dispatcher
         dispatcher = Dispatcher(
             collector,
             lambda eid, message: events.append(("acked", eid, message["pv"])),
@@ -62,12 +75,15 @@ def run(
             sleep=sleep,
             rand=lambda: 0.5,
             policy=POLICY,
+            on_attempt=attempt,
         )
         for eid in eids:
             dispatcher.submit(
                 Request(eid, f"http://127.0.0.1/ev1?eid={eid}", {"page_type": "other"})
             )
         await dispatcher.idle()
+
+    dispatcher: Dispatcher
 
     # A thread of its own: the browser tests' Playwright may own this thread's event loop.
     with ThreadPoolExecutor(1) as pool:
@@ -110,3 +126,24 @@ def test_an_attempt_without_an_answer_times_out_on_the_dispatchers_clock() -> No
     assert collector.seen == 3
     # each attempt starts its timer; the first two fire, then a backoff follows
     assert slept == [60.0, 0.25, 60.0, 0.5, 60.0]
+
+
+def test_each_attempt_start_and_each_failure_is_told() -> None:
+    collector = ScriptedCollector(Response(503, ""), TransportError("offline"))
+    events, _ = run(collector, "a", attempts=True)
+    assert events == [
+        ("attempt", "a", True),
+        ("attempt", "a", False),
+        ("attempt", "a", True),
+        ("attempt", "a", False),
+        ("attempt", "a", True),
+        ("acked", "a", 1),
+    ]
+
+
+def test_bodies_their_page_carried_are_not_sent_nor_retried() -> None:
+    # "a" is being sent when the page says it beaconed it, "b" waits in the queue
+    collector = ScriptedCollector(Response(503, ""))
+    events, _ = run(collector, "a", "b", "c", carried=("a", "b"))
+    assert collector.seen == ["http://127.0.0.1/ev1?eid=a", "http://127.0.0.1/ev1?eid=c"]
+    assert events == [("acked", "c", 1)]

@@ -1,7 +1,7 @@
 // Adoption: what closed pages left is taken over; live pages are left alone.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { adopt, heartbeat, ORPHAN_AFTER_MS } from "../../web/page/adoption.js";
+import { adopt, heartbeat, ORPHAN_AFTER_MS, UNKNOWN_AFTER_MS } from "../../web/page/adoption.js";
 import { makeOutbox } from "../../web/page/outbox.js";
 import { makeStore } from "../../web/page/store.js";
 import { fakeWindow, recorder } from "./fake_window.mjs";
@@ -19,7 +19,7 @@ function setup() {
 
 function leave(store, page, { t, gone = false, held = 0, bodies = [], calls = [] }) {
   heartbeat(store, page, held, gone, t);
-  for (const [eid, priv] of bodies) store.put("o:" + eid, { url: "/ev1", body: eid, page, private: priv }, priv);
+  for (const [eid, priv, marks] of bodies) store.put("o:" + eid, Object.assign({ url: "/ev1", body: eid, page, private: priv }, marks), priv);
   calls.forEach(([seq, priv]) => store.put(`j:${page}:${seq}`, { seq, page, private: priv }, priv));
 }
 
@@ -32,8 +32,8 @@ test("a live page's leftovers are not touched; a gone or silent one's are adopte
   const replays = adopt(store, "me", outbox, post, report, NOW);
   assert.deepEqual(posted.map((m) => [m.kind, m.eid]), [["resend", "c1"]]);
   // Replays are the caller's to post, after this page's own calls.
-  assert.deepEqual(replays.map((m) => [m.kind, m.page, m.calls.map((c) => c.seq)]), [
-    ["replay", "closed", [1, 2]], ["replay", "silent", [1]],
+  assert.deepEqual(replays.map((m) => [m.kind, m.page, m.calls.map((c) => c.seq), m.applied]), [
+    ["replay", "closed", [1, 2], 0], ["replay", "silent", [1], 0],
   ]);
   assert.ok(outbox.has("c1") && !outbox.has("l1") && !outbox.has("m1"));
   assert.equal(outbox.bodies.c1.page, "me"); // adopted: this page sends it now
@@ -51,7 +51,21 @@ test("customer data a closed tab held is counted as lost, minus what was still r
 test("a heartbeat counts held customer data only when the page goes away", () => {
   const { store } = setup();
   heartbeat(store, "me", 2, false, NOW);
-  assert.deepEqual(store.list("p:me")[0][1], { t: NOW, gone: false, held: 0 });
-  heartbeat(store, "me", 2, true, NOW);
-  assert.deepEqual(store.list("p:me")[0][1], { t: NOW, gone: true, held: 2 });
+  assert.deepEqual(store.list("p:me")[0][1], { t: NOW, gone: false, held: 0, applied: 0 });
+  heartbeat(store, "me", 2, true, NOW, 7);
+  assert.deepEqual(store.list("p:me")[0][1], { t: NOW, gone: true, held: 2, applied: 7 });
+});
+
+test("a body that left the browser is sent again only after a known failure, once its outcome is overdue", () => {
+  const { store, outbox, posted, post, report } = setup();
+  leave(store, "closed", { t: NOW, gone: true, bodies: [
+    ["never", false], // never attempted: sent now
+    ["carried", false, { f: NOW - 10, c: 1 }], // beaconed as its page went: not repeated
+    ["failing", false, { f: NOW - 10 }], // under way as its page went: its outcome may come
+    ["overdue", false, { f: NOW - UNKNOWN_AFTER_MS, n: 1 }], // ... and now it is overdue
+  ] });
+  adopt(store, "me", outbox, post, report, NOW);
+  assert.deepEqual(posted.map((m) => [m.kind, m.eid]), [["resend", "never"], ["resend", "overdue"]]);
+  assert.deepEqual(store.list("o:").map(([key]) => key), ["o:failing", "o:never", "o:overdue"]);
+  assert.equal(outbox.bodies.overdue.f, 0); // not left yet from this page: beaconed if it goes
 });

@@ -88,8 +88,24 @@ def test_a_body_is_sent_only_after_the_page_stored_it() -> None:
         await until(lambda: len(harness.sent) == 1)
 
     run(harness, scenario)
-    assert harness.kinds() == ["ready", "object", "built", "applied", "acked"]
+    assert harness.kinds() == ["ready", "object", "built", "applied", "attempt", "acked"]
     assert harness.of("applied") == [{"kind": "applied", "page": "p1", "seq": 2}]
+    assert harness.of("ready")[0]["outlives"] is False
+
+
+def test_bodies_the_page_beaconed_are_not_sent_by_the_engine() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("calls", calls=FRONT_PAGE_LOAD)
+        harness.send("carried", eids=["p1-2"])  # held still: the page left before storing it
+        harness.send("stored", eid="p1-2")
+        await quiet()
+
+    run(harness, scenario)
+    assert harness.sent == []
+    assert harness.of("attempt") == [] and harness.of("acked") == []
 
 
 def test_a_replayed_page_has_its_own_session_and_keeps_its_event_ids() -> None:
@@ -111,6 +127,28 @@ def test_a_replayed_page_has_its_own_session_and_keeps_its_event_ids() -> None:
     assert "cart" not in json.loads(built["body"])  # the live page's cart did not leak in
     assert {"kind": "applied", "page": "old", "seq": 2} in harness.posted
     assert "state" not in [m["kind"] for m in harness.posted[harness.kinds().index("built") - 1 :]]
+
+
+def test_a_replay_builds_nothing_for_calls_its_page_s_engine_applied() -> None:
+    harness = Harness()
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        old = [
+            call(1, "session", "setCart", {"items": [SHIRT]}, page="old"),
+            call(2, "session", "viewCart", page="old"),
+            call(3, "action:old-2", "update", page="old"),  # built and stored there
+            call(4, "session", "viewCart", page="old"),
+            call(5, "action:old-4", "update", page="old"),  # never reached that engine
+        ]
+        harness.send("replay", page="old", calls=old, applied=3)
+        harness.send("stored", eid="old-5")
+
+    run(harness, scenario)
+    [built] = harness.of("built")
+    assert built["eid"] == "old-5"
+    assert json.loads(built["body"])["cart"]  # the session of the applied calls, made again
+    assert {"kind": "applied", "page": "old", "seq": 5} in harness.posted
 
 
 OLD_VISITOR = "aaaaaaaaaaaaaaaaaaaaaaaa"
@@ -332,3 +370,50 @@ def test_an_internal_error_is_named_by_type_and_place_never_by_its_text() -> Non
     receive(json.dumps({"kind": "resend", "eid": "e1", "url": "u", "body": "ann@example.com"}))
     [log] = [m for m in posted if m["kind"] == "log"]
     assert re.fullmatch(r"engine: internal error JSONDecodeError at \w+\.py:\d+", log["message"])
+
+
+def test_where_the_page_sends_each_attempt_waits_for_its_answer() -> None:
+    harness = Harness()
+    harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("calls", calls=FRONT_PAGE_LOAD)
+        harness.send("stored", eid="p1-2")
+        await until(lambda: len(harness.of("attempt")) == 1)
+        await quiet()
+        assert harness.of("acked") == []
+        harness.send("answer", eid="p1-2", error="Failed to fetch")
+        await until(lambda: len(harness.of("attempt")) == 2)  # failed: a backoff
+        harness.send("online")  # ends it now
+        await until(lambda: len(harness.of("attempt")) == 3)
+        answer = {
+            "status": 200,
+            "text": '{"pv": 1}',
+            "retryAfter": None,
+            "type": "application/json",
+        }
+        harness.send("answer", eid="p1-2", **answer)
+        await until(lambda: len(harness.of("acked")) == 1)
+
+    run(harness, scenario)
+    attempts = [m["sending"] for m in harness.of("attempt")]
+    assert attempts == [True, False, True]
+    assert harness.of("ready")[0]["outlives"] is False
+
+
+def test_a_body_the_page_beaconed_while_its_attempt_waited_is_not_sent() -> None:
+    harness = Harness()
+    harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
+
+    async def scenario() -> None:
+        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.send("calls", calls=FRONT_PAGE_LOAD)
+        harness.send("stored", eid="p1-2")
+        await until(lambda: len(harness.of("attempt")) == 1)
+        harness.send("carried", eids=["p1-2"])  # the page left before it saw the attempt
+        await quiet()
+
+    run(harness, scenario)
+    assert [m["sending"] for m in harness.of("attempt")] == [True, False]
+    assert harness.of("acked") == [] and harness.of("dropped") == []

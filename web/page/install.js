@@ -69,20 +69,23 @@ export function install(win, doc, script, build, hooks) {
   const api = ctx.api = facades.api(members);
   if (hooks) hooks.extend(ctx, api, script);
 
-  const beat = (gone) => heartbeat(store, ctx.page, journal.heldPrivate() + outbox.heldPrivate(), gone, Date.now());
-  win.addEventListener("pagehide", () => { outbox.beaconAll(win); beat(true); });
-  win.addEventListener("pageshow", (event) => { if (event.persisted) beat(false); });
-  doc.addEventListener("visibilitychange", () => {
-    if (doc.visibilityState === "hidden") outbox.beaconAll(win); else outbox.rearm();
+  const beat = (gone) => heartbeat(store, ctx.page, journal.heldPrivate() + outbox.heldPrivate(), gone, Date.now(), journal.applied);
+  // Leaving: an engine that outlives the page (shared) goes on delivering; otherwise what no
+  // attempt carries goes out now, and the engine is told (it may still run: back/forward cache).
+  win.addEventListener("pagehide", () => {
+    const carried = ctx.outlives || !ctx.chunk ? [] : ctx.chunk.leave(outbox, win);
+    if (carried.length && ctx.ready) ctx.post({ kind: "carried", eids: carried });
+    beat(true);
   });
+  win.addEventListener("pageshow", (event) => { if (event.persisted) { outbox.back(); beat(false); } });
   win.addEventListener("online", () => { if (ctx.ready) ctx.post({ kind: "online" }); });
   if (account) { beat(false); setInterval(beat, HEARTBEAT_MS); }
 
   // Engine ready: this page's calls go first; then what closed pages left, adopted by a chunk
-  // of the runtime (adoption.mjs: only a page whose engine runs needs it); again when the shared
-  // engine says a page left.
-  ctx.adopt = () => import(runtime + "adoption.mjs")
-    .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now()).forEach(ctx.post))
+  // of the runtime (adoption.mjs, which also sends and leaves: departure.js); again when the
+  // shared engine says a page left, or when a body left waiting is overdue.
+  ctx.adopt = () => ctx.delivery
+    .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now(), ctx.adopt).forEach(ctx.post))
     .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"));
   const onMessage = makeDispatch(ctx, () => {
     ctx.ready = true;
@@ -110,6 +113,10 @@ export function install(win, doc, script, build, hooks) {
     report("error", "the script tag needs data-account=\"<your Nosto account id>\"; calls are kept in this page's memory only and nothing is sent");
     return;
   }
+  // Loaded while the engine starts: leaving (pagehide) must find it at hand. A runtime that
+  // cannot load is said once, by the engine's start.
+  ctx.delivery = import(runtime + "adoption.mjs").then((chunk) => (ctx.chunk = chunk));
+  ctx.delivery.catch(() => {});
   startEngine(ctx, script, runtime, (worker) => {
     ctx.worker = worker;
     worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only

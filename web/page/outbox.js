@@ -1,9 +1,12 @@
-// The outbox: bodies the engine built, stored until the collector acknowledges them, bounded,
-// and sent once more as beacons when the page is hidden.
+// The outbox: bodies the engine built, stored until the collector acknowledges them, bounded.
+// Each body leaves the browser once where it can: the engine says when an attempt starts and
+// when one failed; the stored body carries `f` (when it last left, its outcome not yet known),
+// `n` (attempts known to have failed) and `c` (beaconed as its page went). Sending and leaving
+// are departure.js's (in the adoption chunk); adoption.js decides what another page repeats.
 
 import { bare } from "./store.js";
 
-export const OUTBOX_MAX_COUNT = 500, OUTBOX_MAX_BYTES = 2000000, BEACON_BUDGET = 60000;
+export const OUTBOX_MAX_COUNT = 500, OUTBOX_MAX_BYTES = 2000000;
 
 // `onRelease` runs after a body is acknowledged or dropped (the journal may then compact).
 export function makeOutbox(store, page, report, onRelease) {
@@ -16,8 +19,16 @@ export function makeOutbox(store, page, report, onRelease) {
       entry.page = page;
       entry.t = entry.t || Date.now();
       bodies[eid] = entry;
-      store.put("o:" + eid, entry, entry.private, !entry.private && shared(entry));
+      save(eid);
       bound();
+    },
+    // The engine starts an attempt (`sending`), or one failed and a retry waits.
+    mark(eid, sending) {
+      const entry = bodies[eid];
+      if (!entry) return;
+      entry.f = sending ? Date.now() : 0;
+      if (!sending) entry.n = (entry.n || 0) + 1;
+      save(eid);
     },
     release(eid) {
       delete bodies[eid];
@@ -26,31 +37,14 @@ export function makeOutbox(store, page, report, onRelease) {
     },
     // Bodies with customer data: lost if this tab closes (they live in its sessionStorage).
     heldPrivate: () => Object.keys(bodies).filter((eid) => bodies[eid].private).length,
-    // When the page is hidden, whatever is unacknowledged goes out once as a beacon
-    // (CORS-simple text/plain), or with fetch keepalive within its budget. It also stays
-    // stored: a beacon can be lost (a server down at that moment), and the next page sends it
-    // again; the collector keeps each event id once.
-    beaconAll(win) {
-      let budget = BEACON_BUDGET;
-      Object.keys(bodies).forEach((eid) => {
-        const entry = bodies[eid];
-        if (!entry.beaconed) {
-          try {
-            entry.beaconed = win.navigator.sendBeacon(entry.url, new Blob([entry.body], { type: "text/plain;charset=UTF-8" }));
-          } catch (e) { /* fall back */ }
-        }
-        if (!entry.beaconed && entry.body.length < budget) {
-          budget -= entry.body.length;
-          try {
-            win.fetch(entry.url, { method: "POST", body: entry.body, keepalive: true,
-              headers: { "Content-Type": "text/plain;charset=UTF-8" } }).catch(() => {});
-          } catch (e) { /* the next page sends it */ }
-        }
-      });
-    },
-    // Visible again: what was beaconed may be beaconed again at the next hide.
-    rearm() { Object.keys(bodies).forEach((eid) => { bodies[eid].beaconed = false; }); }
+    // Shown again from the back/forward cache: what this page beaconed is gone.
+    back() { Object.keys(bodies).forEach((eid) => { if (bodies[eid].c) self.release(eid); }); },
+    save
   };
+  function save(eid) {
+    const entry = bodies[eid];
+    store.put("o:" + eid, entry, entry.private, !entry.private && shared(entry));
+  }
 
   // Bounded in count and bytes: the oldest non-order bodies go first, loudly; orders never.
   function bound() {

@@ -2,7 +2,9 @@
 
 Order matters: the collector applies cart and customer changes in arrival order. A request
 may be held until the page has stored its body (write-ahead), then released. The transport,
-the sleep and the random draw are passed in, so tests drive time themselves.
+the sleep and the random draw are passed in, so tests drive time themselves. ``on_attempt``
+hears when an attempt is about to start and when one failed (the page marks the stored body: a
+body whose attempt may still be under way is not sent again by the page).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class Dispatcher:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         policy: RetryPolicy = DEFAULT_POLICY,
+        on_attempt: Callable[[Request, bool], None] | None = None,
     ) -> None:
         self._transport = transport
         self._policy = policy
@@ -85,6 +88,8 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._held: dict[str, Request] = {}
         self._wake = asyncio.Event()
+        self._on_attempt = on_attempt or (lambda request, sending: None)
+        self._carried: set[str] = set()
 
     def use_sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
         """Sleep on another clock from now on (tests drive a ``ManualClock``)."""
@@ -108,6 +113,13 @@ class Dispatcher:
         for eid in list(self._held):
             self.release(eid)
 
+    def carried(self, eids: list[str]) -> None:
+        """The page sent these itself (beacons as it went away): held or queued, they are no
+        longer sent; one being sent now is not attempted again."""
+        for eid in eids:
+            if self._held.pop(eid, None) is None:
+                self._carried.add(eid)
+
     def submit(self, request: Request) -> None:
         self._queue.put_nowait(request)
         if self._task is None or self._task.done():
@@ -121,6 +133,9 @@ class Dispatcher:
         while not self._queue.empty():
             request = await self._queue.get()
             try:
+                if request.eid in self._carried:
+                    self._carried.discard(request.eid)
+                    continue
                 await self._deliver(request)
             finally:
                 self._queue.task_done()
@@ -131,6 +146,7 @@ class Dispatcher:
         while True:
             attempt += 1
             message: Any
+            self._on_attempt(request, True)
             try:
                 response = await self._attempt(request.url, body)
             except TransportError as error:
@@ -143,6 +159,10 @@ class Dispatcher:
                 return
             if isinstance(decision, Drop):
                 self._on_dropped(request.eid, decision.reason)
+                return
+            self._on_attempt(request, False)
+            if request.eid in self._carried:  # beaconed by its page meanwhile
+                self._carried.discard(request.eid)
                 return
             await self._pause(decision.delay_s)
 

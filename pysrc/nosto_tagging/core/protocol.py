@@ -27,10 +27,16 @@ TO_WORKER: Final = {
     "config": ["account", "endpoint", "visitor", "version", "doNotTrack", "privacySignal"],
     "calls": ["calls", "visitor"],  # visitor: the 2c.cId cookie now (another tab may set it)
     "stored": ["eid"],  # the page keeps the built body: the engine may send it now
-    "replay": ["page", "calls"],  # calls of a page that is gone, never applied there
+    # calls of a page that is gone; those up to `applied` its engine applied (what they built
+    # is in its outbox): they only make the session again
+    "replay": ["page", "calls", "applied"],
     # calls of this page its previous engine applied (that engine stopped or forgot the page)
     "restore": ["calls"],
     "resend": ["eid", "url", "body"],  # a stored body of a page that is gone
+    # bodies the page beaconed as it went away: the engine no longer sends them
+    "carried": ["eids"],
+    # the collector's answer to the page's attempt (`error`: none came, the request failed)
+    "answer": ["eid", "status", "text", "retryAfter", "type", "error"],
     "online": [],  # the browser is back online: retry now
     "lost": ["count"],  # events with customer data that died with a closed tab
     "clock": ["manual"],  # tests: retry timers wait for ticks instead of real time
@@ -40,10 +46,14 @@ TO_WORKER: Final = {
 TO_PAGE: Final = {
     "hello": ["version", "engine"],  # the shared worker script's answer (its version)
     # engine: the interpreter's id (shared: the same for all); start: how that interpreter
-    # started, "restored" from this browser's snapshot or "plain" (web/snapshot/)
-    "ready": ["version", "engine", "start"],
+    # started, "restored" from this browser's snapshot or "plain" (web/snapshot/); outlives:
+    # the engine goes on delivering when the page goes away (the shared engine)
+    "ready": ["version", "engine", "start", "outlives"],
     "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
     "built": ["eid", "url", "body", "inject", "private", "order"],
+    # an attempt to send the body starts (sending: where the engine ends with its page, the page
+    # sends it, with keepalive, and says the `answer`) or failed and waits for a retry
+    "attempt": ["eid", "sending", "url", "body"],  # url and body: the page sends it
     "acked": ["eid", "response", "message"],
     "dropped": ["eid", "reason"],
     "settled": ["eid"],

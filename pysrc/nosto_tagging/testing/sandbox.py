@@ -133,12 +133,13 @@ class Sandbox:
         } | {"rejected_by_reason": {k: v for k, v in reasons.items() if v}}
 
     def assert_no_duplicates(self, visitor: str | None = None) -> None:
-        """No event id arrived twice (since the checkpoint, or ever for ``visitor``).
+        """No event id arrived twice on the wire (since the checkpoint, or ever for ``visitor``).
 
-        A page that resends an event the collector already acknowledged double-counts it in
-        a collector that does not deduplicate. nosto-tagging itself repeats an event id only
-        around unloads (a beacon, then the next page's resend of what was not acknowledged):
-        assert this where no page is left with a request in flight.
+        The sandbox stores each event id once, but Nosto's endpoint counts every copy: a repeat
+        is a double-counted page view, cart update or order. nosto-tagging repeats an event id
+        only after a failed attempt (a collector outage) or where an attempt was still under way
+        as its page, running its own engine, went away (sent again after 15 s): assert this
+        wherever neither happens.
         """
         if visitor is not None:
             # /api/visitors is 404 for a visitor it never saw

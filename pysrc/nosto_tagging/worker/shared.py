@@ -27,7 +27,14 @@ class Connection:
     def __init__(self, hub: Hub, port: JsProxy, page: str) -> None:
         self.port = port
         self.page = page
-        self.shell = WorkerShell(self.post, fetch_transport, hub.claims, hub.engine_id, hub.start)
+        self.shell = WorkerShell(
+            self.post,
+            fetch_transport,
+            hub.claims,
+            hub.engine_id,
+            start=hub.start,
+            outlives=True,
+        )
         self._receive = receiver(self.shell, self.post)
         self._on_message = create_proxy(lambda event: self._receive(str(event.data)))
 

@@ -3,11 +3,13 @@
 Runs inside polyscript's worker; ``web/engine.py`` (the worker's entry) connects it to
 polyscript's ``xworker`` channel. Every message is a JSON text defined in
 ``nosto_tagging.core.protocol``. A built request is held until the page answers ``stored``
-(it keeps the body until the collector acknowledges it), then sent.
+(it keeps the body until the collector acknowledges it), then sent: by the page where the engine
+ends with it (a dedicated worker), by the engine itself where it outlives its pages (shared).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import traceback
@@ -18,7 +20,7 @@ from nosto_tagging import __version__
 from nosto_tagging.core import protocol
 from nosto_tagging.core.claims import Claims, Outcome
 from nosto_tagging.core.clock import ManualClock
-from nosto_tagging.core.dispatcher import Dispatcher, Transport
+from nosto_tagging.core.dispatcher import Dispatcher, Response, Transport, TransportError
 from nosto_tagging.core.engine import (
     Built,
     Engine,
@@ -40,20 +42,33 @@ class WorkerShell:
     ``claims`` is shared by the shells of one interpreter (pages sharing an engine): an event
     id is delivered by the first to claim it. ``engine_id`` names the interpreter: the page
     reads it in ``ready`` (pages sharing an engine see the same id), with ``start``: how the
-    interpreter started (``"restored"`` from a snapshot or ``"plain"``).
+    interpreter started (``"restored"`` from a snapshot or ``"plain"``). ``transport``: how the
+    engine sends; None: the page sends each attempt (a dedicated worker ends with its page, a
+    page's keepalive request does not). ``outlives``: the engine
+    goes on delivering after its page went away (the shared engine); the page then leaves
+    delivery to it instead of beaconing at unload.
     """
 
     def __init__(
         self,
         post: Callable[[str], None],
-        transport: Transport,
+        transport: Transport | None,
         claims: Claims | None = None,
         engine_id: str = "",
         start: str = "",
+        outlives: bool = False,
     ) -> None:
         self._post = post
         self._engine: Engine | None = None
-        self._dispatcher = Dispatcher(transport, self._acked, self._dropped)
+        self._page_sends = transport is None
+        self._dispatcher = Dispatcher(
+            transport or self._page_transport,
+            self._acked,
+            self._dropped,
+            on_attempt=self._attempting,
+        )
+        self._outlives = outlives
+        self._answer: tuple[str, asyncio.Future[dict[str, Any]]] | None = None
         self._clock: ManualClock | None = None
         self._claims = claims if claims is not None else Claims()
         self.engine_id = engine_id or secrets.token_hex(8)
@@ -94,7 +109,11 @@ class WorkerShell:
             )
             self._post(
                 protocol.encode(
-                    "ready", version=__version__, engine=self.engine_id, start=self.start
+                    "ready",
+                    version=__version__,
+                    engine=self.engine_id,
+                    start=self.start,
+                    outlives=self._outlives,
                 )
             )
         elif self._engine is None:
@@ -105,13 +124,21 @@ class WorkerShell:
         elif kind == "restore":
             self._restore(self._engine, message["calls"])
         elif kind == "replay":
-            self._replay(self._engine, str(message["page"]), message["calls"])
+            applied = int(message.get("applied") or 0)
+            self._replay(self._engine, str(message["page"]), message["calls"], applied)
         elif kind == "resend":
             request = Request(str(message["eid"]), str(message["url"]), json.loads(message["body"]))
             if self._claims.claim(request.eid, self._outcome):
                 self._dispatcher.submit(request)
         elif kind == "stored":
             self._dispatcher.release(str(message["eid"]))
+        elif kind == "carried":
+            eids = [str(eid) for eid in message["eids"]]
+            self._dispatcher.carried(eids)
+            for eid in eids:
+                self._answered(eid, {"error": "sent by its page as it went away"})
+        elif kind == "answer":
+            self._answered(str(message["eid"]), message)
         elif kind == "lost":
             self._engine.lost_private += int(message["count"])
         elif kind == "online":
@@ -122,11 +149,13 @@ class WorkerShell:
         elif kind == "tick" and self._clock is not None:
             self._clock.advance(float(message["ms"]) / 1000)
 
-    def _replay(self, live: Engine, page: str, calls: list[Any]) -> None:
+    def _replay(self, live: Engine, page: str, calls: list[Any], applied: int = 0) -> None:
         """Calls of a page that closed before its engine saw them: their own engine (their own
         session and visit), each call under the visitor and consent stored with it; requests
-        keep their original event ids and times. A replay never makes a visitor id nor writes
-        the cookie, and is dropped while this page's visitor has opted out (Do-Not-Track)."""
+        keep their original event ids and times. Calls up to ``applied`` were applied by the
+        page's own engine (their bodies are in its outbox): they make the session again and
+        build nothing. A replay never makes a visitor id nor writes the cookie, and is dropped
+        while this page's visitor has opted out (Do-Not-Track)."""
         if live.visit.opted_out:
             seq = max(
                 (int(raw.get("seq") or 0) for raw in calls if isinstance(raw, dict)), default=0
@@ -138,7 +167,7 @@ class WorkerShell:
         # The count of customer-data events lost with closed tabs goes on the next request
         # built, the replay's or, if it builds none, the live page's.
         replay.lost_private, live.lost_private = live.lost_private, 0
-        self._apply_all(replay, calls, page=page, emits=(Built, Log))
+        self._apply_all(replay, calls, page=page, emits=(Built, Log), applied=applied)
         live.lost_private += replay.lost_private
 
     def _restore(self, engine: Engine, calls: list[Any]) -> None:
@@ -153,9 +182,11 @@ class WorkerShell:
         calls: list[Any],
         page: str | None = None,
         emits: tuple[type, ...] | None = None,
+        applied: int = 0,
     ) -> None:
         """Apply ``calls`` in order; ``page`` names a replayed page (each call then runs under
-        its stored visitor and consent); ``emits``: the outputs passed on (all when None)."""
+        its stored visitor and consent); ``emits``: the outputs passed on (all when None), none
+        for calls up to ``applied``."""
         last_seq, last_page = 0, page
         for raw in calls:
             try:
@@ -172,8 +203,9 @@ class WorkerShell:
                 if VISITOR_ID.match(visitor):
                     engine.visit.visitor = visitor
                 engine.visit.do_not_track = raw.get("dnt") is True
+            again = 0 < int(raw.get("seq") or 0) <= applied
             for output in engine.apply(call):
-                if emits is None or isinstance(output, emits):
+                if not again and (emits is None or isinstance(output, emits)):
                     self._emit(output)
             last_seq = max(last_seq, int(raw.get("seq") or 0))
             last_page = last_page or str(raw.get("page") or "")
@@ -208,6 +240,37 @@ class WorkerShell:
         elif isinstance(output, Log):
             self._log(output.level, output.method, output.message)
 
+    def _attempting(self, request: Request, sending: bool) -> None:
+        if not (sending and self._page_sends):
+            self._post(protocol.encode("attempt", eid=request.eid, sending=sending))
+            return
+        self._answer = (request.eid, asyncio.get_event_loop().create_future())
+        body = request.body_text()
+        self._post(
+            protocol.encode("attempt", eid=request.eid, sending=True, url=request.url, body=body)
+        )
+
+    async def _page_transport(self, url: str, body: str, timeout_s: float) -> Response:
+        """One attempt made by the page (``fetch`` with keepalive: it outlives the page, which
+        a dedicated worker does not); the page's ``answer`` is the collector's. The dispatcher
+        makes one attempt at a time: this is the one :meth:`_attempting` announced."""
+        if self._answer is None:
+            raise TransportError("no attempt was announced")
+        answer = await self._answer[1]
+        if answer.get("error") is not None or not isinstance(answer.get("status"), int):
+            raise TransportError(str(answer.get("error") or "no answer"))
+        retry_after = answer.get("retryAfter")
+        return Response(
+            answer["status"],
+            str(answer.get("text") or ""),
+            None if retry_after is None else str(retry_after),
+            str(answer.get("type") or ""),
+        )
+
+    def _answered(self, eid: str, answer: dict[str, Any]) -> None:
+        if self._answer is not None and self._answer[0] == eid and not self._answer[1].done():
+            self._answer[1].set_result(answer)
+
     def _acked(self, eid: str, message: dict[str, Any]) -> None:
         self._claims.settle(eid, ("acked", message))
 
@@ -239,10 +302,8 @@ def start(post: Callable[[str], None]) -> Callable[[Any], None]:
     """
     import js
 
-    from nosto_tagging.worker.transport import fetch_transport
-
     start = str(getattr(js, "nostoTaggingStart", ""))  # set by the runtime's snapshot.mjs
-    receive = receiver(WorkerShell(post, fetch_transport, start=start), post)
+    receive = receiver(WorkerShell(post, None, start=start), post)
     return lambda event: receive(str(event.data))
 
 
