@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from typing import Any
 
 from tests.examples import CUSTOMER as NOSTO_CUSTOMER
 from tests.examples import SHIRT, SHOE
@@ -30,10 +32,25 @@ ITEMS = [SHIRT, SHOE]
 CUSTOMER = dict(NOSTO_CUSTOMER, type="loggedin")
 
 
+def stored_events(shop: Shop, eids: list[str], timeout_s: float = 30.0) -> list[dict[str, Any]]:
+    """The stored requests of these event ids, in their order, once all of them are stored."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = {r["event_id"]: r for r in shop.sandbox.requests(account="demo")}
+        if all(eid in found for eid in eids) or time.monotonic() > deadline:
+            return [found[eid] for eid in eids]
+        shop.page.wait_for_timeout(50)
+
+
 def test_both_examples_reach_the_collector_with_the_exact_items_and_customer(shop: Shop) -> None:
     page = shop.open(f"<h1>Cart</h1><script>{CART_EXAMPLE}{CUSTOMER_EXAMPLE}</script>")
-    # Every request of the test, not only the cookie's visitor's: each must name that visitor.
-    cart_request, customer_request = shop.sandbox.wait_for_requests(2, account="demo")
+    # The page's two requests found by their event ids, whatever visitor they name: each must
+    # name the cookie's.
+    eids = page.evaluate(
+        "() => nostojs(api => api.internal.journal()"
+        ".filter(entry => entry.method === 'update').map(entry => entry.eid))"
+    )
+    cart_request, customer_request = stored_events(shop, eids)
 
     visitor = shop.visitor()
     assert re.fullmatch(r"[0-9a-f]{24}", visitor)
