@@ -88,6 +88,22 @@ def test_a_failing_collector_is_retried_until_it_recovers(shop: Shop, sandbox: S
     assert sandbox.since_checkpoint()["faulted"] == 4
 
 
+def test_the_test_clock_drives_the_engines_retry_timer(shop: Shop, sandbox: Sandbox) -> None:
+    """With ``data-test-clock`` the retry waits for ticks: after a 503 asking for the longest
+    wait the policy honours (30 s), ticks bring the retry within 10 s of real time."""
+    page = shop.open("", tag=TEST_CLOCK_TAG)
+    shop.wait_for_engine()
+    sandbox.set_fault(status=503, retry_after=30)
+    page.evaluate(f"() => {{ {view_call('after-ticks')} }}")
+    page.evaluate(
+        "() => { const t = setInterval(() => nostojs(api => api.internal.tick(30000)), 200);"
+        " setTimeout(() => clearInterval(t), 10000); }"
+    )
+    sandbox.wait_for_requests(1, timeout_s=10)
+    assert sandbox.since_checkpoint()["faulted"] == 1
+    assert_exactly_once(shop, ["after-ticks"])
+
+
 def test_garbage_answers_are_retried_not_taken_for_success(shop: Shop, sandbox: Sandbox) -> None:
     page = shop.open("", tag=TEST_CLOCK_TAG)
     shop.wait_for_engine()

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from nosto_tagging.core.dispatcher import Response
+from nosto_tagging.testing.clock import ManualClock
 from nosto_tagging.worker.shell import WorkerShell, receiver
 from tests.examples import SHIRT
 
@@ -31,11 +32,15 @@ def call(seq: int, target: str, method: str, *args: Any, page: str = "p1") -> di
 
 
 class Harness:
-    def __init__(self, *answers: int) -> None:
+    def __init__(self, *answers: int, clock: ManualClock | None = None) -> None:
         self.posted: list[dict[str, Any]] = []
         self.sent: list[str] = []
         self.answers = list(answers)
-        self.shell = WorkerShell(lambda text: self.posted.append(json.loads(text)), self.transport)
+        self.shell = WorkerShell(
+            lambda text: self.posted.append(json.loads(text)),
+            self.transport,
+            sleep=clock.sleep if clock is not None else None,
+        )
 
     async def transport(self, url: str, body: str, timeout_s: float) -> Response:
         self.sent.append(url)
@@ -219,20 +224,20 @@ def test_a_resent_body_goes_out_as_it_was_stored() -> None:
     assert harness.of("acked")[0]["eid"] == "e9"
 
 
-def test_with_a_test_clock_retries_wait_for_ticks() -> None:
-    harness = Harness(500, 500)
+def test_with_a_test_clock_retries_wait_for_it() -> None:
+    clock = ManualClock()
+    harness = Harness(500, 500, clock=clock)
 
     async def scenario() -> None:
         harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
-        harness.send("clock", manual=True)
         harness.send("resend", eid="e1", url="http://127.0.0.1/ev1?eid=e1", body="{}")
         await until(lambda: len(harness.sent) == 1)
         await quiet()
         assert len(harness.sent) == 1  # waiting for the clock, not for real time
-        harness.send("tick", ms=60_000)
+        clock.advance(60)
         await until(lambda: len(harness.sent) == 2)
         await quiet()  # its 500 is read and the next backoff has begun
-        harness.send("tick", ms=60_000)
+        clock.advance(60)
         await until(lambda: len(harness.sent) == 3)
 
     run(harness, scenario)
@@ -241,11 +246,10 @@ def test_with_a_test_clock_retries_wait_for_ticks() -> None:
 
 
 def test_online_cuts_a_backoff_short() -> None:
-    harness = Harness(503)
+    harness = Harness(503, clock=ManualClock())  # never advanced: only the nudge ends the wait
 
     async def scenario() -> None:
         harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
-        harness.send("clock", manual=True)  # no ticks: only the nudge can end the wait
         harness.send("resend", eid="e1", url="http://127.0.0.1/ev1?eid=e1", body="{}")
         await until(lambda: len(harness.sent) == 1)
         await quiet()  # its 503 is read and the backoff has begun

@@ -11,15 +11,15 @@ import { policy } from "./policy.mjs";
 Object.defineProperty(EventTarget.prototype, "addEventListener", nativeAddEventListener);
 globalThis.Worker = NativeWorker;
 
-// The engine (runtime/engine.py) in a worker, on Pyodide from `runtime`: `attach(worker)` once
-// engine.py has run. `version` is the interpreter module: polyscript imports it and calls its
-// loadPyodide.
-export function startEngine(runtime, attach) {
+// The engine (runtime/engine.py, or the test build's `ctx.entry`) in a worker, on Pyodide from
+// `runtime`: `attach(worker)` once that entry has run. `version` is the interpreter module:
+// polyscript imports it and calls its loadPyodide.
+export function startEngine(runtime, attach, script, ctx) {
   policy(runtime); // script URLs of the runtime and the worker's blob: URL, under Trusted Types
   // In a task of its own: after this module's evaluation, in the same task, it would make a
   // longer task on a busy CPU.
   return new Promise((resolve) => setTimeout(resolve, 0)).then(() => XWorker(
-    runtime + "engine.py", {
+    runtime + ((ctx && ctx.entry) || "engine.py"), {
       type: "pyodide",
       version: runtime + "snapshot.mjs",
       config: { packages: ["nosto-tagging"], packages_cache: "passthrough" },

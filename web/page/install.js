@@ -89,7 +89,6 @@ export function install(win, doc, script, build, hooks) {
     .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"));
   const onMessage = makeDispatch(ctx, () => {
     ctx.ready = true;
-    if (hooks) hooks.ready(ctx, script);
     flush();
     ctx.adopt().then(() => markReady(true));
   });

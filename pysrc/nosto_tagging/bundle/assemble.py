@@ -43,6 +43,11 @@ from nosto_tagging.bundle.worker_script import NAME as WORKER_SCRIPT
 from nosto_tagging.bundle.worker_script import worker_script, write_engine
 from nosto_tagging.locations import CHECKOUT_CACHE_DIR, CHECKOUT_WEB_DIR
 
+# The worker's entry of the test build (nosto.test.js with data-test-clock), and the clock it
+# runs the engine's timers on: a test module, written into that entry alone, never in the wheel.
+TEST_ENTRY = "engine.test.py"
+TEST_CLOCK = Path(nosto_tagging.__file__).parent / "testing" / "clock.py"
+
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 STDLIB = "python_stdlib.zip"
 STEPS = 10
@@ -230,6 +235,10 @@ def _lay_out_runtime(
         _copy(engine, runtime / "engine.py")
     else:
         progress.print(f"      note: {engine} not found, runtime/engine.py not written")
+    test_entry = web_dir / TEST_ENTRY
+    if test_entry.is_file():  # the test build's entry: the test clock, then web/engine.test.py
+        text = TEST_CLOCK.read_text(encoding="utf-8") + "\n\n" + test_entry.read_text("utf-8")
+        (runtime / TEST_ENTRY).write_text(text, encoding="utf-8")
     progress.step(
         f"laying out the runtime ({len(entries)} wheels; host.mjs, polyscript's worker chunks "
         f"{', '.join(worker_chunks)})",

@@ -39,8 +39,6 @@ TO_WORKER: Final = {
     "answer": ["eid", "status", "text", "retryAfter", "type", "error"],
     "online": [],  # the browser is back online: retry now
     "lost": ["count"],  # events with customer data that died with a closed tab
-    "clock": ["manual"],  # tests: retry timers wait for ticks instead of real time
-    "tick": ["ms"],
 }
 # worker -> page
 TO_PAGE: Final = {

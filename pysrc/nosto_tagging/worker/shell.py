@@ -13,13 +13,12 @@ import asyncio
 import json
 import secrets
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nosto_tagging import __version__
 from nosto_tagging.core import protocol
 from nosto_tagging.core.claims import Claims, Outcome
-from nosto_tagging.core.clock import ManualClock
 from nosto_tagging.core.dispatcher import Dispatcher, Response, Transport, TransportError
 from nosto_tagging.core.engine import (
     Built,
@@ -46,7 +45,8 @@ class WorkerShell:
     engine sends; None: the page sends each attempt (a dedicated worker ends with its page, a
     page's keepalive request does not). ``outlives``: the engine
     goes on delivering after its page went away (the shared engine); the page then leaves
-    delivery to it instead of beaconing at unload.
+    delivery to it instead of beaconing at unload. ``sleep``: what the retry timers sleep on
+    (the test build's entry gives a clock the page advances; real time otherwise).
     """
 
     def __init__(
@@ -57,6 +57,7 @@ class WorkerShell:
         engine_id: str = "",
         start: str = "",
         outlives: bool = False,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._post = post
         self._engine: Engine | None = None
@@ -68,8 +69,9 @@ class WorkerShell:
             on_attempt=self._attempting,
         )
         self._outlives = outlives
+        if sleep is not None:
+            self._dispatcher.use_sleep(sleep)
         self._answer: tuple[str, asyncio.Future[dict[str, Any]]] | None = None
-        self._clock: ManualClock | None = None
         self._claims = claims if claims is not None else Claims()
         self.engine_id = engine_id or secrets.token_hex(8)
         self.start = start
@@ -143,11 +145,6 @@ class WorkerShell:
             self._engine.lost_private += int(message["count"])
         elif kind == "online":
             self._dispatcher.nudge()
-        elif kind == "clock" and message.get("manual"):
-            self._clock = ManualClock()
-            self._dispatcher.use_sleep(self._clock.sleep)
-        elif kind == "tick" and self._clock is not None:
-            self._clock.advance(float(message["ms"]) / 1000)
 
     def _replay(self, live: Engine, page: str, calls: list[Any], applied: int = 0) -> None:
         """Calls of a page that closed before its engine saw them: their own engine (their own
@@ -294,16 +291,19 @@ def _nowhere(text: str) -> None:
     """Where a closed page's messages go."""
 
 
-def start(post: Callable[[str], None]) -> Callable[[Any], None]:
+def start(
+    post: Callable[[str], None], sleep: Callable[[float], Awaitable[None]] | None = None
+) -> Callable[[Any], None]:
     """Make the engine's shell and return the handler for polyscript's ``xworker.onmessage``.
 
     ``web/engine.py`` (the worker's entry) assigns the handler itself: polyscript only
-    dispatches to a handler assigned from the entry script, not from inside a module.
+    dispatches to a handler assigned from the entry script, not from inside a module. ``sleep``:
+    the test build's clock (``web/engine.test.py``).
     """
     import js
 
     start = str(getattr(js, "nostoTaggingStart", ""))  # set by the runtime's snapshot.mjs
-    receive = receiver(WorkerShell(post, None, start=start), post)
+    receive = receiver(WorkerShell(post, None, start=start, sleep=sleep), post)
     return lambda event: receive(str(event.data))
 
 

@@ -1,7 +1,10 @@
 """A clock that tests drive: sleeps end when time is advanced, not when real time passes.
 
-The browser's page clock (Playwright's) does not reach workers, so the page sends ticks
-(``api.internal.tick(ms)`` with ``data-test-clock``) and the dispatcher sleeps on this clock.
+The browser's page clock (Playwright's) does not reach workers. In the test build
+(``nosto.test.js`` with ``data-test-clock``) the worker's entry is ``runtime/engine.test.py``,
+which the build makes of this module and ``web/engine.test.py``: the engine's retry timers sleep
+on this clock and the page's ``api.internal.tick(ms)`` advances it. The production runtime holds
+neither (``tests/bundle`` checks it).
 """
 
 from __future__ import annotations
