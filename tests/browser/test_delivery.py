@@ -343,18 +343,20 @@ def test_a_collector_outage_repeats_a_body_only_after_a_failed_attempt(
 def test_a_body_unacknowledged_as_its_page_is_left_goes_out_and_is_stored(
     shop: Shop, sandbox: Sandbox
 ) -> None:
-    # The shopper leaves as soon as the body is built, to a page without nosto-tagging: what
-    # the page sends as it goes (a beacon, or its attempt with keepalive) is all that leaves.
-    leave = (
-        "<script>nostojs(api => { api.listen('prerequest', () => {"
-        f" location.href = '/test/away.html'; }}); {view_call('left-at-once')}; }})</script>"
-    )
+    # The body's first attempt failed and its retry waits 30 s when the shopper leaves, to a
+    # page without nosto-tagging: what the page sends as it goes (a beacon) is all that leaves.
+    sandbox.set_fault(status=503, retry_after=30)
     shop.context.route(
         f"{sandbox.origin}/test/away.html",
         lambda route: route.fulfill(status=200, content_type="text/html", body="<p>away</p>"),
     )
-    shop.open(leave, path="/test/leaving.html")
-    shop.page.wait_for_url("**/test/away.html")
-    stored = sandbox.wait_for_requests(1)
-    assert placements(stored) == Counter(["left-at-once"])
+    page = shop.open(view("left-waiting"), path="/test/leaving.html")
+    page.wait_for_function(
+        "() => Object.entries(localStorage).some(([key, text]) =>"
+        " key.startsWith('nosto-tagging:demo:o:') && JSON.parse(text).n >= 1)"
+    )
+    page.goto(f"{sandbox.origin}/test/away.html")
+    stored = sandbox.wait_for_requests(1, timeout_s=15)  # well before the retry's 30 s
+    assert placements(stored) == Counter(["left-waiting"])
+    assert sandbox.since_checkpoint()["faulted"] == 1
     sandbox.assert_no_duplicates()
