@@ -20,7 +20,7 @@ on each warm page; only loopback is contacted. The default run takes about 5 min
 
 What is measured (see ``startup_measure.py`` for how):
 - ready: navigation start to the action's request on the wire (``requestStart`` of the
-  ``/ev1`` entry in the worker's Resource Timing, moved to the page's clock);
+  ``/ev1`` entry in the Resource Timing of the page or worker that sent it, on the page's clock);
 - main thread: ``ScriptDuration``/``TaskDuration`` of the page (CDP) and long tasks, minus the
   same page without the tag;
 - bytes and requests that hit the network (``transferSize`` > 0), first and repeat visit;

@@ -148,11 +148,21 @@ def worker_entries(page: Page) -> list[dict[str, Any]]:
     return found
 
 
+def sent_entries(page: Page) -> list[dict[str, Any]]:
+    """The page's own resource entries and its workers', with ``at`` as in ``worker_entries``."""
+    origin, entries = _timeline(page)
+    for entry in entries:
+        entry["at"] = origin + (entry["requestStart"] or entry["start"])
+        entry["where"] = "page"
+    return entries + worker_entries(page)
+
+
 def wait_for_action(page: Page, deadline_ms: float) -> dict[str, Any] | None:
-    """The first ``/ev1`` request any worker of the page sent (polled every 20 ms)."""
+    """The first ``/ev1`` request the page or a worker of it sent (polled every 20 ms): with
+    its own engine the page makes each attempt, the bare-Pyodide worker sends itself."""
     waited = 0.0
     while waited < deadline_ms:
-        sent = [e for e in worker_entries(page) if "/ev1" in e["name"]]
+        sent = [e for e in sent_entries(page) if "/ev1" in e["name"]]
         if sent:
             return min(sent, key=lambda e: e["at"])
         page.wait_for_timeout(20)
