@@ -194,12 +194,12 @@ def _count_bytes(visit: Visit, page: Page, runtime_prefixes: tuple[str, ...]) ->
 
 
 def _latency(page: Page, cart: dict[str, Any], calls: int) -> list[float]:
-    for worker in page.workers:
-        worker.evaluate("performance.setResourceTimingBufferSize(10000)")
-        worker.evaluate("performance.clearResourceTimings()")
+    for target in (page, *page.workers):
+        target.evaluate("performance.setResourceTimingBufferSize(10000)")
+        target.evaluate("performance.clearResourceTimings()")
     made = page.evaluate(LATENCY_LOOP, [cart, calls])
     sent: dict[str, float] = {}
-    for entry in worker_entries(page):
+    for entry in sent_entries(page):
         if "eid=" in entry["name"]:
             eid = entry["name"].split("eid=", 1)[1].split("&", 1)[0]
             sent[eid] = entry["at"]
