@@ -21,7 +21,8 @@ Then, in each engine of ``--engines`` (Chromium, Firefox ESR, WebKitGTK: ``brows
 ``--rounds`` rounds of ours and the baseline, cold and repeat visit, timed to the collector's
 receipt, with the steps of our start (``startup_engines.py``; about 20 s a round per engine).
 Bounded: ``--rounds`` x 10 page loads, each with a deadline, and ``--calls`` x 2 latency calls
-on each warm page; only loopback is contacted. The default run takes about 10 minutes (about 5 of them in the three engines).
+on each warm page, then ``--rounds`` x 4 page loads per engine; only loopback is contacted. The
+default run takes about 10 minutes (about 5 of them in the three engines).
 
 What is measured (see ``startup_measure.py`` for how):
 - ready: navigation start to the action's request on the wire (``requestStart`` of the
