@@ -248,10 +248,22 @@ def _median(values: list[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
+def _spans(marks: dict[str, float]) -> dict[str, float]:
+    """Each step's time since the step above it (in ``STEPS`` order) in the same load."""
+    spans, previous = {}, None
+    for step, _ in STEPS:
+        if step in marks:
+            if previous is not None:
+                spans[step] = marks[step] - previous
+            previous = marks[step]
+    return spans
+
+
 def summarize(visits: list[EngineVisit], versions: dict[str, str]) -> dict[str, Any]:
     """Per engine: medians of ready and on the wire, ours and the baseline, cold and warm; the
     first action's promise on cold starts (slowest; how many reached the timeout); how ours
-    started; the medians of each step's mark, cold and warm."""
+    started; the medians of each step's mark, and of its time since the step above in the same
+    load, cold and warm."""
     summary: dict[str, Any] = {}
     for engine in ENGINES:
         mine = [v for v in visits if v.engine == engine]
@@ -276,6 +288,12 @@ def summarize(visits: list[EngineVisit], versions: dict[str, str]) -> dict[str, 
                         step: _median([v.marks[step] for v in these if step in v.marks])
                         for step, _ in STEPS
                         if any(step in v.marks for v in these)
+                    }
+                    spans = [_spans(v.marks) for v in these]
+                    figures[f"spans_{visit}"] = {
+                        step: _median([s[step] for s in spans if step in s])
+                        for step, _ in STEPS
+                        if any(step in s for s in spans)
                     }
             row[kind] = figures
         summary[engine] = row
@@ -335,27 +353,24 @@ def phases(engines: dict[str, Any]) -> str:
             continue
         ours = row["ours"]
         columns = [ours.get("phases_cold", {}), ours.get("phases_warm", {})]
+        spans = [ours.get("spans_cold", {}), ours.get("spans_warm", {})]
         starts = [", ".join(ours.get(f"starts_{v}", [])) or "-" for v in ("cold", "warm")]
         lines = [
             f"{TITLES[engine]} {row['version']}:",
             "",
-            f"| step (ms from navigation start; + since the step above) | first visit "
+            f"| step: median ms from navigation start (+ since the step above, median of the "
+            f"loads) | first visit "
             f"({starts[0]}) | repeat visit ({starts[1]}) |",
             "|---|---:|---:|",
         ]
-        previous: list[float | None] = [None, None]
         for step, label in STEPS:
             if not any(step in column for column in columns):
                 continue
             cells = []
-            for i, column in enumerate(columns):
-                at = column.get(step)
-                if at is None:
-                    cells.append("-")
-                    continue
-                since = previous[i]
-                cells.append(f"{at:.0f}" + (f" ({at - since:+.0f})" if since is not None else ""))
-                previous[i] = at
+            for column, span in zip(columns, spans, strict=True):
+                at, since = column.get(step), span.get(step)
+                shown = "-" if at is None else f"{at:.0f}"
+                cells.append(shown + (f" ({since:+.0f})" if since is not None else ""))
             lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
