@@ -216,8 +216,8 @@ def run_engine_round(
 ) -> list[EngineVisit]:
     """Ours and the baseline (order alternating), each in a fresh context: cold, then a repeat
     visit: the shopper's next page (the same page at another URL) in the same tab, ours once
-    its snapshot is kept. (In WebKitGTK, neither a second window WebDriver opens nor the same
-    URL opened again restores the snapshot the first page kept.)"""
+    its snapshot is kept. (In WebKitGTK's WebDriver session a reload, which opening the same URL
+    again is, empties Cache Storage; a second window WebDriver opens started plainly too.)"""
     pages = {"ours": "ours-test.html", "baseline": "baseline.html"}
     snapshot = f"/bundle/{runtime_dir}engine.snapshot"
     visits = []
