@@ -29,8 +29,10 @@ from playwright.sync_api import Worker as PwWorker
 from nosto_tagging.testing import Sandbox
 from tests.browser_settings import SETTINGS
 
+# The page's own engine (a dedicated worker); tests of the shared engine name theirs.
 LOADER_TAG = (
-    '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1" async></script>'
+    '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1"'
+    ' data-engine="dedicated" async></script>'
 )
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 STUB = (

@@ -18,10 +18,12 @@ from tests.checkout import ROOT
 STUB_HEAD = "<!doctype html><meta charset='utf-8'><link rel='icon' href='data:,'>"
 
 
-def tag(account: str = "demo", extra: str = "", engine: str = "shared") -> str:
+def tag(account: str = "demo", extra: str = "", engine: str | None = "shared") -> str:
+    """Our script tag; ``engine=None``: without ``data-engine``, as a merchant writes it."""
+    chosen = "" if engine is None else f' data-engine="{engine}"'
     return (
         f'<script src="/bundle/nosto.test.js" data-account="{account}" data-endpoint="/ev1"'
-        f' data-engine="{engine}" {extra} async></script>'
+        f"{chosen} {extra} async></script>"
     )
 
 
@@ -98,18 +100,52 @@ def test_every_event_of_ten_quick_navigations_and_three_tabs_arrives_once(shop: 
     assert shop.sandbox.since_checkpoint()["rejected"] == 0
 
 
-def test_a_page_without_the_attribute_runs_its_own_engine_beside_it(shop: Shop) -> None:
+def test_a_page_that_opts_out_runs_its_own_engine_beside_it(shop: Shop) -> None:
     shared = shop.open("<p>shared</p>", tag=tag())
     alone = shop.context.new_page()
+    own = f"{STUB_HEAD}{tag(engine='dedicated')}"
     shop.context.route(
         f"{shop.sandbox.origin}/test/alone.html",
-        lambda route: route.fulfill(content_type="text/html", body=f"{STUB_HEAD}{tag(engine='')}"),
+        lambda route: route.fulfill(content_type="text/html", body=own),
     )
     alone.goto(f"{shop.sandbox.origin}/test/alone.html")
     assert engine_id(shared) != engine_id(alone)
     shared.evaluate(VIEW, "s")
     alone.evaluate(VIEW, "a")
     assert viewed(shop.wait_until_stored(2)) == ["a", "s"]
+
+
+def test_without_the_attribute_pages_of_a_bundle_on_their_origin_share_one_engine(
+    shop: Shop,
+) -> None:
+    ids = []
+    for n in range(3):
+        page = shop.open("<p>page</p>", path=f"/test/default{n}.html", tag=tag(engine=None))
+        ids.append(engine_id(page))
+        page.evaluate(VIEW, f"d{n}")
+    stored = shop.wait_until_stored(3)
+    assert len(set(ids)) == 1
+    assert viewed(stored) == ["d0", "d1", "d2"]
+    assert [u for u in shop.requests if "/host.mjs" in u] == []
+    assert debug_lines(shop) == [] and shop.page_errors == []
+
+
+def test_a_missing_worker_script_is_asked_for_once_per_tab(shop: Shop) -> None:
+    missing = tag(engine=None, extra='data-worker="/test/not-uploaded/nosto-worker.js"')
+    ids = []
+    for n in range(3):
+        page = shop.open("<p>page</p>", path=f"/test/missing{n}.html", tag=missing)
+        ids.append(engine_id(page))
+        page.evaluate(VIEW, f"m{n}")
+    stored = shop.wait_until_stored(3)
+    assert viewed(stored) == ["m0", "m1", "m2"]
+    assert len(set(ids)) == 3  # each page ran its own engine
+    asked = [u for u in shop.requests if "/not-uploaded/" in u]
+    assert len(asked) == 1, asked
+    [line] = debug_lines(shop)
+    assert "did not load from /test/not-uploaded/nosto-worker.js" in line
+    assert shop.page_errors == []
+    assert [line for line in shop.console if " error: " in line] == [], shop.console
 
 
 def test_two_accounts_on_one_origin_never_see_each_other_s_data(shop: Shop) -> None:

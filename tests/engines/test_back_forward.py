@@ -10,7 +10,7 @@ import pytest
 from .conftest import Shop
 from .pages import LOADER_TAG
 
-SHARED = LOADER_TAG.replace(" async>", ' data-engine="shared" async>')
+SHARED = LOADER_TAG.replace('data-engine="dedicated"', 'data-engine="shared"')
 SHOWN = (
     "addEventListener('pageshow', (e) => { (window.__shown ||= []).push(e.persisted);"
     " fetch('/test/mark/shown', {method: 'POST'}); })"
