@@ -93,8 +93,7 @@ def test_a_policy_allowing_only_blob_workers_costs_one_violation_per_tab(shop: S
     shop.context.route(f"{origin}/test/blob-only*", fulfill)
     for n in range(3):
         page.goto(f"{origin}/test/blob-only{n}.html")
-        page.wait_for_function("() => window.answered !== undefined")
-        assert page.evaluate("() => window.answered.page_views") == n + 1
+        shop.wait_until_stored(n + 1)  # each page's own engine ran and sent its page view
     # The first page learns the worker script is refused; the tab's next pages do not ask again.
     assert len(violations) == 1 and "worker-src" in violations[0], violations
     assert len([line for line in shop.console if "runs its own engine" in line]) == 1
