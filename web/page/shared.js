@@ -47,6 +47,7 @@ export function startEngine(runtime, attach, script, ctx) {
       free = release;
       return hello(url, version, { kind: "hello", version, page: ctx.page, lock });
     }).then(({ port, engine }) => {
+      try { win.sessionStorage.setItem(MISSED, ""); } catch (e) { /* the next page fetches host.mjs again */ }
       if (mine !== generation) { free(); return; } // hidden again meanwhile
       const stopped = new AbortController();
       current = { free, stopped, port };
@@ -100,6 +101,12 @@ export function startEngine(runtime, attach, script, ctx) {
   win.addEventListener("pageshow", (event) => {
     if (event.persisted && !own && !current) connect();
   });
+  // The first page of a tab does not know yet whether the worker script can be used: it has the
+  // HTTP cache fetch the page's own engine's host meanwhile, so that a miss does not wait for
+  // it. The tab's later pages know (MISSED: "" once a worker answered).
+  try {
+    if (win.sessionStorage.getItem(MISSED) === null) win.fetch(runtime + "host.mjs").catch(() => {});
+  } catch (e) { /* no sessionStorage: no shared engine either (engine-start.js) */ }
   return connect();
 }
 
