@@ -1,7 +1,8 @@
 // The shared engine on the page (runtime/shared.mjs, loaded where engine-start.js chooses the
-// shared engine: by default where it can work, or data-engine="shared"): this page connects to the visit's SharedWorker, which runs one Python
-// engine for every page and tab of the origin and keeps it across navigations
-// (extendedLifetime). The page keeps its own session there, as with a dedicated worker.
+// shared engine: by default where it can work, or data-engine="shared"): this page connects to
+// the visit's SharedWorker, which runs one Python engine for every page and tab of the origin
+// and keeps it across navigations (extendedLifetime). The page keeps its own session there, as
+// with a dedicated worker.
 //
 // - Where SharedWorker or Web Locks are missing, the worker script cannot load, does not answer
 //   or is of another version, the page starts its own engine (host.mjs): one debug line.

@@ -42,7 +42,7 @@ CHUNKS = {
     # the engine's messages, sending and leaving, closed pages' leftovers (install.js, loaded
     # while the engine starts)
     "adoption.mjs": "delivery.js",
-    "shared.mjs": "shared.js",  # the shared engine's page side (data-engine="shared")
+    "shared.mjs": "shared.js",  # the shared engine's page side (engine-start.js chooses it)
     "policy.mjs": "policy.js",  # the Trusted Types policy, one per page (host.mjs, shared.mjs)
 }
 # Runtime modules a chunk or host.mjs imports by URL, one instance per page: never bundled in.
