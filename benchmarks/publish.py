@@ -34,6 +34,7 @@ KEPT_FIELDS = (
     "rounds",
     "calls",
     "dwell_ms",
+    "quick_dwell_ms",
     "seconds",
     "summary",
 )

@@ -4,7 +4,8 @@ Every page has Nosto's stub and calls one cart action at ``DOMContentLoaded``; t
 in what runs it:
 
 - ``none.html``: no engine at all (the stub queues the call): the page's own cost.
-- ``ours.html``: our ``<script src="/bundle/nosto.js" async>`` tag.
+- ``ours.html``: our ``<script src="/bundle/nosto.js" data-engine="dedicated" async>`` tag (the
+  page's own engine: what a page pays that starts Python itself).
 - ``baseline.html``: ``baseline.js`` (async, like ours) starts a module worker that runs stock
   Pyodide (``loadPyodide`` from the npm files, the PyPI wheels, same pins), validates the cart
   with a pydantic model and POSTs it to ``/ev1`` with ``pyfetch``: the least a Python engine does.
@@ -30,8 +31,10 @@ STUB = (
     '<script>(function(){var name="nostojs";window[name]=window[name]||function(cb)'
     "{(window[name].q=window[name].q||[]).push(cb);};})();</script>"
 )
+# The page's own engine (a dedicated worker): what a first page pays, whichever the default.
 OUR_TAG = (
-    f'<script src="/bundle/nosto.js" data-account="{ACCOUNT}" data-endpoint="/ev1" async></script>'
+    f'<script src="/bundle/nosto.js" data-account="{ACCOUNT}" data-endpoint="/ev1"'
+    ' data-engine="dedicated" async></script>'
 )
 BASELINE_TAG = '<script src="/bundle/bench/baseline.js" async></script>'
 

@@ -7,6 +7,7 @@ page's main document; the bundle, the engine's runtime and ``/ev1`` are the real
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -29,8 +30,10 @@ from playwright.sync_api import Worker as PwWorker
 from nosto_tagging.testing import Sandbox
 from tests.browser_settings import SETTINGS
 
+# The page's own engine (a dedicated worker); tests of the shared engine name theirs.
 LOADER_TAG = (
-    '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1" async></script>'
+    '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1"'
+    ' data-engine="dedicated" async></script>'
 )
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 STUB = (
@@ -61,6 +64,7 @@ class Shop:
     requests: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    shared_workers: SharedWorkerConsole | None = None
 
     def open(self, body: str, *, path: str = "/test/page.html", tag: str | None = None) -> Page:
         """Serve ``body`` as a page at the sandbox origin, with the stub and our script tag."""
@@ -106,6 +110,15 @@ class Shop:
             " nostojs(api => api.internal.ready().then(resolve)); })",
             SETTINGS["timeouts"]["engine_ready_ms"],
         )
+
+    def shared_worker_console(self) -> list[str]:
+        """The console lines of this context's SharedWorkers (the shared engine), each line
+        ``"<type>: <text>"``; exceptions as ``"exception: ..."``. Playwright reports no
+        SharedWorker: they are read through a browser-level DevTools session, which attaches to
+        each worker once (``Runtime.enable`` replays what it logged before)."""
+        if self.shared_workers is None:
+            self.shared_workers = SharedWorkerConsole(self.context, self.page)
+        return self.shared_workers.read(self.page)
 
     def outside_loopback(self) -> list[str]:
         outside = []
@@ -153,3 +166,61 @@ def _console(shop: Shop, where: str, message: ConsoleMessage) -> None:
 def _watch_worker(shop: Shop, worker: PwWorker) -> None:
     shop.requests.append(worker.url)
     worker.on("console", lambda message: _console(shop, "worker", message))
+
+
+class SharedWorkerConsole:
+    """Console lines of one browser context's SharedWorkers, through the browser's DevTools
+    (attached unflattened: each worker's messages arrive as events of this session)."""
+
+    def __init__(self, context: BrowserContext, page: Page) -> None:
+        browser = context.browser
+        assert browser is not None, "a context of a launched browser"
+        info = context.new_cdp_session(page).send("Target.getTargetInfo")["targetInfo"]
+        self.context_id = info["browserContextId"]
+        self.cdp = browser.new_browser_cdp_session()
+        self.lines: list[str] = []
+        self.sessions: dict[str, str] = {}  # target id: session id
+        self.answered: set[int] = set()
+        self.sent = 0
+        self.cdp.on("Target.receivedMessageFromTarget", self._message)
+
+    def read(self, page: Page) -> list[str]:
+        """Attach to workers not seen yet; every line they logged so far."""
+        waiting = []
+        for target in self.cdp.send("Target.getTargets")["targetInfos"]:
+            ours = target.get("browserContextId") == self.context_id
+            if target["type"] != "shared_worker" or not ours:
+                continue
+            session = self.sessions.get(target["targetId"])
+            if session is None:
+                session = self.cdp.send(
+                    "Target.attachToTarget", {"targetId": target["targetId"], "flatten": False}
+                )["sessionId"]
+                self.sessions[target["targetId"]] = session
+                self._send(session, "Runtime.enable")
+            # Answered after every message logged before it: then the lines are all here.
+            waiting.append(self._send(session, "Runtime.evaluate", {"expression": "1"}))
+        deadline = time.monotonic() + 10
+        while not self.answered.issuperset(waiting):
+            assert time.monotonic() < deadline, "a shared worker did not answer DevTools"
+            page.wait_for_timeout(20)  # Playwright delivers the events while it waits
+        return list(self.lines)
+
+    def _send(self, session: str, method: str, params: dict[str, Any] | None = None) -> int:
+        self.sent += 1
+        message = json.dumps({"id": self.sent, "method": method, "params": params or {}})
+        self.cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": message})
+        return self.sent
+
+    def _message(self, event: dict[str, Any]) -> None:
+        message = json.loads(event["message"])
+        if "id" in message:
+            self.answered.add(message["id"])
+        elif message.get("method") == "Runtime.consoleAPICalled":
+            params = message["params"]
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in params["args"])
+            self.lines.append(f"{params['type']}: {text}")
+        elif message.get("method") == "Runtime.exceptionThrown":
+            details = message["params"]["exceptionDetails"]
+            text = details.get("exception", {}).get("description") or details.get("text")
+            self.lines.append(f"exception: {text}")

@@ -27,7 +27,11 @@ PAGE = (
 )
 
 
-@pytest.mark.parametrize("engine", ["", " data-engine='shared'"], ids=["dedicated", "shared"])
+@pytest.mark.parametrize(
+    "engine",
+    [" data-engine='dedicated'", " data-engine='shared'", ""],
+    ids=["dedicated", "shared", "default"],
+)
 @pytest.mark.parametrize(
     "policy", [STRICT, STRICT + TRUSTED_TYPES], ids=["nonces", "trusted-types"]
 )
@@ -62,3 +66,36 @@ def test_the_engine_runs_and_fills_placements_under_a_strict_policy(
     assert violations == []
     assert shop.outside_loopback() == []
     assert [line for line in shop.console if "runs its own engine" in line] == []
+
+
+# What docs/hosting.md documented for the page's own engine alone: the shared engine's worker
+# script (of the page's origin) is not allowed.
+BLOB_ONLY = STRICT.replace("worker-src {origin} blob:", "worker-src blob:")
+VIEW = "p => nostojs(api => api.defaultSession().viewProduct(p).setPlacements([]).update())"
+
+
+def test_a_policy_allowing_only_blob_workers_costs_one_violation_per_tab(shop: Shop) -> None:
+    origin = shop.sandbox.origin
+    violations: list[str] = []
+    shop.context.on(
+        "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
+    )
+    page = shop.page
+
+    def fulfill(route: Route) -> None:
+        route.fulfill(
+            status=200,
+            content_type="text/html",
+            body=PAGE.format(nonce=NONCE, engine=""),
+            headers={"Content-Security-Policy": BLOB_ONLY.format(nonce=NONCE, origin=origin)},
+        )
+
+    shop.context.route(f"{origin}/test/blob-only*", fulfill)
+    for n in range(3):
+        page.goto(f"{origin}/test/blob-only{n}.html")
+        shop.wait_until_stored(n + 1)  # each page's own engine ran and sent its page view
+    # The first page learns the worker script is refused; the tab's next pages do not ask again.
+    assert len(violations) == 1 and "worker-src" in violations[0], violations
+    assert len([line for line in shop.console if "runs its own engine" in line]) == 1
+    assert [u for u in shop.requests if "nosto-worker.js" in u] == []
+    assert shop.page_errors == []

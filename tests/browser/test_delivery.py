@@ -307,7 +307,7 @@ COUNT_UNACKED_AT_UNLOAD = """addEventListener('pagehide', () => {
 def test_pages_left_at_any_pace_send_each_event_once(
     shop: Shop, sandbox: Sandbox, engine: str, seconds: float
 ) -> None:
-    tag = LOADER_TAG.replace(" async>", f' data-engine="{engine}" async>')
+    tag = LOADER_TAG.replace('data-engine="dedicated"', f'data-engine="{engine}"')
     shop.context.add_init_script(COUNT_UNACKED_AT_UNLOAD)
     names = [f"{engine}-{seconds}-{i}" for i in range(3)]
     for name in names:

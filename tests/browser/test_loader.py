@@ -124,7 +124,10 @@ def test_an_engine_that_cannot_start_leaves_the_page_unaffected(shop: Shop) -> N
 
 
 def test_a_second_inclusion_is_a_no_op(shop: Shop) -> None:
-    tag = '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1"></script>'
+    tag = (
+        '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1"'
+        ' data-engine="dedicated"></script>'
+    )
     page = shop.open(
         "<script>nostojs(api => api.defaultSession().viewFrontPage().load())</script>",
         tag=tag + tag.replace("nosto.js", "nosto.js?again"),

@@ -18,10 +18,12 @@ from tests.checkout import ROOT
 STUB_HEAD = "<!doctype html><meta charset='utf-8'><link rel='icon' href='data:,'>"
 
 
-def tag(account: str = "demo", extra: str = "", engine: str = "shared") -> str:
+def tag(account: str = "demo", extra: str = "", engine: str | None = "shared") -> str:
+    """Our script tag; ``engine=None``: without ``data-engine``, as a merchant writes it."""
+    chosen = "" if engine is None else f' data-engine="{engine}"'
     return (
         f'<script src="/bundle/nosto.test.js" data-account="{account}" data-endpoint="/ev1"'
-        f' data-engine="{engine}" {extra} async></script>'
+        f"{chosen} {extra} async></script>"
     )
 
 
@@ -98,18 +100,57 @@ def test_every_event_of_ten_quick_navigations_and_three_tabs_arrives_once(shop: 
     assert shop.sandbox.since_checkpoint()["rejected"] == 0
 
 
-def test_a_page_without_the_attribute_runs_its_own_engine_beside_it(shop: Shop) -> None:
+def test_a_page_that_opts_out_runs_its_own_engine_beside_it(shop: Shop) -> None:
     shared = shop.open("<p>shared</p>", tag=tag())
     alone = shop.context.new_page()
+    own = f"{STUB_HEAD}{tag(engine='dedicated')}"
     shop.context.route(
         f"{shop.sandbox.origin}/test/alone.html",
-        lambda route: route.fulfill(content_type="text/html", body=f"{STUB_HEAD}{tag(engine='')}"),
+        lambda route: route.fulfill(content_type="text/html", body=own),
     )
     alone.goto(f"{shop.sandbox.origin}/test/alone.html")
     assert engine_id(shared) != engine_id(alone)
     shared.evaluate(VIEW, "s")
     alone.evaluate(VIEW, "a")
     assert viewed(shop.wait_until_stored(2)) == ["a", "s"]
+
+
+def test_without_the_attribute_pages_of_a_bundle_on_their_origin_share_one_engine(
+    shop: Shop,
+) -> None:
+    ids = []
+    for n in range(3):
+        page = shop.open("<p>page</p>", path=f"/test/default{n}.html", tag=tag(engine=None))
+        ids.append(engine_id(page))
+        page.evaluate(VIEW, f"d{n}")
+    stored = shop.wait_until_stored(3)
+    assert len(set(ids)) == 1
+    assert viewed(stored) == ["d0", "d1", "d2"]
+    # Only the tab's first page fetched the page's own engine's host, in case of a miss.
+    assert len([u for u in shop.requests if u.endswith("/host.mjs")]) == 1
+    assert debug_lines(shop) == [] and shop.page_errors == []
+    # The SharedWorker's own console: one interpreter started there, nothing went wrong.
+    lines = shop.shared_worker_console()
+    assert len([line for line in lines if "nosto-tagging: engine " in line]) == 1, lines
+    assert [line for line in lines if line.startswith(("error", "warning", "exception"))] == []
+
+
+def test_a_missing_worker_script_is_asked_for_once_per_tab(shop: Shop) -> None:
+    missing = tag(engine=None, extra='data-worker="/test/not-uploaded/nosto-worker.js"')
+    ids = []
+    for n in range(3):
+        page = shop.open("<p>page</p>", path=f"/test/missing{n}.html", tag=missing)
+        ids.append(engine_id(page))
+        page.evaluate(VIEW, f"m{n}")
+    stored = shop.wait_until_stored(3)
+    assert viewed(stored) == ["m0", "m1", "m2"]
+    assert len(set(ids)) == 3  # each page ran its own engine
+    asked = [u for u in shop.requests if "/not-uploaded/" in u]
+    assert len(asked) == 1, asked
+    [line] = debug_lines(shop)
+    assert "did not load from /test/not-uploaded/nosto-worker.js" in line
+    assert shop.page_errors == []
+    assert [line for line in shop.console if " error: " in line] == [], shop.console
 
 
 def test_two_accounts_on_one_origin_never_see_each_other_s_data(shop: Shop) -> None:
@@ -132,6 +173,8 @@ def test_two_accounts_on_one_origin_never_see_each_other_s_data(shop: Shop) -> N
     assert "customer" in json.dumps(mine[0]["body"])
     assert "ann@example.com" not in json.dumps(theirs)
     keys = other.evaluate("() => Object.keys(localStorage).concat(Object.keys(sessionStorage))")
+    # Beside the accounts' own keys, only the tab's note of whether the worker script answered.
+    keys = [k for k in keys if k != "nosto-tagging:worker-missed"]
     assert all(
         k.startswith(("nosto-tagging:demo:", "nosto-tagging:other:")) for k in keys if "nosto" in k
     )
@@ -248,21 +291,33 @@ def bfcache_shop(browser: Browser, sandbox: Sandbox) -> Iterator[Shop]:
         cached.close()
 
 
+# Why Chromium did not keep the page, if it did not (its reasons, read when it is shown again).
+NOT_RESTORED = (
+    "() => JSON.stringify(performance.getEntriesByType('navigation')[0].notRestoredReasons)"
+)
+
+
+@pytest.mark.parametrize("engine", ["shared", None], ids=["shared", "default"])
 def test_a_page_shown_again_from_the_back_forward_cache_connects_again(
-    bfcache_shop: Shop,
+    bfcache_shop: Shop, engine: str | None
 ) -> None:
     shop = bfcache_shop
-    page = shop.open("<p>first</p>", tag=tag())
+    page = shop.open("<p>first</p>", tag=tag(engine=engine))
     engine_id(page)
     page.evaluate(
         "nostojs(api => { window.shown = []; addEventListener('pageshow', e =>"
         " shown.push(e.persisted)); api.defaultSession().setCart({items: [{product_id: 'bf',"
         " sku_id: 'bf', name: 'B', quantity: 1, unit_price: 1, price_currency_code: 'EUR'}]}); })"
     )
-    shop.open("<p>second</p>", path="/test/second.html", tag=tag())
-    engine_id(page)
+    first = engine_id(page)
+    shop.open("<p>second</p>", path="/test/second.html", tag=tag(engine=engine))
+    assert engine_id(page) == first  # the default runs the shared engine here
     page.go_back(wait_until="commit")
-    page.wait_for_function("() => window.shown && window.shown.includes(true)")
+    page.wait_for_function(  # shown again from the cache, or loaded anew
+        "() => window.shown ? window.shown.length > 0 : document.readyState === 'complete'"
+    )
+    # Kept in the cache: the page shown again is the first one, with its listener.
+    assert page.evaluate("() => window.shown") == [True], page.evaluate(NOT_RESTORED)
     page.evaluate("nostojs(api => api.internal.ready())")
     page.evaluate("nostojs(api => api.defaultSession().viewCart().update())")
     [cart] = [r for r in shop.wait_until_stored(1) if r["page_type"] == "cart"]

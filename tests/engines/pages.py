@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+# The page's own engine (a dedicated worker); tests of the shared engine name theirs.
 LOADER_TAG = (
-    '<script src="/bundle/nosto.test.js" data-account="demo" data-endpoint="/ev1" async></script>'
+    '<script src="/bundle/nosto.test.js" data-account="demo" data-endpoint="/ev1"'
+    ' data-engine="dedicated" async></script>'
 )
 STUB = (
     "<script>(function(){var name='nostojs';window[name]=window[name]||function(cb)"

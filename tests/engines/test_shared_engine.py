@@ -9,7 +9,7 @@ from typing import Any
 from .conftest import Shop
 from .pages import LOADER_TAG
 
-SHARED = LOADER_TAG.replace(" async>", ' data-engine="shared" async>')
+SHARED = LOADER_TAG.replace('data-engine="dedicated"', 'data-engine="shared"')
 VIEW = "p => nostojs(api => api.defaultSession().viewProduct(p).setPlacements([]).update())"
 # Does a navigation in the only open tab find the previous page's shared worker still running?
 # Chromium and WebKitGTK keep it for the next page of the tab; Firefox ends it with the page.

@@ -1,9 +1,30 @@
-// Engine start: the runtime's host.mjs (polyscript's XWorker, PyScript's worker machinery
-// without its page layer) runs the Python engine (runtime/engine.py) in a worker; with the
-// script tag's data-engine="shared", shared.mjs connects to the visit's shared engine instead.
-// The page never waits for it; a runtime that cannot start is said once, with what to check.
+// Engine start: the visit's shared engine (runtime/shared.mjs, a SharedWorker running one
+// Python engine for the pages and tabs of the origin) where it can work, else the page's own
+// (runtime/host.mjs: polyscript's XWorker, PyScript's worker machinery without its page layer,
+// runs runtime/engine.py in a dedicated worker). The page never waits for it; a runtime that
+// cannot start is said once, with what to check.
+//
+// Without data-engine the page takes the shared engine when its worker script is of the page's
+// origin (nosto.js served from there, nosto-worker.js beside it, or data-worker naming one),
+// the browser has SharedWorker, and this tab has not failed to reach the worker script of this
+// runtime (shared.js remembers that in sessionStorage under MISSED). Firefox keeps its own
+// engine: it starts a shared engine anew on each navigation of the only tab, and keeps no page
+// connected to one in the back/forward cache (tests/engines, docs/hosting.md).
+// data-engine="dedicated" or "shared" decides.
 
 export const START_TIMEOUT_MS = 30000;
+export const MISSED = "nosto-tagging:worker-missed";
+
+export function sharedEngine(win, script, runtime) {
+  const mode = script && script.getAttribute("data-engine");
+  try {
+    return (mode ? mode === "shared" : !!win.SharedWorker && !/Firefox\//.test(win.navigator.userAgent) &&
+      (script.hasAttribute("data-worker") || new URL(script.src).origin === win.location.origin)) &&
+      win.sessionStorage.getItem(MISSED) !== runtime;
+  } catch (e) {
+    return false; // no script URL, or no sessionStorage
+  }
+}
 
 // `attach(worker)` gets the started worker (again when it is replaced); policy.mjs's `html`
 // makes campaign HTML from then on. `ctx.fail(why)` says once that no engine could start.
@@ -18,7 +39,7 @@ export function startEngine(ctx, script, runtime, attach) {
   };
   const timeout = ctx.startTimeoutMs || START_TIMEOUT_MS; // shorter only in the test build
   setTimeout(() => { if (!ctx.ready) fail("not ready after " + timeout / 1000 + " s"); }, timeout);
-  const shared = script && script.getAttribute("data-engine") === "shared";
+  const shared = sharedEngine(ctx.win, script, runtime);
   // policy.mjs, which the host imports, is fetched beside it rather than after it.
   Promise.all([import(runtime + (shared ? "shared.mjs" : "host.mjs")), import(runtime + "policy.mjs")])
     .then(([host, types]) => { ctx.html = types.html; return host.startEngine(runtime, attach, script, ctx); })

@@ -4,7 +4,6 @@
 
 import { heartbeat, HEARTBEAT_MS } from "./adoption.js";
 import { makeBus } from "./bus.js";
-import { makeDispatch } from "./dispatch.js";
 import { startEngine } from "./engine-start.js";
 import { makeFacades } from "./facade.js";
 import { makeJournal } from "./journal.js";
@@ -87,11 +86,13 @@ export function install(win, doc, script, build, hooks) {
   ctx.adopt = () => ctx.delivery
     .then((chunk) => chunk.adopt(store, ctx.page, outbox, ctx.post, report, Date.now(), ctx.adopt).forEach(ctx.post))
     .catch((error) => report("warn", "closed pages' events wait for the next page (" + error + ")"));
-  const onMessage = makeDispatch(ctx, () => {
+  // The engine's messages are read by dispatch.js, in that chunk too (in order, once it is here).
+  let onMessage;
+  const onReady = () => {
     ctx.ready = true;
     flush();
     ctx.adopt().then(() => markReady(true));
-  });
+  };
 
   function nostojs(callback) {
     try {
@@ -118,7 +119,11 @@ export function install(win, doc, script, build, hooks) {
   ctx.delivery.catch(() => {});
   startEngine(ctx, script, runtime, (worker) => {
     ctx.worker = worker;
-    worker.onmessage = onMessage; // polyscript forwards worker messages to onmessage only
+    // polyscript forwards worker messages to onmessage only
+    worker.onmessage = (event) => ctx.delivery.then((chunk) => {
+      onMessage = onMessage || chunk.makeDispatch(ctx, onReady);
+      onMessage(event);
+    }, () => { /* no chunk, no engine start: said by the start's timeout */ });
     ctx.post({ kind: "config", account, endpoint: ctx.endpoint, visitor: readCookie(doc), version: build.version,
       doNotTrack: ctx.optOut.api, privacySignal: ctx.optOut.signal });
   });

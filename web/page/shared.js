@@ -1,10 +1,15 @@
-// The shared engine on the page (runtime/shared.mjs, loaded when the script tag says
-// data-engine="shared"): this page connects to the visit's SharedWorker, which runs one Python
-// engine for every page and tab of the origin and keeps it across navigations
-// (extendedLifetime). The page keeps its own session there, as with a dedicated worker.
+// The shared engine on the page (runtime/shared.mjs, loaded where engine-start.js chooses the
+// shared engine: by default where it can work, or data-engine="shared"): this page connects to
+// the visit's SharedWorker, which runs one Python engine for every page and tab of the origin
+// and keeps it across navigations (extendedLifetime). The page keeps its own session there, as
+// with a dedicated worker.
 //
 // - Where SharedWorker or Web Locks are missing, the worker script cannot load, does not answer
 //   or is of another version, the page starts its own engine (host.mjs): one debug line.
+//   A worker script this tab cannot reach (not uploaded, refused by the page's CSP, of another
+//   release) is remembered for the tab (sessionStorage, MISSED: the runtime's URL, nothing of the
+//   shopper): the next pages start their own engine at once, and the browser logs no second
+//   CSP violation.
 // - The page holds a Web Lock while connected; the worker forgets the page when it is free.
 //   Frozen in the back/forward cache, the page lets its lock go, and connects again when shown.
 // - The worker holds a lock of its own; when it is free the worker has stopped and the page
@@ -12,6 +17,7 @@
 //   again (`restore`, for the session they made), the calls it had not, and the bodies not yet
 //   acknowledged: nothing is lost.
 import { policy, scriptURL } from "./policy.mjs";
+import { MISSED } from "./engine-start.js";
 
 export const HELLO_TIMEOUT_MS = 5000;
 const LOCKS = "nosto-tagging:";
@@ -42,6 +48,7 @@ export function startEngine(runtime, attach, script, ctx) {
       free = release;
       return hello(url, version, { kind: "hello", version, page: ctx.page, lock });
     }).then(({ port, engine }) => {
+      try { win.sessionStorage.setItem(MISSED, ""); } catch (e) { /* the next page fetches host.mjs again */ }
       if (mine !== generation) { free(); return; } // hidden again meanwhile
       const stopped = new AbortController();
       current = { free, stopped, port };
@@ -50,7 +57,13 @@ export function startEngine(runtime, attach, script, ctx) {
         if (current && current.stopped === stopped) { current = null; fallBack("the shared engine stopped"); }
       }).catch(() => { /* aborted: this connection ended on purpose */ });
       attachAgain(port);
-    }).catch((error) => { free(); fallBack(error && error.message || error); });
+    }).catch((error) => {
+      free();
+      if (error && error.missed) {
+        try { win.sessionStorage.setItem(MISSED, runtime); } catch (e) { /* asked again next page */ }
+      }
+      fallBack(error && error.message || error);
+    });
   }
 
   function fallBack(why) {
@@ -89,23 +102,37 @@ export function startEngine(runtime, attach, script, ctx) {
   win.addEventListener("pageshow", (event) => {
     if (event.persisted && !own && !current) connect();
   });
+  // The first page of a tab does not know yet whether the worker script can be used: it has the
+  // HTTP cache fetch the page's own engine's host meanwhile, so that a miss does not wait for
+  // it. The tab's later pages know (MISSED: "" once a worker answered).
+  try {
+    if (win.sessionStorage.getItem(MISSED) === null) win.fetch(runtime + "host.mjs").catch(() => {});
+  } catch (e) { /* no sessionStorage: no shared engine either (engine-start.js) */ }
   return connect();
 }
 
 // The worker's answer to the page's hello: its port and engine id, if it is of this version.
+// Rejected with `missed` set where this tab cannot use the worker script (a timeout is not).
 function hello(url, version, message) {
   return new Promise((resolve, reject) => {
-    const worker = new SharedWorker(scriptURL(url.href),
-      { type: "module", name: "nosto-tagging " + version, extendedLifetime: true });
+    const missed = (why) => { clearTimeout(timer); reject(Object.assign(new Error(why), { missed: true })); };
     const timer = setTimeout(() => reject(new Error("the shared worker did not answer")), HELLO_TIMEOUT_MS);
-    worker.onerror = () => { clearTimeout(timer); reject(new Error("the shared worker script did not load from " + url.pathname)); };
+    let worker;
+    try {
+      worker = new SharedWorker(scriptURL(url.href),
+        { type: "module", name: "nosto-tagging " + version, extendedLifetime: true });
+    } catch (error) { // refused by the page's Content-Security-Policy (worker-src), in some browsers
+      missed("the shared worker script is refused here (" + (error && error.message || error) + ")");
+      return;
+    }
+    worker.onerror = () => missed("the shared worker script did not load from " + url.pathname);
     worker.port.onmessage = (event) => {
       let answer = {};
       try { answer = JSON.parse(event.data); } catch (e) { /* not the answer */ }
       if (answer.kind !== "hello") return;
       clearTimeout(timer);
       if (answer.version === version) resolve({ port: worker.port, engine: answer.engine });
-      else reject(new Error("the shared worker script is of version " + answer.version + ", not " + version));
+      else missed("the shared worker script is of version " + answer.version + ", not " + version);
     };
     worker.port.postMessage(JSON.stringify(message));
   });

@@ -1,6 +1,7 @@
-// nosto-tagging's shared engine worker (the script tag's data-engine="shared"): one Python
-// engine for every page and tab of a visit. Serve this file from the storefront's own origin
-// (docs/hosting.md); the build writes it beside nosto.js with its version and runtime folder.
+// nosto-tagging's shared engine worker (the default where it can work, or data-engine="shared"):
+// one Python engine for every page and tab of a visit. Serve this file from the storefront's
+// own origin (docs/hosting.md); the build writes it beside nosto.js with its version and
+// runtime folder.
 // It answers each page's hello (a page of another version falls back to its own engine), holds
 // the engine's Web Lock while it lives (pages watch it: a stopped worker is noticed), starts
 // the engine from the runtime (runtime/shared-engine.mjs, from `?runtime=` when the bundle is

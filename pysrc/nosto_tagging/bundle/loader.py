@@ -39,8 +39,10 @@ ENTRIES = ("nosto.js", "nosto.test.js")  # production, and with the test hooks
 # with it): web/page/<source> -> runtime/<name>.
 CHUNKS = {
     "tagging.mjs": "tagging.js",  # the DOM tagging reader (page-tagging.js loads it)
-    "adoption.mjs": "adoption.js",  # closed pages' leftovers (install.js, once the engine runs)
-    "shared.mjs": "shared.js",  # the shared engine's page side (data-engine="shared")
+    # the engine's messages, sending and leaving, closed pages' leftovers (install.js, loaded
+    # while the engine starts)
+    "adoption.mjs": "delivery.js",
+    "shared.mjs": "shared.js",  # the shared engine's page side (engine-start.js chooses it)
     "policy.mjs": "policy.js",  # the Trusted Types policy, one per page (host.mjs, shared.mjs)
 }
 # Runtime modules a chunk or host.mjs imports by URL, one instance per page: never bundled in.
