@@ -4,7 +4,7 @@
 // (extendedLifetime). The page keeps its own session there, as with a dedicated worker.
 //
 // - Where SharedWorker or Web Locks are missing, the worker script cannot load, does not answer
-//   or is of another version, the page starts its own engine (host.mjs): one debug line.
+//   or is of another build, the page starts its own engine (host.mjs): one debug line.
 // - The page holds a Web Lock while connected; the worker forgets the page when it is free.
 //   Frozen in the back/forward cache, the page lets its lock go, and connects again when shown.
 // - The worker holds a lock of its own; when it is free the worker has stopped and the page
@@ -23,8 +23,8 @@ const hold = (name) => new Promise((held) => {
 
 export function startEngine(runtime, attach, script, ctx) {
   const win = ctx.win;
-  // The stamp of this build (bundle/worker_script.py stamps the worker script the same way).
-  const version = ctx.version + " " + runtime.split("/").slice(-2)[0];
+  // The worker script's stamp, handed over by the build (bundle/worker_script.py).
+  const version = NOSTO_WORKER_STAMP;
   const url = new URL(script.getAttribute("data-worker") || "nosto-worker.js", script.src || win.location.href);
   url.searchParams.set("runtime", runtime);
   policy(runtime, url.href);
@@ -92,7 +92,8 @@ export function startEngine(runtime, attach, script, ctx) {
   return connect();
 }
 
-// The worker's answer to the page's hello: its port and engine id, if it is of this version.
+// The worker's answer to the page's hello: its port and engine id, if it took this page (its
+// stamp is this page's, and so is the runtime it was built with).
 function hello(url, version, message) {
   return new Promise((resolve, reject) => {
     const worker = new SharedWorker(scriptURL(url.href),
@@ -104,8 +105,9 @@ function hello(url, version, message) {
       try { answer = JSON.parse(event.data); } catch (e) { /* not the answer */ }
       if (answer.kind !== "hello") return;
       clearTimeout(timer);
-      if (answer.version === version) resolve({ port: worker.port, engine: answer.engine });
-      else reject(new Error("the shared worker script is of version " + answer.version + ", not " + version));
+      if (answer.version !== version) reject(new Error("the shared worker script is of version " + answer.version + ", not " + version));
+      else if (answer.taken) resolve({ port: worker.port, engine: answer.engine });
+      else reject(new Error("the shared worker script is of a build with another runtime than " + url.searchParams.get("runtime")));
     };
     worker.port.postMessage(JSON.stringify(message));
   });
