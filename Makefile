@@ -10,12 +10,12 @@ demo: setup
 	.venv/bin/nosto-tagging serve --port $(PORT) --bundle build/bundle --db build/sandbox.sqlite3
 
 lint: setup
-	.venv/bin/ruff check pysrc tests benchmarks setup.py
-	.venv/bin/ruff format --check pysrc tests benchmarks setup.py
+	.venv/bin/ruff check pysrc tests benchmarks browsers setup.py
+	.venv/bin/ruff format --check pysrc tests benchmarks browsers setup.py
 	.venv/bin/mypy
 
 test: lint
 	.venv/bin/python -m pytest
 
 clean:
-	rm -rf build .venv .pytest_cache .ruff_cache tests/engines/node_modules
+	rm -rf build .venv .pytest_cache .ruff_cache browsers/node_modules

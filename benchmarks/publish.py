@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import startup, visit
+from benchmarks import startup, startup_engines, visit
 from benchmarks.results import REPO_ROOT
 
 KEPT = REPO_ROOT / "docs" / "benchmarks"
@@ -69,6 +69,18 @@ def render_startup() -> str:
     return f"{_measured(run)}\n\n{startup.table(run['summary'])}\n"
 
 
+def render_phases() -> str:
+    """The steps of our start per engine, from the startup run's engine rounds."""
+    run = load("startup")
+    engines = run["summary"].get("engines")
+    if not engines:
+        return (
+            "The kept startup run has no engine rounds: `python3 -m benchmarks.startup` "
+            "measures them (`--engines`).\n"
+        )
+    return f"{_measured(run)}\n\n{startup_engines.phases(engines)}\n"
+
+
 def render_visit() -> str:
     run = load("visit")
     return f"{_measured(run)}\n\n{visit.table(run['summary'])}\n"
@@ -87,6 +99,13 @@ def render_short() -> str:
         shown = fmt.format(bare[key]) if key in bare else "-"
         lines.append(f"| {label} | {fmt.format(ours[key])} | {shown} | {ratio} |")
     lines.append(f"| `nosto.js` (KB brotli) | {ours['loader_brotli_kb']:.2f} | - | - |")
+    webkit = runs["startup"]["summary"].get("engines", {}).get("webkit")
+    if webkit and webkit["ours"].get("ready_cold_ms") and webkit["baseline"].get("ready_cold_ms"):
+        mine, theirs = webkit["ours"]["ready_cold_ms"], webkit["baseline"]["ready_cold_ms"]
+        lines.append(
+            f"| Python ready, first visit, WebKitGTK, to the collector's receipt (ms) | "
+            f"{mine:.0f} | {theirs:.0f} | {mine / theirs:.2f} |"
+        )
     shared = runs["visit"]["summary"]
     dedicated, one = shared["dedicated"]["ready_later_ms"], shared["shared"]["ready_later_ms"]
     lines.append(
@@ -105,6 +124,7 @@ def render_short() -> str:
 
 RENDERERS: dict[str, Callable[[], str]] = {
     "startup": render_startup,
+    "phases": render_phases,
     "visit": render_visit,
     "short": render_short,
 }

@@ -1,8 +1,10 @@
-"""Startup and main-thread budget of the bundle, against a bare-Pyodide worker, in Chromium.
+"""Startup and main-thread budget of the bundle, against a bare-Pyodide worker, in Chromium; ready
+and the steps of the start in Chromium, Firefox and WebKit.
 
     python3 -m benchmarks.startup                 # 5 rounds, 200 calls per latency series
     python3 -m benchmarks.startup --rounds 7 --calls 300 --out build/benchmarks/startup.json
     python3 -m benchmarks.startup --no-fallbacks  # without the bad-snapshot loads (~25 s a round)
+    python3 -m benchmarks.startup --engines chromium,webkit  # the engines of the last part
 
 Starts ``nosto-tagging serve --port 0`` on a temporary database, serving a copy of the built
 bundle plus the benchmark's pages (``benchmarks/startup_pages.py``). Each round launches
@@ -15,8 +17,12 @@ warm (the order of ours and the baseline alternates between rounds); then, unles
 ``--no-fallbacks``, our page once per kind of bad snapshot kept (``startup_fallbacks.py``:
 plain start, another build's, truncated, corrupt, failing after instantiation). It prints a line
 per page load, then the table of medians over the rounds, and writes every figure as JSON.
+Then, in each engine of ``--engines`` (Chromium, Firefox ESR, WebKitGTK: ``browsers/drivers.py``),
+``--rounds`` rounds of ours and the baseline, cold and repeat visit, timed to the collector's
+receipt, with the steps of our start (``startup_engines.py``; about 20 s a round per engine).
 Bounded: ``--rounds`` x 10 page loads, each with a deadline, and ``--calls`` x 2 latency calls
-on each warm page; only loopback is contacted. The default run takes about 5 minutes.
+on each warm page, then ``--rounds`` x 4 page loads per engine; only loopback is contacted. The
+default run takes about 10 minutes (about 5 of them in the three engines).
 
 What is measured (see ``startup_measure.py`` for how):
 - ready: navigation start to the action's request on the wire (``requestStart`` of the
@@ -54,7 +60,7 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from benchmarks import results
+from benchmarks import results, startup_engines
 from benchmarks.startup_fallbacks import FAILED, PLAIN, REFUSED, measure_fallbacks, wait_until_kept
 from benchmarks.startup_measure import CARDS, LONG_TASKS, Visit, measure_cards, measure_visit
 from benchmarks.startup_pages import cart
@@ -245,7 +251,7 @@ def run_round(
     return visits + _visit_all(playwright, origin, alone, prefixes, number, calls, log)
 
 
-def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, float]]:
+def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, Any]:
     """Medians over rounds of each metric, for ``ours`` and ``baseline``."""
     rounds: dict[tuple[str, str], list[Visit]] = {}
     for visit in visits:
@@ -253,7 +259,7 @@ def summarize(visits: list[Visit], loader_brotli: int) -> dict[str, dict[str, fl
     none = rounds.get(("none", "cold"), [])
     none_script = _median([v.script_ms for v in none])
     none_rss = _median([v.renderer_rss_mb for v in none])
-    summary: dict[str, dict[str, float]] = {}
+    summary: dict[str, Any] = {}
     for kind in ("ours", "baseline"):
         cold, warm = rounds.get((kind, "cold"), []), rounds.get((kind, "warm"), [])
         both = cold + warm
@@ -378,8 +384,9 @@ def _verdict(row: dict[str, float], key: str) -> str:
     return f"{kind} <= {limit:g}{on}: {mark}"
 
 
-def table(summary: dict[str, dict[str, float]]) -> str:
-    """The Markdown table of ours vs the baseline, with ratios and the targets."""
+def table(summary: dict[str, Any]) -> str:
+    """The Markdown table of ours vs the baseline, with ratios and the targets; then, where the
+    run measured them, ready in every engine."""
     lines = _main_table(summary)
     alone = summary.get("host_only")
     if alone:
@@ -396,6 +403,15 @@ def table(summary: dict[str, dict[str, float]]) -> str:
             f"with the tag (ms); added | {cards['script_without_tag_ms']:.1f} / "
             f"{cards['script_with_tag_ms']:.1f}; {cards['script_added_ms']:+.1f} | - | - | |"
         )
+    engines = summary.get("engines")
+    if engines:
+        lines += [
+            "",
+            startup_engines.table(engines),
+            "",
+            "Main-thread script, memory and long tasks need DevTools: the table above, in "
+            "Chromium only.",
+        ]
     return "\n".join(lines)
 
 
@@ -424,7 +440,7 @@ def _fallback_lines(row: dict[str, float]) -> list[str]:
     return lines
 
 
-def _main_table(summary: dict[str, dict[str, float]]) -> list[str]:
+def _main_table(summary: dict[str, Any]) -> list[str]:
     """The rows comparing ours with the baseline, with ratios and the targets."""
     lines = [
         "| metric (median over rounds) | ours | bare Pyodide | ours / bare | target |",
@@ -456,9 +472,18 @@ def main(argv: list[str] | None = None) -> int:
         default=True,
         help="load our page once per kind of bad snapshot each round (about 25 s a round)",
     )
+    parser.add_argument(
+        "--engines",
+        default=",".join(startup_engines.ENGINES),
+        help="engines timed to the collector's receipt, with the steps of our start "
+        "(comma-separated, of chromium,firefox,webkit; empty: none)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1 or not 1 <= args.calls <= 2000:
         parser.error("--rounds must be >= 1 and --calls between 1 and 2000")
+    engines = [name for name in args.engines.split(",") if name]
+    if not set(engines) <= set(startup_engines.ENGINES):
+        parser.error(f"--engines: of {','.join(startup_engines.ENGINES)}")
     log = sys.stderr
     started = time.monotonic()
     print(f"preparing {SITE_DIR} from {args.bundle}", file=log)
@@ -467,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     environment = results.environment()
     code = results.measured_code()
     visits: list[Visit] = []
+    engine_visits: list[startup_engines.EngineVisit] = []
+    versions: dict[str, str] = {}
     with (
         tempfile.TemporaryDirectory(prefix="nosto-bench-") as tmp,
         running_sandbox(Path(tmp) / "db.sqlite3", site.root) as sandbox,
@@ -477,10 +504,22 @@ def main(argv: list[str] | None = None) -> int:
             visits += run_round(
                 playwright, sandbox.origin, site, number, args.calls, log, args.fallbacks
             )
+        receipts = startup_engines.Receipts(sandbox)
+        for name in engines:
+            with startup_engines.started(name, playwright, CONFIG) as engine:
+                versions[name] = engine.version
+                for number in range(1, args.rounds + 1):
+                    engine_visits += startup_engines.run_engine_round(
+                        engine, sandbox.origin, site.runtime_dir, receipts, number, log
+                    )
     environment["load_average_after"] = os.getloadavg()
     summary = summarize(visits, loader_brotli)
+    if engine_visits:
+        summary["engines"] = startup_engines.summarize(engine_visits, versions)
     rendered = table(summary)
     print(rendered)
+    if engine_visits:
+        print("\n" + startup_engines.phases(summary["engines"]))
     load = environment["load_average"][0]
     if load > 1.5:
         print(f"note: load average was {load:.1f} at the start: other work shared the CPUs")
@@ -497,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         "summary": summary,
         "table": rendered,
         "visits": [asdict(v) for v in visits],
+        "engine_visits": [asdict(v) for v in engine_visits],
     }
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {args.out} ({result['seconds']} s)", file=log)

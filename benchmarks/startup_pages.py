@@ -8,6 +8,9 @@ in what runs it:
 - ``baseline.html``: ``baseline.js`` (async, like ours) starts a module worker that runs stock
   Pyodide (``loadPyodide`` from the npm files, the PyPI wheels, same pins), validates the cart
   with a pydantic model and POSTs it to ``/ev1`` with ``pyfetch``: the least a Python engine does.
+- ``ours-test.html``: ``ours.html`` with the test build's tag (``nosto.test.js``: the same loader
+  with ``api.internal.start()`` and ``api.internal.marks()``, when the engine's worker reached
+  each step of its start-up), for the rows of every engine and their phases.
 - ``host.html``: only the engine's host (``runtime/host.mjs``: polyscript's XWorker) starting
   our engine's worker, exactly as ``nosto.js`` does (no loader, no action): what the host alone
   costs the main thread.
@@ -52,12 +55,17 @@ def cart(items: int) -> dict[str, object]:
 
 # The action each page performs at DOMContentLoaded, through whatever the page loaded.
 _OURS_ACT = """
+nostojs(function (api) {  // when the page had the engine's ready message
+  api.internal.ready().then(function () { window.benchReady = performance.now(); });
+});
 window.benchAct = function (cart) {
   var eids = [];
   nostojs(function (api) {
     var journal = api.internal.journal(); // the recent calls only: compare seq, not length
     var last = journal.length ? journal[journal.length - 1].seq : -1;
+    var called = performance.now();
     var done = api.defaultSession().setCart(cart).viewCart().update();
+    window.benchWatch(called, done);
     eids = api.internal.journal().filter(function (call) { return call.seq > last; })
       .map(function (call) { return call.eid; });
     eids.forEach(function (eid) { window.benchDone[eid] = done; });
@@ -79,6 +87,7 @@ window.benchAct = function (cart) {
   (window.benchQueue = window.benchQueue || []).push({ eid: eid, cart: cart });
   if (window.benchFlush) window.benchFlush();
   window.benchDone[eid] = new Promise(function (resolve) { window.benchResolvers[eid] = resolve; });
+  window.benchWatch(performance.now(), window.benchDone[eid]);
   return [eid];
 };
 """
@@ -93,10 +102,13 @@ host.startEngine(runtime);
 
 
 def page(kind: str, runtime_dir: str = "runtime/") -> str:
-    """The HTML of ``none``, ``ours``, ``baseline`` or ``host``."""
+    """The HTML of ``none``, ``ours``, ``ours-test``, ``baseline`` or ``host``."""
     host_only = _HOST_ONLY.replace("__RUNTIME_DIR__", json.dumps(runtime_dir))
-    tag = {"none": "", "ours": OUR_TAG, "baseline": BASELINE_TAG, "host": host_only}[kind]
-    act = {"none": _NONE_ACT, "ours": _OURS_ACT, "baseline": _BASELINE_ACT}.get(kind, _NONE_ACT)
+    test_tag = OUR_TAG.replace("/nosto.js", "/nosto.test.js")
+    tag = {"none": "", "ours": OUR_TAG, "ours-test": test_tag, "baseline": BASELINE_TAG,
+           "host": host_only}[kind]  # fmt: skip
+    act = {"none": _NONE_ACT, "ours": _OURS_ACT, "ours-test": _OURS_ACT,
+           "baseline": _BASELINE_ACT}.get(kind, _NONE_ACT)  # fmt: skip
     first = json.dumps(cart(1))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>startup benchmark: {kind}</title>
@@ -106,6 +118,13 @@ def page(kind: str, runtime_dir: str = "runtime/") -> str:
 <script>
 window.benchDone = {{}}; window.benchResolvers = {{}};
 window.benchSettled = function (eids) {{ return Promise.resolve(window.benchDone[eids[0]]); }};
+// The first action's promise: when it was called (by the engine's loader, or the baseline's
+// queue) and when it settled (ms from navigation start).
+window.benchWatch = function (called, done) {{
+  if (window.benchFirstCall) return;
+  var first = window.benchFirstCall = {{ called: called, settled: null }};
+  done.then(function () {{ first.settled = performance.now(); }});
+}};
 {act}
 document.addEventListener("DOMContentLoaded", function () {{
   window.benchFirst = {{ at: performance.now(), eid: window.benchAct({first}) }};

@@ -82,7 +82,7 @@ def prepare_site(bundle: Path, root: Path, cache_dir: Path) -> Site:
     bench = root / "bench"
     bench.mkdir()
     baseline_dir = _baseline_runtime(bench, cache_dir)
-    for kind in ("none", "ours", "baseline", "host"):
+    for kind in ("none", "ours", "ours-test", "baseline", "host"):
         (bench / f"{kind}.html").write_text(page(kind, runtime_dir), encoding="utf-8")
     (bench / "baseline.js").write_text(
         BASELINE_JS.replace("__RUNTIME_DIR__", json.dumps(baseline_dir)), encoding="utf-8"

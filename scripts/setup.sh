@@ -14,8 +14,8 @@ if [ "${NOSTO_SKIP_CHROMIUM:-}" != "1" ]; then
   NEEDED[chromium]=/usr/bin/chromium                # tests/browser, tests/engines (Playwright)
 fi
 if [ "${NOSTO_SKIP_ENGINES:-}" != "1" ]; then
-  NEEDED[firefox-esr]=/usr/bin/firefox-esr          # tests/engines (WebDriver BiDi)
-  NEEDED[webkit2gtk-driver]=/usr/bin/WebKitWebDriver # tests/engines (MiniBrowser comes with it)
+  NEEDED[firefox-esr]=/usr/bin/firefox-esr          # tests/engines, benchmarks.startup (WebDriver BiDi)
+  NEEDED[webkit2gtk-driver]=/usr/bin/WebKitWebDriver # tests/engines, benchmarks.startup (MiniBrowser)
   NEEDED[xvfb]=/usr/bin/Xvfb                        # MiniBrowser has no headless mode
   NEEDED[xauth]=/usr/bin/xauth
 fi
@@ -50,10 +50,10 @@ say "installing nosto-tagging and its test tools into .venv"
 
 # node_modules/.installed-lock: the lock file the last `npm ci` installed.
 if [ "${NOSTO_SKIP_ENGINES:-}" != "1" ] && \
-   ! cmp -s tests/engines/package-lock.json tests/engines/node_modules/.installed-lock; then
-  say "installing the Firefox tests' driver (puppeteer-core, as tests/engines/package-lock.json pins it)"
-  npm ci --prefix tests/engines --no-audit --no-fund --loglevel=error
-  cp tests/engines/package-lock.json tests/engines/node_modules/.installed-lock
+   ! cmp -s browsers/package-lock.json browsers/node_modules/.installed-lock; then
+  say "installing the Firefox driver (puppeteer-core, as browsers/package-lock.json pins it)"
+  npm ci --prefix browsers --no-audit --no-fund --loglevel=error
+  cp browsers/package-lock.json browsers/node_modules/.installed-lock
 fi
 
 say "building the bundle (downloads the pinned runtime once, then uses build/cache)"

@@ -1,5 +1,6 @@
-"""The engine matrix: the same scenarios in Chromium, Firefox and WebKit (drivers.py), against a
-real ``nosto-tagging serve`` on loopback, with test pages from a real loopback server (pages.py).
+"""The engine matrix: the same scenarios in Chromium, Firefox and WebKit (drivers in
+``browsers/``), against a real ``nosto-tagging serve`` on loopback, with test pages from a real
+loopback server (pages.py).
 
 Each browser starts once per session and gives every test a context of its own (and the
 test's pages an origin of their own). ``Chromium`` is the session's Playwright Chromium.
@@ -13,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from browsers.drivers import Chromium, Context, Engine, Firefox, Tab, WebKit
 from playwright.sync_api import Browser
 
 from nosto_tagging.testing import Sandbox
 from tests.browser_settings import SETTINGS
 
-from .drivers import Chromium, Context, Engine, Firefox, Tab, WebKit
 from .pages import PageServer
 
 ENGINES = ["chromium", "firefox", "webkit"]

@@ -3,11 +3,23 @@ in Cache Storage; the next page's engine is restored from it and sends as the fi
 
 from __future__ import annotations
 
+from typing import Any
+
 from .conftest import Shop
 
 FRONT = "<script>nostojs(api => api.defaultSession().viewFrontPage().update())</script>"
 CART = "<script>nostojs(api => api.defaultSession().viewCart().update())</script>"
 START = "() => nostojs(api => api.internal.ready().then(() => api.internal.start()))"
+# The worker's start-up marks on the page's clock (ms from navigation start), in time order.
+MARKS = """() => nostojs(api => api.internal.ready().then(() =>
+  Object.entries(api.internal.marks()).map(([step, at]) => [step, at - performance.timeOrigin])
+    .sort((a, b) => a[1] - b[1])))"""
+# Steps each kind of start passes, in this order (others, such as the snapshot's check, run
+# beside them).
+PLAIN_STEPS = ["worker", "start", "glue", "wasm start", "wasm ready", "python", "imported",
+               "snapshot made", "shell"]  # fmt: skip
+RESTORED_STEPS = ["worker", "start", "glue", "snapshot opened", "wasm start", "wasm ready",
+                  "pages copied", "restored", "installed", "shell"]  # fmt: skip
 # Cache Storage has no change event: polled in the page until the kept file is whole.
 KEPT = (
     "async () => { const info = await (await fetch('/bundle/build-info.json')).json();"
@@ -20,10 +32,23 @@ KEPT = (
 def test_the_next_page_is_restored_from_the_snapshot_the_first_one_kept(shop: Shop) -> None:
     tab = shop.open(FRONT)
     assert tab.evaluate(START) == "plain"
+    assert_steps(tab.evaluate(MARKS), PLAIN_STEPS, absent={"restored", "pages copied"})
     tab.wait_for(KEPT)
 
     shop.open(CART, path="/test/cart.html")
     assert tab.evaluate(START) == "restored"
+    restored = tab.evaluate(MARKS)
+    assert_steps(restored, RESTORED_STEPS, absent={"python", "imported", "snapshot made"})
+    assert dict(restored)["snapshot checked"] < dict(restored)["pages copied"]
     front, cart = shop.wait_until_stored(2)
     assert (front["page_type"], cart["page_type"]) == ("front", "cart")
     assert shop.errors() == [] and shop.our_console_errors() == []
+
+
+def assert_steps(marks: list[list[Any]], steps: list[str], absent: set[str]) -> None:
+    """The page has the worker's start-up marks: ``steps`` in this order, after navigation
+    start and within a minute of it, none of ``absent``."""
+    order = [step for step, _ in marks]
+    assert [step for step in order if step in steps] == steps, order
+    assert not absent & set(order), order
+    assert all(0 < at < 60_000 for _, at in marks), marks

@@ -3,14 +3,16 @@
 ``python -m build`` makes the sdist and, from it, the wheel; the wheel goes into a fresh virtual
 environment in a temporary directory with pytest-playwright from PyPI; there, the installed
 ``nosto-tagging serve`` runs, and a QA project made of the README's own ``conftest.py`` and tests
-passes in Debian's Chromium through pytest-playwright's ``page``. Node.js and npm are replaced by
-stand-ins that fail loudly: nothing installed may need them.
+passes in Debian's Chromium through pytest-playwright's ``page``, alone and with pytest-xdist's
+``-n 3`` (``parallel_qa_tests.py``). Node.js and npm are replaced by stand-ins that fail loudly:
+nothing installed may need them.
 
-About a minute: the bundle build reuses ``build/cache``, pip its own cache.
+About two minutes: the bundle build reuses ``build/cache``, pip its own cache.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -23,6 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +33,9 @@ from tests.checkout import CACHE_DIR, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 README = ROOT / "README.md"
+PARALLEL_TESTS = Path(__file__).with_name("parallel_qa_tests.py")
+PARALLEL_CONFTEST = Path(__file__).with_name("parallel_qa_conftest.py")
+WORKERS = 3
 WHEEL_SIZE = re.compile(
     r"built (nosto_tagging-\S+\.whl): ([\d.]+) MB, of which the bundle \(prebuilt/\) ([\d.]+) MB"
 )
@@ -96,8 +102,14 @@ def install(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Install:
     base = tmp_path_factory.mktemp("qa-machine")
     venv = base / "venv"
     run([sys.executable, "-m", "venv", venv], timeout=INSTALL_TIMEOUT_S)
-    # The Playwright this checkout drives Debian's Chromium with; pip's cache has it.
-    packages = [dist.wheel, "pytest-playwright", f"playwright=={version('playwright')}"]
+    # The Playwright this checkout drives Debian's Chromium with, and the pytest-xdist it pins;
+    # pip's cache has them.
+    packages = [
+        dist.wheel,
+        "pytest-playwright",
+        f"playwright=={version('playwright')}",
+        f"pytest-xdist=={version('pytest-xdist')}",
+    ]
     run([venv / "bin" / "python", "-m", "pip", "install", "-q", *packages],
         timeout=INSTALL_TIMEOUT_S)  # fmt: skip
     [site_packages] = (venv / "lib").glob("python3*/site-packages")
@@ -133,6 +145,29 @@ def readme_files() -> dict[str, str]:
     """The README's Python blocks that start with a file name comment (``# conftest.py``)."""
     blocks = re.findall(r"```python\n# (\S+\.py)\n(.*?)```", README.read_text(), re.DOTALL)
     return {name: body for name, body in blocks}
+
+
+def assert_a_sandbox_of_its_own_per_worker(records: list[dict[str, Any]]) -> None:
+    """What ``parallel_qa_conftest.py`` recorded shows one server and database per worker, and
+    no test's page stored where a test of another worker looked."""
+    workers = {r["worker"] for r in records}
+    assert workers == {f"gw{n}" for n in range(WORKERS)}, records
+    # one sandbox per worker: a server and a database file of its own
+    for key in ("origin", "db"):
+        per_worker = {w: {r[key] for r in records if r["worker"] == w} for w in workers}
+        assert all(len(seen) == 1 for seen in per_worker.values()), per_worker
+        assert len(set().union(*per_worker.values())) == WORKERS, per_worker
+    # each test saw the requests of one visitor, its page's, and no two tests the same one
+    assert all(len(r["visitors"]) == 1 for r in records), records
+    worker_of = {r["visitors"][0]: r["worker"] for r in records}
+    assert len(worker_of) == len(records), records
+    for record in records:
+        stored_by_others = {
+            v
+            for v in record["stored_visitors"]
+            if worker_of.get(v, record["worker"]) != record["worker"]
+        }
+        assert not stored_by_others, f"{record['test']} ran where other workers' pages were stored"
 
 
 def test_the_build_makes_one_pure_wheel_and_reports_its_size(dist: Dist) -> None:
@@ -262,5 +297,40 @@ def test_the_readme_qa_project_passes_against_the_installed_sandbox(install: Ins
     assert "test_adding_to_cart_tells_nosto[chromium] PASSED" in output
     assert "test_the_shop_survives_a_failing_nosto[chromium] PASSED" in output
     assert "2 passed" in output
+    assert installed_files(install) == before
+    assert not install.node_ran.exists(), install.node_ran.read_text()
+
+
+def test_a_qa_project_run_in_parallel_sees_only_its_own_requests_in_each_test(
+    install: Install,
+) -> None:
+    files = readme_files()
+    project = install.home / "qa-parallel"
+    project.mkdir()
+    for name, body in files.items():
+        (project / name).write_text(body)
+    with (project / "conftest.py").open("a") as conftest:
+        conftest.write("\n\n" + PARALLEL_CONFTEST.read_text())
+    shutil.copy(PARALLEL_TESTS, project / "test_own_requests.py")
+    before = installed_files(install)
+
+    done = subprocess.run(
+        [install.venv / "bin" / "python", "-m", "pytest", "-v", "-p", "no:cacheprovider",
+         "-n", str(WORKERS)],
+        cwd=project,
+        env=install.env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )  # fmt: skip
+
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-6000:]
+    assert f"created: {WORKERS}/{WORKERS} workers" in output
+    assert "6 passed" in output  # two on each worker (xdist's first round)
+    records = [json.loads(p.read_text()) for p in (project / "records").glob("*.json")]
+    assert len(records) == 6
+    assert_a_sandbox_of_its_own_per_worker(records)
     assert installed_files(install) == before
     assert not install.node_ran.exists(), install.node_ran.read_text()

@@ -10,7 +10,7 @@ from typing import Any
 
 from nosto_tagging.core.dispatcher import Response
 from nosto_tagging.testing.clock import ManualClock
-from nosto_tagging.worker.shell import WorkerShell, receiver
+from nosto_tagging.worker.shell import WorkerShell, receiver, start_marks
 from tests.examples import SHIRT
 
 CONFIG = {"kind": "config", "account": "demo", "endpoint": "http://127.0.0.1/ev1",
@@ -421,3 +421,39 @@ def test_a_body_the_page_beaconed_while_its_attempt_waited_is_not_sent() -> None
     run(harness, scenario)
     assert [m["sending"] for m in harness.of("attempt")] == [True, False]
     assert harness.of("acked") == [] and harness.of("dropped") == []
+
+
+class Mark:
+    def __init__(self, name: str, start_time: float) -> None:
+        self.name = name
+        self.startTime = start_time
+
+
+class Performance:
+    """The worker's ``performance`` as ``start_marks`` reads it: marks of ours and of others."""
+
+    timeOrigin = 1_000_000.0
+
+    def getEntriesByType(self, kind: str) -> list[Mark]:
+        assert kind == "mark"
+        return [Mark("nosto-tagging:start", 12.5), Mark("other", 20.0),
+                Mark("nosto-tagging:glue", 80.0)]  # fmt: skip
+
+    def now(self) -> float:
+        return 400.0
+
+
+def test_the_start_marks_are_ours_on_the_epoch_clock_from_the_worker_start_to_the_shell() -> None:
+    assert start_marks(Performance()) == {
+        "worker": 1_000_000.0,
+        "start": 1_000_012.5,
+        "glue": 1_000_080.0,
+        "shell": 1_000_400.0,
+    }
+
+
+def test_ready_carries_the_start_marks() -> None:
+    posted: list[dict[str, Any]] = []
+    shell = WorkerShell(lambda text: posted.append(json.loads(text)), None, marks={"worker": 5.0})
+    shell.on_message(json.dumps(CONFIG))
+    assert posted[0]["kind"] == "ready" and posted[0]["marks"] == {"worker": 5.0}

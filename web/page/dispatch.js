@@ -10,7 +10,7 @@ export function makeDispatch(ctx, onReady) {
     let m;
     try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (polyscript's own)
     switch (m && m.kind) {
-      case "ready": ctx.engine = m.engine; ctx.start = m.start; ctx.outlives = m.outlives; onReady(); break;
+      case "ready": ctx.engine = m.engine; ctx.start = m.start; ctx.marks = m.marks; ctx.outlives = m.outlives; onReady(); break;
       case "attempt": // marked as leaving when the request is made (by the page, or the engine)
         if (!m.sending || ctx.outlives) { outbox.mark(m.eid, m.sending); break; }
         ctx.delivery.then((chunk) => { outbox.mark(m.eid, true); return chunk.send(win, m); }, (error) => ({ error: String(error) }))

@@ -2,7 +2,7 @@
 // same memory and table positions every start), a snapshot's pages restored with no memory image,
 // or, when the snapshot is refused there, a plain start of the same instantiation.
 import { isZero, pieces } from "./file.mjs";
-import { MANIFEST } from "./runtime.mjs";
+import { MANIFEST, mark } from "./runtime.mjs";
 
 /**
  * Make Pyodide restore the checked snapshot file `stored` with no memory image in between: its
@@ -29,6 +29,7 @@ function restoreFrom(Module, stored, meta, bodyLength) {
       if (bytes) target.set(bytes.subarray(start - offset));
       else if (start - headerLength < written && !isZero(target)) target.fill(0);
     }
+    mark("pages copied");
     return state;
   };
 }
@@ -108,6 +109,7 @@ function keepCompiled(settings, wasm) {
   const instantiate = settings.instantiateWasm;
   if (!instantiate) return; // Pyodide instantiates the wasm itself: nothing to keep
   settings.instantiateWasm = (imports, receive) => {
+    mark("wasm start");
     if (wasm.module) {
       Object.assign(imports.env, wasm.imports);
       WebAssembly.instantiate(wasm.module, imports).then(
@@ -118,6 +120,7 @@ function keepCompiled(settings, wasm) {
     }
     const before = { ...imports.env };
     return instantiate(imports, (instance, module) => {
+      mark("wasm ready");
       wasm.module = module;
       wasm.imports = Object.fromEntries(
         Object.entries(imports.env).filter(([name, value]) => before[name] !== value),

@@ -6,6 +6,12 @@ export const MANIFEST = NOSTO_SNAPSHOT_MANIFEST;
 export const RUNTIME = new URL(".", import.meta.url).href;
 export const inNode = typeof process === "object" && !!process.versions?.node;
 
+/** A User Timing mark of the start-up in this worker ("nosto-tagging:<name>"); the engine's
+ * ready message carries them to the page (nosto_tagging.worker.shell.start_marks). */
+export function mark(name) {
+  performance.mark(`nosto-tagging:${name}`);
+}
+
 export function debug(text) {
   console.debug(`nosto-tagging: ${text}`);
 }

@@ -16,16 +16,22 @@
 //   are copied straight into the wasm memory; pages of zeros are neither read nor written. A restore that fails after instantiation restarts plainly (from
 //   the compiled wasm module it kept) and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
-import { loadPyodide as loadPlainPyodide, version } from "./pyodide.mjs";
 import { wrap } from "./file.mjs";
 import { afterRestore, importEngine, install, makeSnapshot, release } from "./interpreter.mjs";
 import { withLibrary, sharedLibrary } from "./module.mjs";
-import { debug, MANIFEST, readBytes, RUNTIME } from "./runtime.mjs";
+import { debug, MANIFEST, mark as markPhase, readBytes, RUNTIME } from "./runtime.mjs";
 import { keep, openCache, openSnapshot, REFUSED_URL, SNAPSHOT_URL, storedSnapshot } from "./store.mjs";
 import { storedEntries } from "./zip.mjs";
 
-export { version };
 export { checksum } from "./file.mjs";
+
+// Pyodide tells a classic worker from a module worker by calling `importScripts` with a data URL
+// in a try, as pyodide.mjs is evaluated. In a module worker that call always fails; under a page's
+// Trusted Types policy Firefox first reports the string as a violation. With `importScripts`
+// hidden, the same test fails without reaching a sink, so pyodide.mjs is imported after that.
+globalThis.importScripts = undefined;
+const { loadPyodide: loadPlainPyodide, version } = await import("./pyodide.mjs");
+export { version };
 
 const KEEP_AFTER_MS = 1000;
 
@@ -33,7 +39,11 @@ const KEEP_AFTER_MS = 1000;
 export async function loadPyodide(options = {}) {
   const started = performance.now();
   const phases = [];
-  const mark = (name) => phases.push(`${name} ${Math.round(performance.now() - started)}`);
+  const mark = (name) => {
+    markPhase(name);
+    phases.push(`${name} ${Math.round(performance.now() - started)}`);
+  };
+  markPhase("start");
   // The wheels are installed here, not by Pyodide. `nostoSnapshot` (a snapshot file's bytes)
   // replaces Cache Storage: the build uses it under Node to check a snapshot restores.
   const { packages, nostoSnapshot, ...rest } = options;
@@ -44,6 +54,7 @@ export async function loadPyodide(options = {}) {
   const library = wheels.then((found) => WebAssembly.compile(sharedLibrary(found)));
   library.catch(() => {}); // reported by the start that needs it
   const { default: createModule } = await import("./pyodide.asm.mjs");
+  mark("glue");
   const cache = nostoSnapshot ? null : await openCache();
   const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
   const refuse = (error) => {
@@ -55,6 +66,7 @@ export async function loadPyodide(options = {}) {
   if (stored) {
     try {
       snapshot = await openSnapshot(stored);
+      mark("snapshot opened");
     } catch (error) {
       refuse(error);
     }

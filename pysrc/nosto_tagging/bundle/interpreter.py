@@ -26,6 +26,9 @@ SOURCE_DIR = "snapshot"  # web/snapshot/: the module's entry (snapshot.mjs) and 
 MANIFEST_NAME = "NOSTO_SNAPSHOT_MANIFEST"
 # Files of the runtime the module imports: left as imports, next to it in the runtime folder.
 RUNTIME_IMPORTS = ("./pyodide.mjs", "./pyodide.asm.mjs")
+# The worker's module runs only where Pyodide does (module workers, WebAssembly): it may use
+# top-level await, which the page's scripts may not.
+WORKER_TARGET = "es2022"
 SITE = "/lib/python{major}.{minor}/site-packages"
 # What the snapshot holds imported: the worker shell (the engine, pydantic models built), its
 # transport and the shared engine's hub. web/engine.py itself imports polyscript, which exists
@@ -95,4 +98,7 @@ def write_interpreter_module(
         "--external:node:*",
         *(f"--external:{name}" for name in RUNTIME_IMPORTS),
     ]
-    run_esbuild(esbuild, web_dir / SOURCE_DIR / MODULE, target, options, f"web/{SOURCE_DIR}")
+    run_esbuild(
+        esbuild, web_dir / SOURCE_DIR / MODULE, target, options, f"web/{SOURCE_DIR}",
+        target=WORKER_TARGET,
+    )  # fmt: skip

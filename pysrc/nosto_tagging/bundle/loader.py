@@ -122,9 +122,10 @@ def run_esbuild(
     options: list[str],
     what: str,
     env: dict[str, str] | None = None,
+    target: str = TARGET,
 ) -> None:
     """Bundle ``source`` into ``out``; ``env`` adds to the environment (e.g. ``NODE_PATH``)."""
-    command = [str(esbuild), str(source), "--bundle", f"--target={TARGET}", *options,
+    command = [str(esbuild), str(source), "--bundle", f"--target={target}", *options,
                "--log-level=warning", f"--outfile={out}"]  # fmt: skip
     try:
         done = subprocess.run(

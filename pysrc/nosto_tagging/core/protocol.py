@@ -45,8 +45,10 @@ TO_PAGE: Final = {
     "hello": ["version", "engine"],  # the shared worker script's answer (its version)
     # engine: the interpreter's id (shared: the same for all); start: how that interpreter
     # started, "restored" from this browser's snapshot or "plain" (web/snapshot/); outlives:
-    # the engine goes on delivering when the page goes away (the shared engine)
-    "ready": ["version", "engine", "start", "outlives"],
+    # the engine goes on delivering when the page goes away (the shared engine); marks: when
+    # the worker reached each step of its start-up (ms since the epoch, by the worker's clock;
+    # web/snapshot/ marks them): the test build's api.internal.marks() gives them to benchmarks
+    "ready": ["version", "engine", "start", "outlives", "marks"],
     "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
     "built": ["eid", "url", "body", "inject", "private", "order"],
     # an attempt to send the body starts (sending: where the engine ends with its page, the page

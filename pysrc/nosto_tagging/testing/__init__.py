@@ -7,7 +7,9 @@ Opt in from a ``conftest.py``::
 Fixtures:
 
 - ``nosto_sandbox``: the session's sandbox (``nosto-tagging serve`` on a free port with its own
-  database), checkpointed at the start of each test and with faults cleared after it;
+  database), checkpointed at the start of each test and with faults cleared after it. Under
+  pytest-xdist (``pytest -n N``) each worker is a session of its own, so each has its own server
+  and database: a test sees only its own pages' requests, and a fault it sets reaches only them;
 - ``fresh_nosto_sandbox``: a sandbox of its own for one test (a new server and database);
 - ``nosto_sandbox_server``: the session-scoped server behind ``nosto_sandbox``.
 
@@ -22,7 +24,9 @@ see :mod:`nosto_tagging.testing.options`.
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,9 +52,13 @@ __all__ = [
 def nosto_sandbox_server(
     tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 ) -> Iterator[Sandbox]:
-    """One sandbox for the whole session (its database under pytest's temporary directory)."""
+    """One sandbox for the whole session (its database under pytest's temporary directory,
+    which pytest-xdist makes one per worker; the server on a port the system picks)."""
     db_path = tmp_path_factory.mktemp("nosto-sandbox") / "requests.sqlite3"
-    with running_sandbox(db_path, bundle_dir(pytestconfig)) as sandbox:
+    bundle = bundle_dir(pytestconfig)
+    with ExitStack() as stack:
+        with _building_if_missing(bundle):
+            sandbox = stack.enter_context(running_sandbox(db_path, bundle))
         yield sandbox
 
 
@@ -65,5 +73,25 @@ def nosto_sandbox(nosto_sandbox_server: Sandbox) -> Iterator[Sandbox]:
 @pytest.fixture
 def fresh_nosto_sandbox(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[Sandbox]:
     """A sandbox with its own server and empty database, for this test only."""
-    with running_sandbox(tmp_path / "requests.sqlite3", bundle_dir(pytestconfig)) as sandbox:
+    bundle = bundle_dir(pytestconfig)
+    with ExitStack() as stack:
+        with _building_if_missing(bundle):
+            sandbox = stack.enter_context(running_sandbox(tmp_path / "requests.sqlite3", bundle))
         yield sandbox
+
+
+@contextmanager
+def _building_if_missing(bundle: Path) -> Iterator[None]:
+    """Hold a lock next to ``bundle`` while a sandbox starts if the bundle is missing.
+
+    ``serve`` builds a missing bundle before it listens; parallel workers (pytest-xdist) would
+    all build it into the same directory at once. The first to take the lock builds it; the
+    others start once it is there.
+    """
+    if (bundle / "nosto.js").is_file():
+        yield
+        return
+    bundle.parent.mkdir(parents=True, exist_ok=True)
+    with (bundle.parent / f".{bundle.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield

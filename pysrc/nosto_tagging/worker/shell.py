@@ -57,6 +57,7 @@ class WorkerShell:
         engine_id: str = "",
         start: str = "",
         outlives: bool = False,
+        marks: dict[str, float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._post = post
@@ -75,6 +76,7 @@ class WorkerShell:
         self._claims = claims if claims is not None else Claims()
         self.engine_id = engine_id or secrets.token_hex(8)
         self.start = start
+        self.marks = marks or {}
 
     @property
     def account(self) -> str | None:
@@ -116,6 +118,7 @@ class WorkerShell:
                     engine=self.engine_id,
                     start=self.start,
                     outlives=self._outlives,
+                    marks=self.marks,
                 )
             )
         elif self._engine is None:
@@ -291,6 +294,24 @@ def _nowhere(text: str) -> None:
     """Where a closed page's messages go."""
 
 
+MARK_PREFIX = "nosto-tagging:"
+
+
+def start_marks(performance: Any) -> dict[str, float]:
+    """When this worker reached each step of its start-up, in ms since the epoch (its
+    ``performance.timeOrigin`` plus the mark's time): ``worker`` (the worker's time origin),
+    each ``nosto-tagging:<step>`` User Timing mark of the interpreter module (``web/snapshot/``)
+    and ``shell`` (now: the engine's entry script runs)."""
+    origin = float(performance.timeOrigin)
+    marks = {"worker": origin}
+    for entry in performance.getEntriesByType("mark"):
+        name = str(entry.name)
+        if name.startswith(MARK_PREFIX):
+            marks[name.removeprefix(MARK_PREFIX)] = origin + float(entry.startTime)
+    marks["shell"] = origin + float(performance.now())
+    return marks
+
+
 def start(
     post: Callable[[str], None], sleep: Callable[[float], Awaitable[None]] | None = None
 ) -> Callable[[Any], None]:
@@ -303,7 +324,8 @@ def start(
     import js
 
     start = str(getattr(js, "nostoTaggingStart", ""))  # set by the runtime's snapshot.mjs
-    receive = receiver(WorkerShell(post, None, start=start, sleep=sleep), post)
+    marks = start_marks(js.performance)
+    receive = receiver(WorkerShell(post, None, start=start, marks=marks, sleep=sleep), post)
     return lambda event: receive(str(event.data))
 
 

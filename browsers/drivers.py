@@ -1,4 +1,4 @@
-"""One small driver for the engine matrix: the same few operations in Chromium, Firefox and WebKit.
+"""One small driver per browser engine: the same few operations in Chromium, Firefox and WebKit.
 
 - Chromium: Playwright (the session's Debian Chromium, as tests/browser drives it).
 - Firefox: Debian's Firefox ESR over WebDriver BiDi, through puppeteer-core in a Node child
