@@ -1,6 +1,6 @@
 """Start-ups with a bad memory snapshot kept, against a plain start, in one browser profile.
 
-Issue 12's fallback bounds: a snapshot made by another build, truncated or corrupt is refused
+The fallback bounds: a snapshot made by another build, truncated or corrupt is refused
 before the wasm is instantiated (at most 50 ms more than a plain start); one that fails after
 instantiation restarts plainly (at most 250 ms more). After a round's cold and warm visits (the
 warm one restores the snapshot the cold one kept), our page is loaded once per kind below, each

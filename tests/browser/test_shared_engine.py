@@ -4,6 +4,7 @@ visit, each page with a session of its own, nothing lost when the worker goes aw
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -224,6 +225,27 @@ def test_a_worker_script_of_another_version_is_refused_and_the_page_runs_its_own
     assert viewed(shop.wait_until_stored(1)) == ["v"]
     [line] = debug_lines(shop)
     assert "of version 0.0.1" in line
+
+
+def test_a_worker_script_of_another_runtime_is_refused_and_the_page_runs_its_own(
+    shop: Shop,
+) -> None:
+    script = (ROOT / "build" / "bundle" / "nosto-worker.js").read_text()
+    other = re.sub(
+        r'const RUNTIME_DIR = "runtime-[0-9a-f]+/"', 'const RUNTIME_DIR = "runtime-0/"', script
+    )
+    assert other != script
+
+    def serve(route: Route) -> None:
+        route.fulfill(content_type="text/javascript", body=other)
+
+    shop.context.route(f"{shop.sandbox.origin}/test/other-worker.js*", serve)
+    page = shop.open("<p>page</p>", tag=tag(extra='data-worker="/test/other-worker.js"'))
+    shop.wait_for_engine()
+    page.evaluate(VIEW, "v")
+    assert viewed(shop.wait_until_stored(1)) == ["v"]
+    [line] = debug_lines(shop)
+    assert "another runtime" in line
 
 
 @pytest.mark.parametrize(

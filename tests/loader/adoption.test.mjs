@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { adopt, heartbeat, ORPHAN_AFTER_MS, UNKNOWN_AFTER_MS } from "../../web/page/adoption.js";
+import { KEEP_MS } from "../../web/page/purge.js";
 import { makeOutbox } from "../../web/page/outbox.js";
 import { makeStore } from "../../web/page/store.js";
 import { fakeWindow, recorder } from "./fake_window.mjs";
@@ -14,7 +15,7 @@ function setup() {
   const store = makeStore(win, rec.report);
   const outbox = makeOutbox(store, "me", rec.report, () => {});
   const posted = [];
-  return { store, outbox, posted, lines: rec.lines, post: (m) => posted.push(m), report: rec.report };
+  return { win, store, outbox, posted, lines: rec.lines, post: (m) => posted.push(m), report: rec.report };
 }
 
 function leave(store, page, { t, gone = false, held = 0, bodies = [], calls = [] }) {
@@ -68,4 +69,28 @@ test("a body that left the browser is sent again only after a known failure, onc
   assert.deepEqual(posted.map((m) => [m.kind, m.eid]), [["resend", "never"], ["resend", "overdue"]]);
   assert.deepEqual(store.list("o:").map(([key]) => key), ["o:failing", "o:never", "o:overdue"]);
   assert.equal(outbox.bodies.overdue.f, 0); // not left yet from this page: beaconed if it goes
+});
+
+test("a run reads each stored entry once, the purge's read included", () => {
+  const { win, store, outbox, posted, post, report } = setup();
+  leave(store, "closed", { t: NOW, gone: true, held: 1, bodies: [["c1", false], ["c2", true]], calls: [[1, false], [2, true]] });
+  leave(store, "live", { t: NOW, bodies: [["l1", false]], calls: [[1, true]] });
+  const reads = [];
+  for (const area of [win.localStorage, win.sessionStorage]) {
+    const getItem = area.getItem.bind(area);
+    area.getItem = (key) => { reads.push(key); return getItem(key); };
+  }
+  const stored = win.localStorage.length + win.sessionStorage.length;
+  const replays = adopt(store, "me", outbox, post, report, NOW);
+  assert.equal(reads.length, stored);
+  assert.deepEqual(posted.map((m) => [m.kind, m.eid || m.count]), [["resend", "c1"], ["resend", "c2"]]);
+  assert.deepEqual(replays.map((m) => [m.page, m.calls.map((c) => c.seq)]), [["closed", [1, 2]]]);
+});
+
+test("what the purge drops in a run is not adopted in it", () => {
+  const { store, outbox, posted, post, report } = setup();
+  leave(store, "closed", { t: NOW, gone: true, bodies: [["old", false, { t: NOW - KEEP_MS - 1 }], ["new", false, { t: NOW }]] });
+  adopt(store, "me", outbox, post, report, NOW);
+  assert.deepEqual(posted.map((m) => [m.kind, m.eid]), [["resend", "new"]]);
+  assert.ok(!outbox.has("old"));
 });

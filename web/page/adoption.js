@@ -22,16 +22,20 @@ export function heartbeat(store, page, held, gone, now, applied) {
   store.put("p:" + page, { t: now, gone: !!gone, held: gone ? held : 0, applied: applied || 0 }, false);
 }
 
-// Bounds what waits (purge.js), then takes over what closed pages left: their bodies into `outbox`, and posts to the engine
-// `resend` for each body and `lost` for the count of customer-data events that went with a
-// closed tab. Returns the `replay` messages of each page's calls, for the caller to post after
-// this page's own calls (the engine drops replays while this page's opt-out holds).
+// Reads what waits once (each storage area once a run), bounds it (purge.js), then takes over
+// what closed pages left: their bodies into `outbox`, and posts to the engine `resend` for each
+// body and `lost` for the count of customer-data events that went with a closed tab. Returns
+// the `replay` messages of each page's calls, for the caller to post after this page's own
+// calls (the engine drops replays while this page's opt-out holds).
 // `again`: called once the outcome of a body left waiting is overdue (this page adopts again).
 export function adopt(store, page, outbox, post, report, now, again) {
-  purge(store, now, report);
+  const entries = store.list("");
+  purge(store, now, report, entries);
+  const stored = { j: [], o: [], p: [] };
+  entries.forEach((entry) => { if (stored[entry[0][0]] && entry[0][1] === ":") stored[entry[0][0]].push(entry); });
   const alive = {}, journals = {}, applied = {};
   let held = 0;
-  store.list("p:").forEach(([key, beat]) => {
+  stored.p.forEach(([key, beat]) => {
     const other = key.slice(2);
     if (other === page) return;
     if (!beat.gone && now - beat.t < ORPHAN_AFTER_MS) { alive[other] = true; return; }
@@ -39,7 +43,7 @@ export function adopt(store, page, outbox, post, report, now, again) {
     applied[other] = beat.applied || 0;
     store.remove(key);
   });
-  store.list("o:").forEach(([key, entry]) => {
+  stored.o.forEach(([key, entry]) => {
     const eid = key.slice(2);
     if (entry.page === page || alive[entry.page] || outbox.has(eid)) return;
     if (entry.private) held--;
@@ -53,7 +57,7 @@ export function adopt(store, page, outbox, post, report, now, again) {
     outbox.keep(eid, entry);
     post({ kind: "resend", eid, url: entry.url, body: entry.body });
   });
-  store.list("j:").forEach(([, entry]) => {
+  stored.j.forEach(([, entry]) => {
     if (entry.page === page || alive[entry.page]) return;
     if (entry.private) held--;
     (journals[entry.page] = journals[entry.page] || []).push(entry);

@@ -5,7 +5,7 @@
 // with a dedicated worker.
 //
 // - Where SharedWorker or Web Locks are missing, the worker script cannot load, does not answer
-//   or is of another version, the page starts its own engine (host.mjs): one debug line.
+//   or is of another build, the page starts its own engine (host.mjs): one debug line.
 //   A worker script this tab cannot reach (not uploaded, refused by the page's CSP, of another
 //   release) is remembered for the tab (sessionStorage, MISSED: the runtime's URL, nothing of the
 //   shopper): the next pages start their own engine at once, and the browser logs no second
@@ -29,8 +29,8 @@ const hold = (name) => new Promise((held) => {
 
 export function startEngine(runtime, attach, script, ctx) {
   const win = ctx.win;
-  // The stamp of this build (bundle/worker_script.py stamps the worker script the same way).
-  const version = ctx.version + " " + runtime.split("/").slice(-2)[0];
+  // The worker script's stamp, handed over by the build (bundle/worker_script.py).
+  const version = NOSTO_WORKER_STAMP;
   const url = new URL(script.getAttribute("data-worker") || "nosto-worker.js", script.src || win.location.href);
   url.searchParams.set("runtime", runtime);
   policy(runtime, url.href);
@@ -111,8 +111,9 @@ export function startEngine(runtime, attach, script, ctx) {
   return connect();
 }
 
-// The worker's answer to the page's hello: its port and engine id, if it is of this version.
-// Rejected with `missed` set where this tab cannot use the worker script (a timeout is not).
+// The worker's answer to the page's hello: its port and engine id, if it took this page (its
+// stamp is this page's, and so is the runtime it was built with). Rejected with `missed` set
+// where this tab cannot use the worker script (a timeout is not).
 function hello(url, version, message) {
   return new Promise((resolve, reject) => {
     const missed = (why) => { clearTimeout(timer); reject(Object.assign(new Error(why), { missed: true })); };
@@ -131,8 +132,9 @@ function hello(url, version, message) {
       try { answer = JSON.parse(event.data); } catch (e) { /* not the answer */ }
       if (answer.kind !== "hello") return;
       clearTimeout(timer);
-      if (answer.version === version) resolve({ port: worker.port, engine: answer.engine });
-      else missed("the shared worker script is of version " + answer.version + ", not " + version);
+      if (answer.version !== version) missed("the shared worker script is of version " + answer.version + ", not " + version);
+      else if (answer.taken) resolve({ port: worker.port, engine: answer.engine });
+      else missed("the shared worker script is of a build with another runtime than " + url.searchParams.get("runtime"));
     };
     worker.port.postMessage(JSON.stringify(message));
   });

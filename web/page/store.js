@@ -2,7 +2,7 @@
 // body is sent; private ones go to sessionStorage (this tab only), others to localStorage;
 // memory if neither works (said once), or when the page has no account (nothing is stored).
 // Each account has its own keys (`space`): two accounts on one origin never see each other's
-// entries. What waits is bounded (purge.js): see the README's "Nothing accepted is lost".
+// entries. What waits is bounded (purge.js): see docs/delivery.md.
 
 export const KEY = "nosto-tagging:"; // Web Storage key prefix
 

@@ -228,7 +228,8 @@ def _lay_out_runtime(
     data = manifest(runtime / "pyodide.mjs", shipped, str(lock["info"].get("python", "")))
     write_interpreter_module(web_dir, inputs.esbuild, runtime / MODULE, data)
     for chunk in CHUNKS:
-        (runtime / chunk).write_text(bundle_chunk(web_dir, inputs.esbuild, chunk), encoding="utf-8")
+        text = bundle_chunk(web_dir, inputs.esbuild, chunk, nosto_tagging.__version__)
+        (runtime / chunk).write_text(text, encoding="utf-8")
     write_engine(web_dir, runtime)
     engine = web_dir / "engine.py"
     if engine.is_file():

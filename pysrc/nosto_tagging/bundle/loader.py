@@ -7,8 +7,9 @@ needs to know of the Python side is not copied by hand: the build passes it to e
 one constant ``NOSTO_BUILD`` (:func:`page_build`): the version, the runtime folder, the
 protocol's marker and empty response (``core.protocol.describe()``) and the API table
 (``loader_table()``). The DOM tagging reader's chunk gets the tagging rules of
-``core/tagging.py`` the same way, as ``NOSTO_TAGGING`` (:func:`tagging_rules`). ``minify.py``
-makes the shipped file of the bundle.
+``core/tagging.py`` the same way, as ``NOSTO_TAGGING`` (:func:`tagging_rules`), and the shared
+engine's chunk the worker script's stamp, as ``NOSTO_WORKER_STAMP`` (``worker_script.stamp``).
+``minify.py`` makes the shipped file of the bundle.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from nosto_tagging import __version__
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.node import tail
+from nosto_tagging.bundle.worker_script import stamp
 from nosto_tagging.core.api import loader_table
 from nosto_tagging.core.protocol import describe
 from nosto_tagging.core.tagging import (
@@ -98,10 +101,12 @@ def tagging_rules() -> dict[str, Any]:
     }
 
 
-def chunk_defines(name: str) -> list[str]:
+def chunk_defines(name: str, web_dir: Path, version: str) -> list[str]:
     """The ``--define`` options of the chunk ``name``."""
     if name == "tagging.mjs":
         return [f"--define:NOSTO_TAGGING={json.dumps(tagging_rules(), separators=(',', ':'))}"]
+    if name == "shared.mjs":
+        return [f"--define:NOSTO_WORKER_STAMP={json.dumps(stamp(web_dir, version))}"]
     return []
 
 
@@ -155,8 +160,9 @@ def _source(web_dir: Path, name: str) -> Path:
     return source
 
 
-def bundle_chunk(web_dir: Path, esbuild: Path, name: str) -> str:
-    """The chunk ``name`` of :data:`CHUNKS`: an ES module, minified by esbuild."""
+def bundle_chunk(web_dir: Path, esbuild: Path, name: str, version: str = __version__) -> str:
+    """The chunk ``name`` of :data:`CHUNKS` of the build ``version``: an ES module, minified
+    by esbuild."""
     source = _source(web_dir, CHUNKS[name])
     with tempfile.TemporaryDirectory(prefix="nosto-bundle-") as tmp:
         out = Path(tmp) / name
@@ -164,7 +170,7 @@ def bundle_chunk(web_dir: Path, esbuild: Path, name: str) -> str:
             "--format=esm",
             "--minify",
             *(f"--external:{m}" for m in SHARED_MODULES),
-            *chunk_defines(name),
+            *chunk_defines(name, web_dir, version),
         ]
         run_esbuild(esbuild, source, out, options, f"web/{PAGE_DIR}/{name}")
         return out.read_text(encoding="utf-8")

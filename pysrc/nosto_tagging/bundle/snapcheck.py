@@ -72,7 +72,7 @@ def check_snapshot(runtime: Path, cache_dir: Path) -> dict[str, Any]:
             "making and restoring a memory snapshot of the engine (Pyodide under Node)",
             NODE_TIMEOUT,
             "The engine's memory snapshot does not work with this Pyodide or these wheels; "
-            "see web/snapshot/ and the notes on snapshots in the README.",
+            "see web/snapshot/ and the memory snapshot in docs/performance.md.",
         )
         try:
             results = json.loads((Path(tmp) / "results.json").read_text())

@@ -11,7 +11,7 @@ keys (``hcid``, ...) are validated and not sent. ``EventRequest`` is Nosto's
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -27,18 +27,6 @@ from pydantic import (
 from nosto_tagging.core.currencies import ISO_4217
 from nosto_tagging.core.errors import FieldProblem
 
-PAGE_TYPES = (
-    "front",
-    "category",
-    "product",
-    "cart",
-    "search",
-    "notfound",
-    "order",
-    "other",
-    "checkout",
-    "post-purchase",
-)
 PageType = Literal[
     "front",
     "category",
@@ -51,6 +39,7 @@ PageType = Literal[
     "checkout",
     "post-purchase",
 ]
+PAGE_TYPES: tuple[str, ...] = get_args(PageType)
 
 
 def _id_string(value: object) -> object:
