@@ -2,8 +2,8 @@
 
 A page on the shared engine (the default where it can work) runs the visit's engine in a
 ``SharedWorker``, whose script must come from the storefront's own origin: the merchant serves
-this file there (``data-worker`` names it when the bundle is hosted elsewhere). It is small. Two checks in the page's hello
-keep a page and a worker script of different builds apart:
+this file there (``data-worker`` names it when the bundle is hosted elsewhere). It is small. Two
+checks in the page's hello keep a page and a worker script of different builds apart:
 
 - the stamp (:func:`stamp`): the version and a digest of the worker script's source. The build
   fills it into the worker script and hands it to the page's ``shared.mjs`` chunk (an esbuild
