@@ -47,6 +47,7 @@ class WorkerShell:
     goes on delivering after its page went away (the shared engine); the page then leaves
     delivery to it instead of beaconing at unload. ``sleep``: what the retry timers sleep on
     (the test build's entry gives a clock the page advances; real time otherwise).
+    ``joined``: the (shared) engine served another page before this one.
     """
 
     def __init__(
@@ -58,8 +59,10 @@ class WorkerShell:
         start: str = "",
         outlives: bool = False,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        joined: bool = False,
     ) -> None:
         self._post = post
+        self.joined = joined
         self._engine: Engine | None = None
         self._page_sends = transport is None
         self._dispatcher = Dispatcher(
@@ -116,6 +119,7 @@ class WorkerShell:
                     engine=self.engine_id,
                     start=self.start,
                     outlives=self._outlives,
+                    joined=self.joined,
                 )
             )
         elif self._engine is None:
@@ -145,6 +149,12 @@ class WorkerShell:
             self._engine.lost_private += int(message["count"])
         elif kind == "online":
             self._dispatcher.nudge()
+        elif kind == "inspect":
+            # Only the debug panel asks: the decoder and the rules load then.
+            from nosto_tagging.core.decoder import inspect_request
+
+            found = inspect_request(json.loads(message["body"]))
+            self._post(protocol.encode("inspected", eid=message["eid"], **found))
 
     def _replay(self, live: Engine, page: str, calls: list[Any], applied: int = 0) -> None:
         """Calls of a page that closed before its engine saw them: their own engine (their own
