@@ -1,0 +1,137 @@
+"""The debug panel of ``?nostodebug=true`` in Chromium, against the real sandbox: what it lists
+(the engine, DOM tagging, placements, requests with the warnings the engine computed), the flag's
+life in the tab's session, and nothing at all without it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Route
+
+from tests.browser.conftest import LOADER_TAG, STUB, Shop
+
+# A product page in DOM tagging, a placement, and a cart priced in two currencies (a payload
+# rule's warning: mixed-currencies).
+LINE = (
+    "<div class='line_item'><span class='product_id'>{id}</span><span class='name'>{id}</span>"
+    "<span class='quantity'>1</span><span class='unit_price'>10.00</span>"
+    "<span class='price_currency_code'>{currency}</span></div>"
+)
+PAGE = (
+    "<div class='nosto_page_type' style='display:none'>product</div>"
+    "<div class='nosto_product' style='display:none'><span class='product_id'>shirt-1</span>"
+    "<span class='name'>Debug Shirt</span><span class='url'>/p/shirt-1</span>"
+    "<span class='price'>10.00</span><span class='price_currency_code'>EUR</span>"
+    "<span class='availability'>InStock</span></div>"
+    "<div class='nosto_cart' style='display:none'>"
+    + LINE.format(id="a", currency="EUR")
+    + LINE.format(id="b", currency="USD")
+    + "</div><div class='nosto_element' id='productpage-nosto-1' style='min-height:40px'></div>"
+)
+PANEL = "nosto-debug"  # Playwright's CSS locators read open shadow roots
+FLAG = "() => sessionStorage.getItem('nosto-tagging:debug')"
+
+
+def serve(shop: Shop) -> str:
+    """Serve PAGE at /test/debug.html, whatever its query; returns its URL."""
+    url = f"{shop.sandbox.origin}/test/debug.html"
+    html = (
+        "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+        f"{STUB}{LOADER_TAG}</head><body>{PAGE}</body></html>"
+    )
+
+    def fulfill(route: Route) -> None:
+        route.fulfill(status=200, content_type="text/html", body=html)
+
+    # A pattern, not a Python predicate: the browser matches it while Python waits elsewhere.
+    shop.context.route(re.compile(re.escape(url) + r"(\?.*)?$"), fulfill)
+    return url
+
+
+def debug_chunks(shop: Shop) -> list[str]:
+    return [url for url in shop.requests if url.endswith("/debug.mjs")]
+
+
+def test_the_panel_lists_the_tagging_a_placement_and_a_request_with_its_warning(
+    shop: Shop,
+) -> None:
+    url = serve(shop)
+    page = shop.page
+    page.goto(f"{url}?nostodebug=true")
+
+    page.locator(f"{PANEL} [data-part=tagging] [data-product=shirt-1]").wait_for()
+    assert "Debug Shirt" in page.locator(f"{PANEL} [data-product=shirt-1]").inner_text()
+    warning = page.locator(f"{PANEL} [data-part=requests] [data-code=mixed-currencies]")
+    warning.wait_for(state="attached")
+    assert "EUR, USD" in warning.text_content()
+    placement = page.locator(f"{PANEL} [data-placement=productpage-nosto-1]")
+    page.wait_for_function(
+        "() => document.querySelector('nosto-debug').shadowRoot"
+        ".querySelector('[data-placement]').textContent.includes('HTML campaign')"
+    )
+    engine = page.locator(f"{PANEL} [data-part=engine]").inner_text()
+    assert "dedicated" in engine and "after the page started loading" in engine
+    session = page.locator(f"{PANEL} [data-part=session]").inner_text()
+    assert "a x1" in session and "b x1" in session
+    # Open, styles in the shadow root only: the page has no <style> or sheet of ours.
+    assert page.evaluate("() => document.querySelector('nosto-debug').shadowRoot !== null")
+    assert page.evaluate("() => document.styleSheets.length") == 0
+
+    # Hovering a placement in the panel outlines it on the page.
+    placement.hover()
+    box = page.evaluate(
+        "() => { const root = document.querySelector('nosto-debug').shadowRoot;"
+        " const o = root.querySelector('.outline');"
+        " const p = document.getElementById('productpage-nosto-1').getBoundingClientRect();"
+        " const r = o.getBoundingClientRect();"
+        " return [o.hidden, Math.round(r.top - p.top), Math.round(r.width - p.width)]; }"
+    )
+    assert box == [False, 0, 0]
+    assert shop.page_errors == []
+
+
+def test_the_flag_lasts_for_the_tab_until_turned_off_and_closing_removes_everything(
+    shop: Shop,
+) -> None:
+    url = serve(shop)
+    page = shop.page
+    page.goto(f"{url}?nostodebug=true")
+    page.locator(PANEL).wait_for(state="attached")
+    assert page.evaluate(FLAG) == "1"
+
+    page.goto(f"{url}")  # no parameter: the tab's flag holds
+    page.locator(f"{PANEL} [data-part=engine]").wait_for(state="attached")
+    assert page.evaluate("() => nostojs(api => api.internal.debug(false))") is False
+    assert page.locator(PANEL).count() == 0
+    assert page.evaluate(FLAG) is None
+
+    assert page.evaluate("() => nostojs(api => api.internal.debug(true))") is True
+    page.locator(f"{PANEL} .close").click()  # closing is turning it off: nothing left
+    assert page.locator(PANEL).count() == 0
+    assert page.evaluate(FLAG) is None
+
+    page.goto(f"{url}?nostodebug=true")
+    page.locator(PANEL).wait_for(state="attached")
+    page.goto(f"{url}?nostodebug=false")
+    shop.wait_for_engine()
+    assert page.locator(PANEL).count() == 0
+    assert page.evaluate(FLAG) is None
+
+
+def test_without_the_flag_no_chunk_is_fetched_and_no_element_added(shop: Shop) -> None:
+    shop.page.goto(serve(shop))
+    shop.wait_for_engine()
+    shop.wait_until_stored(1)  # the page view went out: the start is over
+
+    assert debug_chunks(shop) == []
+    assert page_elements_added(shop) == []
+    assert shop.page.evaluate(FLAG) is None
+
+
+def page_elements_added(shop: Shop) -> list[str]:
+    """Elements outside the page's own markup (the tagging's, the placement, the campaign)."""
+    names: list[str] = shop.page.evaluate(
+        "() => [...document.querySelectorAll('*')].map((e) => e.localName)"
+        ".filter((n) => n.includes('-'))"
+    )
+    return names
