@@ -6,28 +6,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Route
 
 from tests.browser.conftest import LOADER_TAG, STUB, Shop
+from tests.debug_page import PAGE
 
-# A product page in DOM tagging, a placement, and a cart priced in two currencies (a payload
-# rule's warning: mixed-currencies).
-LINE = (
-    "<div class='line_item'><span class='product_id'>{id}</span><span class='name'>{id}</span>"
-    "<span class='quantity'>1</span><span class='unit_price'>10.00</span>"
-    "<span class='price_currency_code'>{currency}</span></div>"
-)
-PAGE = (
-    "<div class='nosto_page_type' style='display:none'>product</div>"
-    "<div class='nosto_product' style='display:none'><span class='product_id'>shirt-1</span>"
-    "<span class='name'>Debug Shirt</span><span class='url'>/p/shirt-1</span>"
-    "<span class='price'>10.00</span><span class='price_currency_code'>EUR</span>"
-    "<span class='availability'>InStock</span></div>"
-    "<div class='nosto_cart' style='display:none'>"
-    + LINE.format(id="a", currency="EUR")
-    + LINE.format(id="b", currency="USD")
-    + "</div><div class='nosto_element' id='productpage-nosto-1' style='min-height:40px'></div>"
-)
 PANEL = "nosto-debug"  # Playwright's CSS locators read open shadow roots
 FLAG = "() => sessionStorage.getItem('nosto-tagging:debug')"
 
@@ -135,3 +119,60 @@ def page_elements_added(shop: Shop) -> list[str]:
         ".filter((n) => n.includes('-'))"
     )
     return names
+
+
+CSP_PAGE = (
+    "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+    "<script nonce='{nonce}'>(function(){{var n='nostojs';window[n]=window[n]||function(cb)"
+    "{{(window[n].q=window[n].q||[]).push(cb);}};}})();</script>"
+    "<script nonce='{nonce}' src='/bundle/nosto.js' data-account='demo' data-endpoint='/ev1'"
+    "{engine} async></script></head><body>{tagging}</body></html>"
+)
+# docs/hosting.md's strict policy with Trusted Types required, and styles from the origin only.
+STRICT = (
+    "script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; worker-src {origin} blob:; "
+    "connect-src {origin}; object-src 'none'; base-uri 'none'; "
+    "require-trusted-types-for 'script'; trusted-types nosto-tagging; style-src {origin}"
+)
+VIOLATIONS = (
+    "window.violations = [];"
+    "document.addEventListener('securitypolicyviolation',"
+    " (e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI), true);"
+)
+
+
+@pytest.mark.parametrize("engine", ["", " data-engine='shared'"], ids=["dedicated", "shared"])
+def test_the_panel_works_under_strict_csp_and_trusted_types(shop: Shop, engine: str) -> None:
+    origin = shop.sandbox.origin
+    nonce = "d3bug-n0nce"
+    # The tagging without style attributes: the policy refuses inline styles.
+    tagging = re.sub(r" style='[^']*'", "", PAGE)
+    body = CSP_PAGE.format(nonce=nonce, engine=engine, tagging=tagging)
+    header = STRICT.format(nonce=nonce, origin=origin)
+
+    def fulfill(route: Route) -> None:
+        route.fulfill(
+            status=200,
+            content_type="text/html",
+            body=body,
+            headers={"Content-Security-Policy": header},
+        )
+
+    url = f"{origin}/test/debug-csp.html"
+    shop.context.route(re.compile(re.escape(url) + r"(\?.*)?$"), fulfill)
+    shop.context.add_init_script(VIOLATIONS)
+    page = shop.page
+    page.goto(f"{url}?nostodebug=true")
+
+    page.locator(f"{PANEL} [data-product=shirt-1]").wait_for()
+    page.locator(f"{PANEL} [data-code=mixed-currencies]").wait_for(state="attached")
+    styled = page.evaluate(
+        "() => getComputedStyle(document.querySelector('nosto-debug').shadowRoot"
+        ".querySelector('.panel')).borderTopLeftRadius"
+    )
+    assert styled == "8px"  # the panel's own styles apply, inside its shadow root
+    if engine:
+        assert "shared" in page.locator(f"{PANEL} [data-part=engine]").inner_text()
+    assert page.evaluate("() => window.violations") == []
+    assert shop.page_errors == []
+    assert shop.outside_loopback() == []

@@ -52,6 +52,7 @@ export function pageMembers(ctx, session, bus) {
     "internal.outbox": () => copy(ctx.outbox.bodies),
     "internal.getSettings": () => ({ account: ctx.account, endpoint: ctx.endpoint, version: ctx.version }),
     // The debug panel on or off (debug-flag.js, in the adoption chunk): a Promise of whether it is on.
-    "internal.debug": (on) => ctx.delivery ? ctx.delivery.then((chunk) => chunk.debug(ctx, on !== false)) : Promise.resolve(false)
+    // (undefined without an account: nothing runs then)
+    "internal.debug": (on) => ctx.delivery && ctx.delivery.then((chunk) => chunk.debug(ctx, on !== false))
   };
 }
