@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Route
 
 from tests.browser.conftest import LOADER_TAG, STUB, Shop
+from tests.checkout import ROOT
 from tests.debug_page import PAGE
 
 PANEL = "nosto-debug"  # Playwright's CSS locators read open shadow roots
@@ -176,3 +177,32 @@ def test_the_panel_works_under_strict_csp_and_trusted_types(shop: Shop, engine: 
     assert page.evaluate("() => window.violations") == []
     assert shop.page_errors == []
     assert shop.outside_loopback() == []
+
+
+def test_the_panel_on_the_classic_demo_shop(shop: Shop) -> None:
+    """The classic theme's product page (DOM tagging only) after an add-to-cart; the README's
+    screenshot is this page (build/debug-panel.png)."""
+    page = shop.page
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(shop.sandbox.url("/classic/product/181503?nostodebug=true"))
+    page.locator(f"{PANEL} [data-product='181503']").wait_for()
+    page.locator("form.add-to-cart button").first.click()
+    page.wait_for_function(
+        "() => document.querySelector('nosto-debug').shadowRoot"
+        ".querySelectorAll('[data-eid]').length >= 2"
+    )
+    filled = page.locator(f"{PANEL} [data-placement]")
+    page.wait_for_function(
+        "() => [...document.querySelector('nosto-debug').shadowRoot"
+        ".querySelectorAll('[data-placement]')]"
+        ".every((e) => e.textContent.includes('HTML campaign'))"
+    )
+    assert filled.count() == 2
+    assert "181503" in page.locator(f"{PANEL} [data-part=session]").inner_text()
+    page.evaluate(
+        "() => document.querySelector('nosto-debug').shadowRoot"
+        ".querySelector('[data-eid] details').open = true"
+    )
+    filled.first.hover()
+    page.screenshot(path=str(ROOT / "build" / "debug-panel.png"))
+    assert shop.page_errors == []

@@ -22,7 +22,7 @@ const SKELETON = "<div class='panel'><header><strong>Nosto debug</strong> <span 
 
 const STYLE = `
 :host { all: initial; position: fixed; right: 12px; bottom: 12px; z-index: 2147483647; }
-.panel { box-sizing: border-box; width: 420px; max-width: calc(100vw - 24px); max-height: 70vh;
+.panel { position: relative; z-index: 1; box-sizing: border-box; width: 420px; max-width: calc(100vw - 24px); max-height: 70vh;
   overflow: auto; background: #fff; color: #1d2433; border: 1px solid #c5cbd6; border-radius: 8px;
   box-shadow: 0 6px 24px rgba(0,0,0,.18); font: 12px/1.45 system-ui, sans-serif; }
 header { position: sticky; top: 0; display: flex; gap: 6px; align-items: center; padding: 8px 10px;
@@ -106,7 +106,8 @@ export function open(ctx, debug) {
     else {
       const rows = [["page type", data.pageType || "none"]];
       const cart = data.cart;
-      rows.push(["cart", cart ? cart.items.length + " lines" + (cart.hcid ? " (signed)" : "") : "no nosto_cart"]);
+      const lines = cart && cart.items.length;
+      rows.push(["cart", cart ? lines + (lines === 1 ? " line" : " lines") + (cart.hcid ? " (signed: hcid)" : "") : "no nosto_cart"]);
       rows.push(["customer", data.customer ? data.customer.email || "(no email)" : "no nosto_customer"]);
       if (data.order) rows.push(["order", data.order.order_number || data.order.number || "(no number)"]);
       if (data.variation) rows.push(["variation", data.variation]);
