@@ -17,12 +17,12 @@ PANEL = "nosto-debug"  # Playwright's CSS locators read open shadow roots
 FLAG = "() => sessionStorage.getItem('nosto-tagging:debug')"
 
 
-def serve(shop: Shop) -> str:
-    """Serve PAGE at /test/debug.html, whatever its query; returns its URL."""
-    url = f"{shop.sandbox.origin}/test/debug.html"
+def serve(shop: Shop, body: str = PAGE, path: str = "/test/debug.html") -> str:
+    """Serve ``body`` at ``path``, whatever its query; returns its URL."""
+    url = f"{shop.sandbox.origin}{path}"
     html = (
         "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
-        f"{STUB}{LOADER_TAG}</head><body>{PAGE}</body></html>"
+        f"{STUB}{LOADER_TAG}</head><body>{body}</body></html>"
     )
 
     def fulfill(route: Route) -> None:
@@ -206,3 +206,20 @@ def test_the_panel_on_the_classic_demo_shop(shop: Shop) -> None:
     filled.first.hover()
     page.screenshot(path=str(ROOT / "build" / "debug-panel.png"))
     assert shop.page_errors == []
+
+
+def test_a_cart_signed_for_another_visitor_is_explained_as_a_cached_page(shop: Shop) -> None:
+    signed = PAGE.replace(
+        "</div><div class='nosto_element'",
+        "<span class='hcid'>" + "0" * 64 + "</span></div><div class='nosto_element'",
+        1,
+    )
+    assert signed != PAGE
+    url = serve(shop, signed, "/test/cached.html")
+    shop.page.goto(f"{url}?nostodebug=true")
+
+    problems = shop.page.locator(f"{PANEL} [data-part=tagging] .problems")
+    problems.wait_for()
+    text = problems.inner_text()
+    assert "nosto_cart hcid" in text and "full-page cache" in text
+    assert "no nosto_cart" in shop.page.locator(f"{PANEL} [data-part=tagging]").inner_text()

@@ -200,7 +200,12 @@ export function open(ctx, debug) {
     renderEngine(); renderTagging(); renderSession(); renderPlacements(); renderRequests();
   }
   let queued = false;
-  const later = () => { if (!queued) { queued = true; Promise.resolve().then(() => { queued = false; if (ctx.panel === panel) render(); }); } };
+  const later = () => {
+    if (queued) return;
+    queued = true;
+    Promise.resolve().then(() => { queued = false; if (ctx.panel === panel) render(); })
+      .catch((error) => ctx.report("warn", "the debug panel could not show an update (" + error + ")"));
+  };
 
   function track(eid, url, body) {
     let parsed;
@@ -210,8 +215,12 @@ export function open(ctx, debug) {
   }
   const request = (eid) => state.requests.find((r) => r.eid === eid);
 
-  // Every engine message, before the page handles it (dispatch.js); rendered after.
+  // Every engine message, before the page handles it (dispatch.js); rendered after. Nothing
+  // the panel does may stop the page handling it.
   ctx.tap = (m) => {
+    try { see(m); } catch (error) { ctx.report("warn", "the debug panel failed on a message (" + error + ")"); }
+  };
+  function see(m) {
     switch (m && m.kind) {
       case "ready":
         state.ready = { at: win.performance.now(), engine: m.engine, start: m.start, outlives: m.outlives, joined: m.joined };
@@ -239,7 +248,7 @@ export function open(ctx, debug) {
       default: return;
     }
     later();
-  };
+  }
 
   function show(event) {
     const item = event.target.closest && event.target.closest("[data-placement]");
