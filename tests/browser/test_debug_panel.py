@@ -17,12 +17,14 @@ PANEL = "nosto-debug"  # Playwright's CSS locators read open shadow roots
 FLAG = "() => sessionStorage.getItem('nosto-tagging:debug')"
 
 
-def serve(shop: Shop, body: str = PAGE, path: str = "/test/debug.html") -> str:
+def serve(
+    shop: Shop, body: str = PAGE, path: str = "/test/debug.html", tag: str = LOADER_TAG
+) -> str:
     """Serve ``body`` at ``path``, whatever its query; returns its URL."""
     url = f"{shop.sandbox.origin}{path}"
     html = (
         "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
-        f"{STUB}{LOADER_TAG}</head><body>{body}</body></html>"
+        f"{STUB}{tag}</head><body>{body}</body></html>"
     )
 
     def fulfill(route: Route) -> None:
@@ -81,8 +83,14 @@ def test_the_flag_lasts_for_the_tab_until_turned_off_and_closing_removes_everyth
     url = serve(shop)
     page = shop.page
     page.goto(f"{url}?nostodebug=true")
-    page.locator(PANEL).wait_for(state="attached")
+    page.locator(f"{PANEL} [data-code=mixed-currencies]").wait_for(state="attached")
     assert page.evaluate(FLAG) == "1"
+    # The panel stores nothing but its flag: every other key is the loader's, of the account.
+    keys = page.evaluate(
+        "() => [localStorage, sessionStorage].flatMap((s) => Object.keys(s))"
+        ".filter((k) => !k.startsWith('nosto-tagging:demo:'))"
+    )
+    assert keys == ["nosto-tagging:debug"]
 
     page.goto(f"{url}")  # no parameter: the tab's flag holds
     page.locator(f"{PANEL} [data-part=engine]").wait_for(state="attached")
@@ -223,3 +231,17 @@ def test_a_cart_signed_for_another_visitor_is_explained_as_a_cached_page(shop: S
     text = problems.inner_text()
     assert "nosto_cart hcid" in text and "full-page cache" in text
     assert "no nosto_cart" in shop.page.locator(f"{PANEL} [data-part=tagging]").inner_text()
+
+
+def test_the_panel_says_whether_the_shared_engine_was_started_or_joined(shop: Shop) -> None:
+    shared = LOADER_TAG.replace(" async>", " data-engine='shared' async>")
+    assert shared != LOADER_TAG
+    url = serve(shop, PAGE, "/test/shared.html", shared) + "?nostodebug=true"
+    first = shop.page
+    first.goto(url)
+    engine = f"{PANEL} [data-part=engine]"
+    first.locator(engine).get_by_text("started it for this page").wait_for()
+    second = shop.context.new_page()
+    second.goto(url)
+    second.locator(engine).get_by_text("joined a running engine").wait_for()
+    assert "shared" in second.locator(engine).inner_text()
