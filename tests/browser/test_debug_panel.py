@@ -64,6 +64,19 @@ def test_the_panel_lists_the_tagging_a_placement_and_a_request_with_its_warning(
     assert page.evaluate("() => document.querySelector('nosto-debug').shadowRoot !== null")
     assert page.evaluate("() => document.styleSheets.length") == 0
 
+    # A request opened in the panel stays open while later ones arrive.
+    first = page.locator(f"{PANEL} [data-part=requests] [data-eid]").first
+    eid = first.get_attribute("data-eid")
+    first.locator("summary").click()
+    page.evaluate("() => nostojs(api => api.defaultSession().viewCart().update().then(() => 0))")
+    page.wait_for_function(
+        "() => document.querySelector('nosto-debug').shadowRoot"
+        ".querySelectorAll('[data-eid]').length >= 2"
+    )
+    opened = page.locator(f"{PANEL} [data-eid='{eid}'] > details")
+    assert opened.get_attribute("open") is not None
+    assert "mixed-currencies" in (opened.inner_html() or "")
+
     # Hovering a placement in the panel outlines it on the page.
     placement.hover()
     box = page.evaluate(
@@ -207,10 +220,7 @@ def test_the_panel_on_the_classic_demo_shop(shop: Shop) -> None:
     )
     assert filled.count() == 2
     assert "181503" in page.locator(f"{PANEL} [data-part=session]").inner_text()
-    page.evaluate(
-        "() => document.querySelector('nosto-debug').shadowRoot"
-        ".querySelector('[data-eid] details').open = true"
-    )
+    page.locator(f"{PANEL} [data-eid] summary").first.click()
     filled.first.hover()
     page.screenshot(path=str(ROOT / "build" / "debug-panel.png"))
     assert shop.page_errors == []

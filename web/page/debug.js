@@ -58,7 +58,8 @@ const HCID = "The page came from a cache: its cart or customer tagging was rende
 export function open(ctx, debug) {
   if (ctx.panel) return true;
   const { win, doc } = ctx;
-  const state = { requests: [], problems: [], messages: [], ready: null, answers: {} };
+  // `open`: the requests whose details the reader opened (kept open as the list is redrawn)
+  const state = { requests: [], problems: [], messages: [], ready: null, answers: {}, open: new Set() };
   const host = doc.createElement("nosto-debug");
   const root = host.attachShadow({ mode: "open" });
   policy(); // the page's one "nosto-tagging" policy makes the panel's HTML too
@@ -180,7 +181,7 @@ export function open(ctx, debug) {
         (r.warnings ? " · " + warnings.length + (warnings.length === 1 ? " warning" : " warnings") : " · checking…");
       const response = r.response;
       return el("li", { "data-eid": r.eid, "data-warnings": String(warnings.length) },
-        el("details", {}, el("summary", { text: head }),
+        el("details", state.open.has(r.eid) ? { open: "" } : {}, el("summary", { text: head }),
           warnings.length ? el("ul", { class: "warnings" }, warnings.map((w) =>
             el("li", { "data-code": w.code }, el("strong", { text: w.field }), " " + w.message))) : null,
           (r.sections || []).map(section),
@@ -211,6 +212,7 @@ export function open(ctx, debug) {
     let parsed;
     try { parsed = JSON.parse(body); } catch (e) { return; }
     state.requests = [{ eid, url, body: parsed }].concat(state.requests.filter((r) => r.eid !== eid)).slice(0, MAX_REQUESTS);
+    state.open.forEach((shown) => { if (!request(shown)) state.open.delete(shown); });
     ctx.post({ kind: "inspect", eid, body });
   }
   const request = (eid) => state.requests.find((r) => r.eid === eid);
@@ -258,6 +260,12 @@ export function open(ctx, debug) {
     Object.assign(outline.style, { top: box.top + "px", left: box.left + "px", width: box.width + "px", height: box.height + "px" });
     outline.hidden = false;
   }
+  root.addEventListener("click", (event) => {
+    const summary = event.target.closest && event.target.closest("[data-eid] > details > summary");
+    if (!summary) return;
+    const eid = summary.parentNode.parentNode.getAttribute("data-eid");
+    if (summary.parentNode.open) state.open.delete(eid); else state.open.add(eid); // before it toggles
+  });
   root.addEventListener("mouseover", show);
   root.addEventListener("mouseleave", () => { outline.hidden = true; });
   $(".close").addEventListener("click", () => debug(ctx, false));
