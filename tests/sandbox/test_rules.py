@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from nosto_tagging.core.models import EventRequest
-from nosto_tagging.sandbox.rules import check_request, guessable_reason
+from nosto_tagging.core.rules import check_request, guessable_reason
 
 from .conftest import CART, post
 

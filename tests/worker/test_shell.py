@@ -457,3 +457,21 @@ def test_ready_carries_the_start_marks() -> None:
     shell = WorkerShell(lambda text: posted.append(json.loads(text)), None, marks={"worker": 5.0})
     shell.on_message(json.dumps(CONFIG))
     assert posted[0]["kind"] == "ready" and posted[0]["marks"] == {"worker": 5.0}
+
+
+def test_the_debug_panel_gets_a_built_body_decoded_with_the_rules_warnings() -> None:
+    harness = Harness()
+    harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+    cart = [
+        {"product_id": "1", "name": "A", "unit_price": 10, "price_currency_code": "EUR"},
+        {"product_id": "2", "name": "B", "unit_price": 5, "price_currency_code": "USD"},
+    ]
+    body = {"page_type": "cart", "url": "http://shop.test/cart", "cart": cart}
+    assert harness.of("inspected") == []  # nothing unless the panel asks
+    harness.send("inspect", eid="e1", body=json.dumps(body))
+    [inspected] = harness.of("inspected")
+    assert inspected["eid"] == "e1"
+    assert [w["code"] for w in inspected["warnings"]] == ["mixed-currencies"]
+    assert [s["title"] for s in inspected["sections"]] == ["url", "cart"]
+    harness.send("inspect", eid="e2", body=json.dumps({"page_type": 3}))
+    assert harness.of("inspected")[1]["warnings"][0]["field"] == "page_type"

@@ -9,6 +9,7 @@
 
 import { purge } from "./purge.js";
 
+export { debug } from "./debug-flag.js";
 export { leave, send } from "./departure.js";
 
 export const ORPHAN_AFTER_MS = 15000; // a page silent this long is gone

@@ -9,6 +9,7 @@ export function makeDispatch(ctx, onReady) {
   return function onMessage(event) {
     let m;
     try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (polyscript's own)
+    if (ctx.tap) ctx.tap(m); // the debug panel, when open, sees each message first
     switch (m && m.kind) {
       case "ready": ctx.engine = m.engine; ctx.start = m.start; ctx.marks = m.marks; ctx.outlives = m.outlives; onReady(); break;
       case "attempt": // marked as leaving when the request is made (by the page, or the engine)

@@ -115,7 +115,8 @@ export function install(win, doc, script, build, hooks) {
   }
   // Loaded while the engine starts: leaving (pagehide) must find it at hand. A runtime that
   // cannot load is said once, by the engine's start.
-  ctx.delivery = import(runtime + "adoption.mjs").then((chunk) => (ctx.chunk = chunk));
+  // It also reads the debug flag (debug-flag.js): the panel, if on, loads from there.
+  ctx.delivery = import(runtime + "adoption.mjs").then((chunk) => (chunk.debug(ctx), ctx.chunk = chunk));
   ctx.delivery.catch(() => {});
   startEngine(ctx, script, runtime, (worker) => {
     ctx.worker = worker;

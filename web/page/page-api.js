@@ -50,6 +50,9 @@ export function pageMembers(ctx, session, bus) {
     "internal.mirror": () => copy(ctx.mirror),
     "internal.journal": () => ctx.journal.entries.slice(),
     "internal.outbox": () => copy(ctx.outbox.bodies),
-    "internal.getSettings": () => ({ account: ctx.account, endpoint: ctx.endpoint, version: ctx.version })
+    "internal.getSettings": () => ({ account: ctx.account, endpoint: ctx.endpoint, version: ctx.version }),
+    // The debug panel on or off (debug-flag.js, in the adoption chunk): a Promise of whether it is on.
+    // (undefined without an account: nothing runs then)
+    "internal.debug": (on) => ctx.delivery && ctx.delivery.then((chunk) => chunk.debug(ctx, on !== false))
   };
 }

@@ -39,16 +39,19 @@ TO_WORKER: Final = {
     "answer": ["eid", "status", "text", "retryAfter", "type", "error"],
     "online": [],  # the browser is back online: retry now
     "lost": ["count"],  # events with customer data that died with a closed tab
+    # the debug panel asks for a built body decoded, with Nosto's payload rules' warnings
+    "inspect": ["eid", "body"],
 }
 # worker -> page
 TO_PAGE: Final = {
     "hello": ["version", "engine"],  # the shared worker script's answer (its version)
     # engine: the interpreter's id (shared: the same for all); start: how that interpreter
     # started, "restored" from this browser's snapshot or "plain" (web/snapshot/); outlives:
-    # the engine goes on delivering when the page goes away (the shared engine); marks: when
+    # the engine goes on delivering when the page goes away (the shared engine); joined: the
+    # shared engine served a page before this one (false: it started for this page); marks: when
     # the worker reached each step of its start-up (ms since the epoch, by the worker's clock;
     # web/snapshot/ marks them): the test build's api.internal.marks() gives them to benchmarks
-    "ready": ["version", "engine", "start", "outlives", "marks"],
+    "ready": ["version", "engine", "start", "outlives", "joined", "marks"],
     "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
     "built": ["eid", "url", "body", "inject", "private", "order"],
     # an attempt to send the body starts (sending: where the engine ends with its page, the page
@@ -62,6 +65,7 @@ TO_PAGE: Final = {
     "object": ["target", "data"],
     "visitor": ["visitor"],
     "log": ["level", "method", "message"],
+    "inspected": ["eid", "sections", "warnings"],  # core/decoder.py's inspect_request
 }
 # every journaled api call
 # `visitor` (the 2c.cId cookie, or "") and `dnt` (Do-Not-Track) are the page's at the call: a

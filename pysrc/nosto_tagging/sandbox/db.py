@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nosto_tagging.core.decoder import decode_request
 from nosto_tagging.sandbox.visitors import VisitorState
 
 SCHEMA_VERSION = 1
@@ -81,6 +82,9 @@ class StoredRequest:
             "body": self.body,
             "response": self.response,
             "warnings": self.warnings,
+            "decoded": decode_request(self.body, self.response)
+            if isinstance(self.body, dict)
+            else [],  # what the viewer shows
         }
 
 

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from nosto_tagging.core.rules import check_request
 from nosto_tagging.sandbox.answers import answer
 from nosto_tagging.sandbox.catalog import Catalog
 from nosto_tagging.sandbox.db import Database, StoredRequest, dumps
 from nosto_tagging.sandbox.recommendations import Recommender
-from nosto_tagging.sandbox.rules import check_request
 from nosto_tagging.sandbox.visitors import Change, VisitorState, apply
 
 if TYPE_CHECKING:

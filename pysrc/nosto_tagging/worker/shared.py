@@ -24,7 +24,7 @@ from nosto_tagging.worker.transport import fetch_transport
 class Connection:
     """One page's port and shell."""
 
-    def __init__(self, hub: Hub, port: JsProxy, page: str) -> None:
+    def __init__(self, hub: Hub, port: JsProxy, page: str, joined: bool) -> None:
         self.port = port
         self.page = page
         self.shell = WorkerShell(
@@ -34,6 +34,7 @@ class Connection:
             hub.engine_id,
             start=hub.start,
             outlives=True,
+            joined=joined,
         )
         self._receive = receiver(self.shell, self.post)
         self._on_message = create_proxy(lambda event: self._receive(str(event.data)))
@@ -68,7 +69,7 @@ class Hub:
         """Serve the page on ``port``; ``queued``: the texts it sent while the engine started.
         Returns the connection's id, for :meth:`forget`."""
         self._next += 1
-        connection = Connection(self, port, str(page))
+        connection = Connection(self, port, str(page), joined=self._next > 1)
         self._connections[self._next] = connection
         connection.listen([str(text) for text in queued])
         return self._next

@@ -47,6 +47,7 @@ class WorkerShell:
     goes on delivering after its page went away (the shared engine); the page then leaves
     delivery to it instead of beaconing at unload. ``sleep``: what the retry timers sleep on
     (the test build's entry gives a clock the page advances; real time otherwise).
+    ``joined``: the (shared) engine served another page before this one.
     """
 
     def __init__(
@@ -59,8 +60,10 @@ class WorkerShell:
         outlives: bool = False,
         marks: dict[str, float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        joined: bool = False,
     ) -> None:
         self._post = post
+        self.joined = joined
         self._engine: Engine | None = None
         self._page_sends = transport is None
         self._dispatcher = Dispatcher(
@@ -119,6 +122,7 @@ class WorkerShell:
                     start=self.start,
                     outlives=self._outlives,
                     marks=self.marks,
+                    joined=self.joined,
                 )
             )
         elif self._engine is None:
@@ -148,6 +152,12 @@ class WorkerShell:
             self._engine.lost_private += int(message["count"])
         elif kind == "online":
             self._dispatcher.nudge()
+        elif kind == "inspect":
+            # Only the debug panel asks: the decoder and the rules load then.
+            from nosto_tagging.core.decoder import inspect_request
+
+            found = inspect_request(json.loads(message["body"]))
+            self._post(protocol.encode("inspected", eid=message["eid"], **found))
 
     def _replay(self, live: Engine, page: str, calls: list[Any], applied: int = 0) -> None:
         """Calls of a page that closed before its engine saw them: their own engine (their own

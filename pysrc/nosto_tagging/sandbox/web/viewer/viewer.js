@@ -69,6 +69,7 @@
       foot ? el("tfoot", {}, el("tr", {}, foot.map((cell) => el("td", {}, cell)))) : null);
   }
 
+  // The visitor's state (the collector's view).
   function cartTable(items) {
     let total = 0, size = 0;
     const currencies = new Set();
@@ -90,71 +91,26 @@
     return el("dl", { class: "pairs" }, rows.map(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
   }
 
-  function describeEvent(event) {
-    if (!Array.isArray(event)) return JSON.stringify(event);
-    const [type, target, ref, refSrc, fragment] = event;
-    const names = { vp: "view product", vc: "view category", or: "order", is: "internal search",
-      cp: "add to cart", bp: "bought product", ec: "external campaign" };
-    let text = (names[type] || type) + (target ? " " + target : "");
-    if (fragment) text += " (sku " + fragment + ")";
-    if (ref) text += " · ref " + ref + (refSrc ? " from " + refSrc : "");
-    return text;
-  }
-
-  function placements(body, response) {
-    const recs = (response && response.recommendations) || {};
-    return el("ul", { class: "chips" }, (body.elements || []).map((id) => {
-      const result = recs[id];
-      let detail = "no result";
-      if (result && typeof result === "object") {
-        detail = (result.title || "") + " · " + (result.products || []).length + " products";
-      } else if (typeof result === "string") {
-        detail = "HTML, " + result.length + " chars";
-      }
-      return el("li", { class: "chip" }, el("code", { text: id }), el("span", { class: "muted", text: " " + detail }));
-    }));
+  // One section of the decoder's output (core/decoder.py, the debug panel's too).
+  function part(sec) {
+    const content = [];
+    if (sec.text) content.push(el("p", { class: sec.title === "answer" ? "answer muted" : "muted", text: sec.text }));
+    if (sec.list) content.push(el("ul", { class: "plain" }, sec.list.map((t) => el("li", { text: t }))));
+    if (sec.pairs) content.push(el("dl", { class: "pairs" }, sec.pairs.map(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])));
+    if (sec.rows) content.push(table(sec.head, sec.rows, sec.foot));
+    if (sec.note) content.push(el("p", { class: "note", text: sec.note }));
+    return sec.title === "url" || sec.title === "answer" ? content[0] : section(sec.title, ...content);
   }
 
   function decode(entry) {
-    const body = entry.body || {};
     const parts = [];
-    if (body.url) parts.push(el("p", { class: "url" }, el("span", { class: "muted", text: "url " }), short(body.url, 140)));
+    const decoded = entry.decoded || [];
+    if (decoded[0] && decoded[0].title === "url") parts.push(el("p", { class: "url" }, el("span", { class: "muted", text: "url " }), decoded.shift().text));
     if (entry.warnings && entry.warnings.length) {
       parts.push(el("ul", { class: "warnings" }, entry.warnings.map((w) =>
         el("li", { "data-code": w.code }, el("strong", { text: w.field }), " ", w.message))));
     }
-    if (Array.isArray(body.events) && body.events.length) {
-      parts.push(section("events", el("ul", { class: "plain" }, body.events.map((e) => el("li", { text: describeEvent(e) })))));
-    }
-    const context = [];
-    if (body.categories) context.push(["categories", body.categories.join(", ")]);
-    if (body.search_terms) context.push(["search", body.search_terms.join(" ")]);
-    if (body.current_variant_id) context.push(["variation", body.current_variant_id]);
-    if (body.response_mode) context.push(["response mode", body.response_mode]);
-    if (body.restore_link) context.push(["restore link", short(body.restore_link, 80)]);
-    if (context.length) {
-      parts.push(el("dl", { class: "pairs inline" }, context.map(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])));
-    }
-    if (Array.isArray(body.elements) && body.elements.length) parts.push(section("placements", placements(body, entry.response)));
-    if ("cart" in body) {
-      parts.push(section("cart", Array.isArray(body.cart) && body.cart.length
-        ? cartTable(body.cart) : el("p", { class: "note", text: "cart: [] — reset: Nosto now holds an empty cart" })));
-    }
-    if ("customer" in body) {
-      const customer = body.customer || {};
-      parts.push(section("customer", Object.keys(customer).length
-        ? customerView(customer) : el("p", { class: "note", text: "customer: {} — reset: logged out" })));
-    }
-    if (body.order && typeof body.order === "object") {
-      const info = body.order.info || {};
-      parts.push(section("order " + (info.order_number || "(no number)"),
-        el("p", { class: "muted", text: [info.email, info.first_name, info.last_name, body.order.payment_provider]
-          .filter(Boolean).join(" · ") }),
-        Array.isArray(body.order.items) ? cartTable(body.order.items) : null));
-    }
-    const response = entry.response || {};
-    parts.push(el("p", { class: "answer muted" },
-      `answered pv ${response.pv} · cart ${response.cs} items, ${response.ct} · visit ${short(response.visit, 8)}`));
+    parts.push(...decoded.map(part));
     parts.push(el("details", { class: "raw" }, el("summary", { text: "raw JSON" }),
       el("pre", { text: JSON.stringify({ query: entry.query, body: entry.body, response: entry.response }, null, 2) })));
     return parts;
