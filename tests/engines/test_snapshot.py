@@ -1,9 +1,13 @@
 """A repeat visit in every engine: the first page starts the engine plainly and keeps a snapshot
-in Cache Storage; the next page's engine is restored from it and sends as the first did."""
+in Cache Storage; the next page's engine is restored from it and sends as the first did, also
+when the first page is left soon after its request was stored."""
 
 from __future__ import annotations
 
+import time
+
 from .conftest import Shop
+from .pages import LOADER_TAG
 
 FRONT = "<script>nostojs(api => api.defaultSession().viewFrontPage().update())</script>"
 CART = "<script>nostojs(api => api.defaultSession().viewCart().update())</script>"
@@ -23,6 +27,23 @@ def test_the_next_page_is_restored_from_the_snapshot_the_first_one_kept(shop: Sh
     tab.wait_for(KEPT)
 
     shop.open(CART, path="/test/cart.html")
+    assert tab.evaluate(START) == "restored"
+    front, cart = shop.wait_until_stored(2)
+    assert (front["page_type"], cart["page_type"]) == ("front", "cart")
+    assert shop.errors() == [] and shop.our_console_errors() == []
+
+
+DEDICATED = LOADER_TAG.replace(" async>", ' data-engine="dedicated" async>')
+QUICK_STAY_S = 0.5  # a quick shopper's stay on a page once its request is stored
+
+
+def test_a_page_left_half_a_second_after_its_request_leaves_a_snapshot(shop: Shop) -> None:
+    tab = shop.open(FRONT, tag=DEDICATED)
+    assert tab.evaluate(START) == "plain"
+    shop.wait_until_stored(1)
+    time.sleep(QUICK_STAY_S)  # the shopper's stay, not a wait for our code
+
+    shop.open(CART, path="/test/cart.html", tag=DEDICATED)
     assert tab.evaluate(START) == "restored"
     front, cart = shop.wait_until_stored(2)
     assert (front["page_type"], cart["page_type"]) == ("front", "cart")
