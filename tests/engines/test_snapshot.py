@@ -48,3 +48,25 @@ def test_a_page_left_half_a_second_after_its_request_leaves_a_snapshot(shop: Sho
     front, cart = shop.wait_until_stored(2)
     assert (front["page_type"], cart["page_type"]) == ("front", "cart")
     assert shop.errors() == [] and shop.our_console_errors() == []
+
+
+SHARED = LOADER_TAG.replace(" async>", ' data-engine="shared" async>')
+ENGINE = "() => nostojs(api => api.internal.ready().then(() => api.internal.engine()))"
+
+
+def test_a_quick_bounce_with_the_shared_engine_never_starts_python_plainly_again(
+    shop: Shop,
+) -> None:
+    # Where the browser ends the shared worker with its last page (Firefox), the next page's
+    # worker is restored from the snapshot; where it keeps it, the next page uses that one.
+    tab = shop.open(FRONT, tag=SHARED)
+    first = tab.evaluate(ENGINE)
+    assert tab.evaluate(START) == "plain"
+    shop.wait_until_stored(1)
+    time.sleep(QUICK_STAY_S)  # the shopper's stay, not a wait for our code
+
+    shop.open(CART, path="/test/cart.html", tag=SHARED)
+    kept = tab.evaluate(ENGINE) == first
+    assert kept or tab.evaluate(START) == "restored"
+    assert len(shop.wait_until_stored(2)) == 2
+    assert shop.errors() == [] and shop.our_console_errors() == []
