@@ -10,7 +10,7 @@
 //   engine modules are imported; then, before any page data exists, a snapshot of that memory is
 //   made and kept in Cache Storage for the next page: its file is put together in short runs
 //   that let the engine answer the page meanwhile, and handed to Cache Storage as one buffer,
-//   which every browser then writes even if the page is left at once (a Blob body is lost).
+//   which every browser then writes even if the page is left at once (WebKit drops a Blob body).
 // - Restore: a snapshot of another build or a truncated one is refused before any wasm is
 //   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
 //   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
