@@ -172,7 +172,7 @@ def _visit_all(
 
     def kept(page: Any) -> None:
         # Our first visit's tab stays open until its worker has kept the engine's snapshot
-        # (written a second after start-up), so that the repeat visit restores it.
+        # (written as soon as it is made), so that the repeat visit restores it.
         wait_until_kept(page, snapshot_url)
 
     profile = tempfile.mkdtemp(prefix="nosto-bench-profile-")

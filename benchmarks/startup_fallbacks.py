@@ -6,7 +6,7 @@ instantiation restarts plainly (at most 250 ms more). After a round's cold and w
 warm one restores the snapshot the cold one kept), our page is loaded once per kind below, each
 time with Cache Storage changed first by a page of the same origin (``PLANT``, as
 ``tests/browser/test_snapshot.py`` does): ``plain`` deletes the snapshot; the others rewrite the
-kept file. A load that starts plainly keeps a new snapshot a second after start-up: the tab stays
+kept file. A load that starts plainly keeps a new snapshot as soon as it is made: the tab stays
 open until it is written, so that the next kind has a good file to spoil. The kind that fails
 after instantiation marks the runtime (no snapshot is made again in that profile): it comes last.
 Ready is measured as for every other load (``startup_measure.py``); the HTTP and code caches

@@ -266,3 +266,31 @@ def test_a_snapshot_holds_no_page_or_shopper_data(shop: Shop) -> None:
         [CACHE, f"{runtime}engine.snapshot", ["nosto_tagging.core", email, token, "Snapshotta"]],
     )
     assert found == ["nosto_tagging.core"]
+
+
+DEDICATED_TAG = (
+    '<script src="/bundle/nosto.js" data-account="demo" data-endpoint="/ev1"'
+    ' data-engine="dedicated" async></script>'
+)
+# How long a quick shopper stays on a page once its request is stored at the collector.
+QUICK_STAY_MS = 500
+
+
+def test_a_page_left_soon_after_its_request_leaves_a_snapshot_for_the_next(shop: Shop) -> None:
+    # A shopper who browses quickly: the first page (a plain start, Cache Storage empty) is left
+    # half a second after its request was stored; the next page's own engine is restored.
+    body = "<script>nostojs(api => api.defaultSession().viewFrontPage().update())</script>"
+    page = shop.open(body, tag=DEDICATED_TAG)
+    shop.wait_until_stored(1)
+    page.wait_for_timeout(QUICK_STAY_MS)  # the shopper's stay, not a wait for our code
+    assert any("engine started plainly" in line for line in _ours(shop))
+    shop.console.clear()
+
+    shop.open(
+        body.replace("viewFrontPage()", "viewCart()"), path="/test/cart.html", tag=DEDICATED_TAG
+    )
+    shop.wait_for_engine()
+    lines = _ours(shop)
+    assert any("engine restored from a snapshot" in line for line in lines), lines
+    assert len(shop.wait_until_stored(2)) == 2
+    assert shop.page_errors == []

@@ -1,11 +1,14 @@
 """A repeat visit in every engine: the first page starts the engine plainly and keeps a snapshot
-in Cache Storage; the next page's engine is restored from it and sends as the first did."""
+in Cache Storage; the next page's engine is restored from it and sends as the first did, also
+when the first page is left soon after its request was stored."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from .conftest import Shop
+from .pages import LOADER_TAG
 
 FRONT = "<script>nostojs(api => api.defaultSession().viewFrontPage().update())</script>"
 CART = "<script>nostojs(api => api.defaultSession().viewCart().update())</script>"
@@ -52,3 +55,42 @@ def assert_steps(marks: list[list[Any]], steps: list[str], absent: set[str]) -> 
     assert [step for step in order if step in steps] == steps, order
     assert not absent & set(order), order
     assert all(0 < at < 60_000 for _, at in marks), marks
+
+
+DEDICATED = LOADER_TAG.replace(" async>", ' data-engine="dedicated" async>')
+QUICK_STAY_S = 0.5  # a quick shopper's stay on a page once its request is stored
+
+
+def test_a_page_left_half_a_second_after_its_request_leaves_a_snapshot(shop: Shop) -> None:
+    tab = shop.open(FRONT, tag=DEDICATED)
+    assert tab.evaluate(START) == "plain"
+    shop.wait_until_stored(1)
+    time.sleep(QUICK_STAY_S)  # the shopper's stay, not a wait for our code
+
+    shop.open(CART, path="/test/cart.html", tag=DEDICATED)
+    assert tab.evaluate(START) == "restored"
+    front, cart = shop.wait_until_stored(2)
+    assert (front["page_type"], cart["page_type"]) == ("front", "cart")
+    assert shop.errors() == [] and shop.our_console_errors() == []
+
+
+SHARED = LOADER_TAG.replace(" async>", ' data-engine="shared" async>')
+ENGINE = "() => nostojs(api => api.internal.ready().then(() => api.internal.engine()))"
+
+
+def test_a_quick_bounce_with_the_shared_engine_never_starts_python_plainly_again(
+    shop: Shop,
+) -> None:
+    # Where the browser ends the shared worker with its last page (Firefox), the next page's
+    # worker is restored from the snapshot; where it keeps it, the next page uses that one.
+    tab = shop.open(FRONT, tag=SHARED)
+    first = tab.evaluate(ENGINE)
+    assert tab.evaluate(START) == "plain"
+    shop.wait_until_stored(1)
+    time.sleep(QUICK_STAY_S)  # the shopper's stay, not a wait for our code
+
+    shop.open(CART, path="/test/cart.html", tag=SHARED)
+    kept = tab.evaluate(ENGINE) == first
+    assert kept or tab.evaluate(START) == "restored"
+    assert len(shop.wait_until_stored(2)) == 2
+    assert shop.errors() == [] and shop.our_console_errors() == []

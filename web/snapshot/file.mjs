@@ -6,6 +6,7 @@ const MAGIC = 0x6e73_6e32; // "nsn2": our header before Pyodide's snapshot
 export const HEADER_WORDS = 8; // magic, meta length, memory length, checksum, stored length, 3 spare
 const PYODIDE_MAGIC = 1886286592;
 export const HEAD_BYTES = HEADER_WORDS * 4 + 8192; // our header and meta
+const PAGES_PER_RUN = 32; // 2 MiB of memory between pauses of `wrap`
 
 /** A 32-bit checksum of `chunks` taken as one byte string (each a multiple of 4 bytes long). */
 export function checksum(...chunks) {
@@ -28,32 +29,51 @@ export function isZero(page) {
 }
 
 /**
- * Our file, as a Blob: header words, JSON meta (build id, dlopen handles, which 64 KiB pages of
- * Pyodide's snapshot are stored: about 40% of the memory is zero pages, left out), then the pages.
+ * Our file, as one buffer: header words, JSON meta (build id, dlopen handles, which 64 KiB pages
+ * of Pyodide's snapshot are stored: about 40% of the memory is zero pages, left out), then the
+ * pages. One pass over the memory finds the zero pages, sums and copies the others. `pause`, when
+ * given, is awaited between runs of pages, so that the thread answers other work meanwhile.
  */
-export function wrap({ meta, body }) {
+export async function wrap({ meta, body }, pause = null) {
   const count = Math.ceil(body.length / PAGE);
-  const stored = [];
-  let bits = "";
+  const words = new Uint32Array(body.buffer, body.byteOffset, body.byteLength >>> 2);
+  const pageWords = PAGE >>> 2;
+  const bits = new Array(count).fill("0");
+  // The page map has one character per page whichever they are: the meta's length is known now.
+  const metaText = () => JSON.stringify({ ...meta, pages: bits.join("") });
+  const metaLength = (new TextEncoder().encode(metaText()).length + 3) & ~3;
+  const headLength = HEADER_WORDS * 4 + metaLength;
+  const file = new Uint8Array(headLength + words.length * 4); // trimmed to what is stored
+  const kept = new Uint32Array(file.buffer, headLength);
+  let at = 0,
+    a = 1,
+    b = 0;
   for (let i = 0; i < count; i++) {
-    const page = body.subarray(i * PAGE, (i + 1) * PAGE);
-    const keep = !isZero(page);
-    if (keep) stored.push(page);
-    bits += keep ? "1" : "0";
+    if (pause && i && i % PAGES_PER_RUN === 0) await pause();
+    const start = i * pageWords;
+    const end = Math.min(start + pageWords, words.length);
+    let used = start;
+    while (used < end && words[used] === 0) used++;
+    if (used === end) continue;
+    bits[i] = "1";
+    for (let w = start; w < end; w++) {
+      const word = words[w];
+      kept[at++] = word;
+      a = (a + word) | 0;
+      b = (b + a) | 0;
+    }
   }
-  const storedLength = stored.reduce((sum, page) => sum + page.length, 0);
-  const json = new TextEncoder().encode(JSON.stringify({ ...meta, pages: bits }));
-  const metaLength = (json.length + 3) & ~3;
-  const head = new Uint8Array(HEADER_WORDS * 4 + metaLength).fill(0x20);
-  new Uint32Array(head.buffer, 0, HEADER_WORDS).set([
+  const storedLength = at * 4;
+  file.fill(0x20, 0, headLength);
+  file.set(new TextEncoder().encode(metaText()), HEADER_WORDS * 4);
+  new Uint32Array(file.buffer, 0, HEADER_WORDS).set([
     MAGIC,
     metaLength,
     body.length,
-    checksum(...stored),
+    (b ^ Math.imul(a, 0x9e3779b1)) >>> 0, // checksum() of the stored pages
     storedLength,
   ]);
-  head.set(json, HEADER_WORDS * 4);
-  return new Blob([head, ...stored]);
+  return file.subarray(0, headLength + storedLength);
 }
 
 /** The meta of a snapshot file from its first bytes and its size, or throws saying why not. */

@@ -8,13 +8,16 @@
 //
 // - Plain start (first visit, or no usable snapshot): Python starts, the wheels are installed, the
 //   engine modules are imported; then, before any page data exists, a snapshot of that memory is
-//   made and kept in Cache Storage for the next page (written after the engine is handed over).
+//   made and kept in Cache Storage for the next page: its file is put together in short runs
+//   that let the engine answer the page meanwhile, and handed to Cache Storage as one buffer,
+//   which every browser then writes even if the page is left at once (WebKit drops a Blob body).
 // - Restore: a snapshot of another build or a truncated one is refused before any wasm is
 //   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
 //   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
 //   A refused one is deleted. Pyodide restores from Pyodide's header alone and the stored pages
-//   are copied straight into the wasm memory; pages of zeros are neither read nor written. A restore that fails after instantiation restarts plainly (from
-//   the compiled wasm module it kept) and marks the runtime so that no snapshot is made again.
+//   are copied straight into the wasm memory; pages of zeros are neither read nor written. A
+//   restore that fails after instantiation restarts plainly (from the compiled wasm module it
+//   kept) and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
 import { wrap } from "./file.mjs";
 import { afterRestore, importEngine, install, makeSnapshot, release } from "./interpreter.mjs";
@@ -32,8 +35,6 @@ export { checksum } from "./file.mjs";
 globalThis.importScripts = undefined;
 const { loadPyodide: loadPlainPyodide, version } = await import("./pyodide.mjs");
 export { version };
-
-const KEEP_AFTER_MS = 1000;
 
 /** Start Pyodide as polyscript asks (`options`), with the engine imported. */
 export async function loadPyodide(options = {}) {
@@ -120,10 +121,7 @@ export async function loadPyodide(options = {}) {
     const made = makeSnapshot(pyodide); // a copy of the memory: no page data exists yet
     mark("snapshot made");
     if (made) {
-      // The checksum and the write wait until the page's own start-up work is done.
-      setTimeout(() => {
-        keep(cache, made).catch((error) => debug(`snapshot not kept (${error?.message ?? error})`));
-      }, KEEP_AFTER_MS);
+      keep(cache, made).catch((error) => debug(`snapshot not kept (${error?.message ?? error})`));
     }
   }
   release(pyodide);

@@ -45,9 +45,29 @@ export async function storedSnapshot(cache) {
   return (await cache.match(SNAPSHOT_URL)) ?? null;
 }
 
+/**
+ * Keep the snapshot `made` in `cache`. Its file is put together between pauses (the worker's
+ * other messages are answered in them) and given to Cache Storage as one buffer: the browser has
+ * the bytes when `put` is called, so the write completes even if the page is left right after.
+ * Snapshots of older runtimes are deleted then.
+ */
 export async function keep(cache, made) {
+  await pause();
+  const file = await wrap(made, pause);
+  await cache.put(SNAPSHOT_URL, new Response(file));
   for (const request of await cache.keys()) {
     if (!request.url.startsWith(RUNTIME)) await cache.delete(request); // older runtimes
   }
-  await cache.put(SNAPSHOT_URL, new Response(wrap(made)));
+}
+
+/** A task's pause: resolves once the thread has run what was already queued (no timer clamp). */
+function pause() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }

@@ -29,7 +29,7 @@ async function main(spec) {
   const made = module.forBuild.makeSnapshot(plain.pyodide); // before the script imports more
   if (!made) throw new Error("Pyodide made no snapshot of the started engine");
   plain.answer = run(plain, spec);
-  const file = new Uint8Array(await module.forBuild.wrap(made).arrayBuffer());
+  const file = await module.forBuild.wrap(made);
   await writeFile(spec.snapshot, file);
   const restored = await start(module, spec, file);
   restored.answer = run(restored, spec);
