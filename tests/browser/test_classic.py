@@ -60,6 +60,7 @@ def test_an_ajax_add_to_cart_resends_only_the_cart(shop: Shop) -> None:
     assert resend["query"]["skipPageViews"] == "true" and resend["query"]["skipEvents"] == "true"
     assert [line["product_id"] for line in resend["body"]["cart"]] == ["181503"]
     assert "page_type" not in resend["body"] and "events" not in resend["body"]
+    assert resend["warnings"] == []
     state = shop.sandbox.visitor(shop.visitor())
     assert [line["product_id"] for line in state["cart"]] == ["181503"]
     assert len(page_views(stored)) == 1

@@ -220,6 +220,13 @@ def test_the_panel_on_the_classic_demo_shop(shop: Shop) -> None:
     )
     assert filled.count() == 2
     assert "181503" in page.locator(f"{PANEL} [data-part=session]").inner_text()
+    page.wait_for_function(
+        "() => [...document.querySelector('nosto-debug').shadowRoot"
+        ".querySelectorAll('[data-eid] summary')]"
+        ".every((e) => / · \\d+ warnings?$/.test(e.textContent))"
+    )
+    # The page view and the cart resend (an update, no page type) break no rule.
+    assert page.locator(f"{PANEL} [data-part=requests] [data-code]").count() == 0
     page.locator(f"{PANEL} [data-eid] summary").first.click()
     filled.first.hover()
     page.screenshot(path=str(ROOT / "build" / "debug-panel.png"))

@@ -34,7 +34,7 @@ def test_guessable_customer_references_are_named(reference: str, reason: str | N
 @pytest.mark.parametrize(
     ("body", "code"),
     [
-        ({"url": "u"}, "missing-page-type"),
+        ({"url": "u", "elements": ["frontpage-nosto-1"]}, "missing-page-type"),
         ({"page_type": "product", "url": "u"}, "product-view-without-product"),
         ({"page_type": "search", "url": "u"}, "search-without-terms"),
         ({"page_type": "category", "categories": ["Shirts"], "url": "u"}, "category-not-a-path"),
@@ -137,6 +137,21 @@ def codes(body: dict[str, Any]) -> list[str]:
     ],
 )
 def test_what_the_models_accept_is_not_warned_about(body: dict[str, Any]) -> None:
+    assert codes(body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # resendCartTagging: "only the cart information... no placements, no events".
+        {"url": "u", "cart": CART, "restore_link": "https://shop.example/cart/restore"},
+        # A session's customer sync, as Nosto's client sends it: no page_type, no placements.
+        {"url": "u", "customer": {"email": "a@b.c", "newsletter": False}, "events": []},
+        # An attribution: events, no page view.
+        {"url": "u", "events": [["vp", "181503", "result-1", "frontpage-nosto-1"]]},
+    ],
+)
+def test_an_update_without_page_type_is_not_warned_about(body: dict[str, Any]) -> None:
     assert codes(body) == []
 
 

@@ -5,7 +5,10 @@ order number, order lines with product id and an ISO 4217 currency, in any lette
 checked again. They flag what Nosto accepts but handles badly, citing
 ``shared/reference/nostojs-api.md``: guessable customer references (§3.3), orders without the
 buyer's email or a line's price (§3.5), orders whose discount lines (negative prices) exceed
-the rest, a product view without product, mixed currencies, and the like.
+the rest, placements requested without a page type, a product view without product, mixed
+currencies, and the like. A body without page type that asks for no placements is an update
+(a cart or customer push, attribution) and is not flagged: Nosto's own client sends its cart and
+customer updates without page type (§4.3, §5).
 """
 
 from __future__ import annotations
@@ -64,11 +67,16 @@ def check_request(event: EventRequest) -> list[Finding]:
 def _page_type(event: EventRequest) -> list[Finding]:
     page_type = event.page_type
     if page_type is None:
+        # Only a request for placements needs one. Nosto's resendCartTagging sends "only the
+        # cart information... no placements, no events" (§5); its session sync, none either (§4.3).
+        if not event.elements:
+            return []
         return [
             Finding(
                 "missing-page-type",
                 "page_type",
-                "no page_type: call a view method (viewFrontPage, viewProduct, ...) before load()",
+                "placements requested without page_type: call a view method "
+                "(viewFrontPage, viewProduct, ...) before load()",
             )
         ]
     kinds = {kind[0] for kind in event.events or [] if kind}
