@@ -13,11 +13,11 @@ first with the HTTP cache empty (``cold``), then twice with it warm. Serving as 
 
 The measure is what separates the two from the page's own engine's start: from the request of
 the first module ``nosto.js`` imports (``shared.mjs`` or ``host.mjs``, with ``policy.mjs`` and
-``adoption.mjs``) to ``host.mjs`` loaded (``responseEnd``, Resource Timing), whose evaluation
-starts the page's own engine. For ``missed`` that includes ``shared.mjs``, the Web Lock, the
-worker's 404 and ``host.mjs`` fetched after it (the HTTP cache may already hold it: the tab's
-first page of the shared engine fetches it while it asks). Everything after ``host.mjs`` is the
-same in both. "Added" is the median of ``missed`` minus the median of ``dedicated``; the page's
+``adoption.mjs``) to the request of ``engine.py`` (Resource Timing), the first thing the page's
+own engine asks for once ``host.mjs`` has been evaluated and started it. For ``missed`` that
+includes ``shared.mjs``, the Web Lock, the worker's 404 and ``host.mjs`` (the tab's first page of
+the shared engine loads it beside ``shared.mjs``). Everything after that request is the same in
+both. "Added" is the median of ``missed`` minus the median of ``dedicated``; the page's
 ready (``api.internal.ready()``) is shown beside it, on a busy machine far noisier.
 """
 
@@ -50,14 +50,13 @@ TAGS = {
 }
 VISITS = ("cold", "warm", "warm")
 ACTION = "<script>nostojs(api => api.defaultSession().viewFrontPage().update())</script>"
-# Once the engine answered: ready (ms from navigation start) and each module's request start
-# and responseEnd, of its last request (a missed page's host.mjs is fetched twice: into the HTTP
-# cache while it asks, and by its import after the miss, which is the one that counts).
+# Once the engine answered: ready (ms from navigation start) and each module's (and the
+# engine's entry's) request start and responseEnd.
 READY = """() => new Promise((resolve) => nostojs((api) => api.internal.ready().then(() => {
   const modules = {};
   for (const e of performance.getEntriesByType("resource")) {
     const name = e.name.split("/").pop();
-    if (name.endsWith(".mjs")) modules[name] = [e.startTime, e.responseEnd];
+    if (name.endsWith(".mjs") || name === "engine.py") modules[name] = [e.startTime, e.responseEnd];
   }
   resolve({ ready: performance.now(), modules });
 })))"""
@@ -79,16 +78,16 @@ def prepare_site(bundle: Path, root: Path) -> None:
         )
 
 
-def until_host(modules: dict[str, list[float]]) -> float:
-    """From the first engine module's request to host.mjs loaded for its import (ms)."""
+def until_own_engine(modules: dict[str, list[float]]) -> float:
+    """From the first engine module's request to the own engine's request of engine.py (ms)."""
     first = min(at for name, (at, _) in modules.items() if name in ("shared.mjs", "host.mjs"))
-    return modules["host.mjs"][1] - first
+    return modules["engine.py"][0] - first
 
 
 def measure(rounds: int, bundle: Path, log: Any) -> dict[str, dict[str, list[float]]]:
     prepare_site(bundle, SITE_DIR)
     found: dict[str, dict[str, list[float]]] = {
-        f"{mode} {visit}": {"until_host": [], "ready": []} for mode in TAGS for visit in VISITS
+        f"{mode} {visit}": {"until_own": [], "ready": []} for mode in TAGS for visit in VISITS
     }
     with (
         tempfile.TemporaryDirectory(prefix="nosto-miss-") as tmp,
@@ -105,10 +104,10 @@ def measure(rounds: int, bundle: Path, log: Any) -> dict[str, dict[str, list[flo
                         page.goto(f"{sandbox.origin}/bundle/bench/{mode}.html?{time.time()}")
                         answer = page.evaluate(READY)
                         page.close()
-                        took = until_host(answer["modules"])
-                        found[f"{mode} {visit}"]["until_host"].append(took)
+                        took = until_own_engine(answer["modules"])
+                        found[f"{mode} {visit}"]["until_own"].append(took)
                         found[f"{mode} {visit}"]["ready"].append(answer["ready"])
-                        print(f"[round {number}] {mode:9s} {visit}: until host.mjs {took:.0f} ms,"
+                        print(f"[round {number}] {mode:9s} {visit}: until engine.py {took:.0f} ms,"
                               f" ready {answer['ready']:.0f} ms", file=log)  # fmt: skip
                 finally:
                     context.close()
@@ -118,14 +117,14 @@ def measure(rounds: int, bundle: Path, log: Any) -> dict[str, dict[str, list[flo
 
 def table(found: dict[str, dict[str, list[float]]]) -> str:
     lines = [
-        "| HTTP cache | first module to host.mjs loaded: dedicated / missed (ms) | added (ms) "
+        "| HTTP cache | first module to engine.py asked for: dedicated / missed (ms) | added (ms) "
         "| ready: dedicated / missed (ms) |",
         "|---|---:|---:|---:|",
     ]
     for visit in ("cold", "warm"):
         own = found[f"dedicated {visit}"]
         missed = found[f"missed {visit}"]
-        a, b = statistics.median(own["until_host"]), statistics.median(missed["until_host"])
+        a, b = statistics.median(own["until_own"]), statistics.median(missed["until_own"])
         ready = f"{statistics.median(own['ready']):.0f} / {statistics.median(missed['ready']):.0f}"
         lines.append(f"| {visit} | {a:.0f} / {b:.0f} | {b - a:+.0f} | {ready} |")
     return "\n".join(lines)

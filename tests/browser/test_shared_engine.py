@@ -148,6 +148,10 @@ def test_a_missing_worker_script_is_asked_for_once_per_tab(shop: Shop) -> None:
     assert len(set(ids)) == 3  # each page ran its own engine
     asked = [u for u in shop.requests if "/not-uploaded/" in u]
     assert len(asked) == 1, asked
+    # The first page loaded the page's own engine's host beside shared.mjs and started it from
+    # there after the miss, without asking for it again; each later page loaded it once.
+    hosts = [i for i, u in enumerate(shop.requests) if u.endswith("/host.mjs")]
+    assert len(hosts) == 3 and hosts[0] < shop.requests.index(asked[0]), shop.requests
     [line] = debug_lines(shop)
     assert "did not load from /test/not-uploaded/nosto-worker.js" in line
     assert shop.page_errors == []

@@ -40,7 +40,11 @@ export function startEngine(ctx, script, runtime, attach) {
   const timeout = ctx.startTimeoutMs || START_TIMEOUT_MS; // shorter only in the test build
   setTimeout(() => { if (!ctx.ready) fail("not ready after " + timeout / 1000 + " s"); }, timeout);
   const shared = sharedEngine(ctx.win, script, runtime);
-  // policy.mjs, which the host imports, is fetched beside it rather than after it.
+  // policy.mjs, which the host imports, is fetched beside it rather than after it. The tab's
+  // first page of the shared engine does not know yet whether the worker script can be used:
+  // it loads the page's own engine's host beside them, so that a miss starts that engine at
+  // once (shared.js). The tab's later pages know (MISSED: "" once a worker answered).
+  if (shared && ctx.win.sessionStorage.getItem(MISSED) === null) import(runtime + "host.mjs").catch(() => {});
   Promise.all([import(runtime + (shared ? "shared.mjs" : "host.mjs")), import(runtime + "policy.mjs")])
     .then(([host, types]) => { ctx.html = types.html; return host.startEngine(runtime, attach, script, ctx); })
     .catch((error) => fail(error && error.message || error));

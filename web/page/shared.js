@@ -43,10 +43,11 @@ export function startEngine(runtime, attach, script, ctx) {
     let free = () => {};
     return Promise.resolve().then(() => {
       if (!win.SharedWorker || !navigator.locks) throw new Error("no SharedWorker or Web Locks here");
-      return hold(lock);
-    }).then((release) => {
-      free = release;
-      return hello(url, version, { kind: "hello", version, page: ctx.page, lock });
+      // The worker script is asked for while the lock is requested; the hello waits for the
+      // lock, which tells the worker when this page has gone.
+      const held = hold(lock);
+      free = () => { held.then((release) => release()); };
+      return hello(url, version, held.then(() => ({ kind: "hello", version, page: ctx.page, lock })));
     }).then(({ port, engine }) => {
       try { win.sessionStorage.setItem(MISSED, ""); } catch (e) { /* the next page fetches host.mjs again */ }
       if (mine !== generation) { free(); return; } // hidden again meanwhile
@@ -102,18 +103,12 @@ export function startEngine(runtime, attach, script, ctx) {
   win.addEventListener("pageshow", (event) => {
     if (event.persisted && !own && !current) connect();
   });
-  // The first page of a tab does not know yet whether the worker script can be used: it has the
-  // HTTP cache fetch the page's own engine's host meanwhile, so that a miss does not wait for
-  // it. The tab's later pages know (MISSED: "" once a worker answered).
-  try {
-    if (win.sessionStorage.getItem(MISSED) === null) win.fetch(runtime + "host.mjs").catch(() => {});
-  } catch (e) { /* no sessionStorage: no shared engine either (engine-start.js) */ }
   return connect();
 }
 
-// The worker's answer to the page's hello: its port and engine id, if it took this page (its
-// stamp is this page's, and so is the runtime it was built with). Rejected with `missed` set
-// where this tab cannot use the worker script (a timeout is not).
+// The worker's answer to the page's hello (`message`, posted once it resolves): its port and
+// engine id, if it took this page (its stamp is this page's, and so is the runtime it was built
+// with). Rejected with `missed` set where this tab cannot use the worker script (a timeout is not).
 function hello(url, version, message) {
   return new Promise((resolve, reject) => {
     const missed = (why) => { clearTimeout(timer); reject(Object.assign(new Error(why), { missed: true })); };
@@ -136,6 +131,6 @@ function hello(url, version, message) {
       else if (answer.taken) resolve({ port: worker.port, engine: answer.engine });
       else missed("the shared worker script is of a build with another runtime than " + url.searchParams.get("runtime"));
     };
-    worker.port.postMessage(JSON.stringify(message));
+    message.then((hi) => worker.port.postMessage(JSON.stringify(hi)));
   });
 }
