@@ -251,7 +251,7 @@ def test_a_cart_signed_for_another_visitor_is_explained_as_a_cached_page(shop: S
 
 
 def test_the_panel_says_whether_the_shared_engine_was_started_or_joined(shop: Shop) -> None:
-    shared = LOADER_TAG.replace(" async>", " data-engine='shared' async>")
+    shared = LOADER_TAG.replace('data-engine="dedicated"', 'data-engine="shared"')
     assert shared != LOADER_TAG
     url = serve(shop, PAGE, "/test/shared.html", shared) + "?nostodebug=true"
     first = shop.page

@@ -57,7 +57,8 @@ def assert_steps(marks: list[list[Any]], steps: list[str], absent: set[str]) -> 
     assert all(0 < at < 60_000 for _, at in marks), marks
 
 
-DEDICATED = LOADER_TAG.replace(" async>", ' data-engine="dedicated" async>')
+DEDICATED = LOADER_TAG  # the page's own engine (pages.py)
+assert 'data-engine="dedicated"' in DEDICATED
 QUICK_STAY_S = 0.5  # a quick shopper's stay on a page once its request is stored
 
 
@@ -74,7 +75,7 @@ def test_a_page_left_half_a_second_after_its_request_leaves_a_snapshot(shop: Sho
     assert shop.errors() == [] and shop.our_console_errors() == []
 
 
-SHARED = LOADER_TAG.replace(" async>", ' data-engine="shared" async>')
+SHARED = LOADER_TAG.replace('data-engine="dedicated"', 'data-engine="shared"')
 ENGINE = "() => nostojs(api => api.internal.ready().then(() => api.internal.engine()))"
 
 
