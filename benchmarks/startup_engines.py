@@ -89,7 +89,7 @@ STEPS = (
     ("installed", "wheels' files written again, random reseeded"),
     ("python", "Python started"),
     ("imported", "wheels installed, engine imported"),
-    ("snapshot made", "snapshot made (kept a second later)"),
+    ("snapshot made", "snapshot made (kept in Cache Storage meanwhile)"),
     ("shell", "engine's entry script runs (handed over to polyscript)"),
     ("page ready", "the page has the engine's ready"),
     ("on the wire", "the action's request on the wire (requestStart)"),
