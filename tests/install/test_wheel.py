@@ -147,6 +147,24 @@ def readme_files() -> dict[str, str]:
     return {name: body for name, body in blocks}
 
 
+def run_qa_project(install: Install, project: Path, *options: str) -> str:
+    """pytest run in ``project`` with the installed wheel; its output, the test failed if it
+    failed."""
+    done = subprocess.run(
+        [install.venv / "bin" / "python", "-m", "pytest", "-v", "-p", "no:cacheprovider",
+         *options],
+        cwd=project,
+        env=install.env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-6000:]
+    return output
+
+
 def assert_a_sandbox_of_its_own_per_worker(records: list[dict[str, Any]]) -> None:
     """What ``parallel_qa_conftest.py`` recorded shows one server and database per worker, and
     no test's page stored where a test of another worker looked."""
@@ -282,18 +300,7 @@ def test_the_readme_qa_project_passes_against_the_installed_sandbox(install: Ins
         (project / name).write_text(body)
     before = installed_files(install)
 
-    done = subprocess.run(
-        [install.venv / "bin" / "python", "-m", "pytest", "-v", "-p", "no:cacheprovider"],
-        cwd=project,
-        env=install.env,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
-
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-6000:]
+    output = run_qa_project(install, project)
     assert "test_adding_to_cart_tells_nosto[chromium] PASSED" in output
     assert "test_the_shop_survives_a_failing_nosto[chromium] PASSED" in output
     assert "2 passed" in output
@@ -314,19 +321,7 @@ def test_a_qa_project_run_in_parallel_sees_only_its_own_requests_in_each_test(
     shutil.copy(PARALLEL_TESTS, project / "test_own_requests.py")
     before = installed_files(install)
 
-    done = subprocess.run(
-        [install.venv / "bin" / "python", "-m", "pytest", "-v", "-p", "no:cacheprovider",
-         "-n", str(WORKERS)],
-        cwd=project,
-        env=install.env,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )  # fmt: skip
-
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-6000:]
+    output = run_qa_project(install, project, "-n", str(WORKERS))
     assert f"created: {WORKERS}/{WORKERS} workers" in output
     assert "6 passed" in output  # two on each worker (xdist's first round)
     records = [json.loads(p.read_text()) for p in (project / "records").glob("*.json")]
