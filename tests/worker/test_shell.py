@@ -339,6 +339,41 @@ def test_a_closed_page_s_held_body_is_still_delivered_and_it_hears_nothing() -> 
     assert harness.kinds() == ["ready", "object", "built", "applied"]
 
 
+def replay_of_a_page_gone_before_it_heard_applied(settled_first: bool) -> None:
+    """The first page handed its calls over and went before the engine's ``applied`` came
+    back: its journal still holds them, and the second page replays them (``applied`` 0)."""
+    first = Harness()
+    second = SharedHarness(first)
+
+    async def scenario() -> None:
+        for page in (first, second):
+            page.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        first.send("calls", calls=FRONT_PAGE_LOAD)
+        first.shell.close()  # its held body goes out all the same
+        if settled_first:
+            await until(lambda: len(first.sent) == 1)
+            await first.shell.idle()
+        second.send("replay", page="p1", calls=FRONT_PAGE_LOAD, applied=0)
+        [built] = second.of("built")
+        second.send("stored", eid=built["eid"])
+        await until(lambda: bool(second.of("acked")))
+        await quiet()
+
+    run(first, scenario)
+    assert len(first.sent) == 1
+    assert [m["eid"] for m in second.of("built")] == ["p1-2"]  # the page stores it, then
+    assert [m["eid"] for m in second.of("acked")] == ["p1-2"]  # forgets it: delivered once
+    assert second.kinds().index("built") < second.kinds().index("acked")
+
+
+def test_a_replay_of_calls_a_closed_page_s_connection_built_sends_nothing_twice() -> None:
+    replay_of_a_page_gone_before_it_heard_applied(settled_first=False)
+
+
+def test_a_replay_of_calls_whose_bodies_were_delivered_already_sends_nothing() -> None:
+    replay_of_a_page_gone_before_it_heard_applied(settled_first=True)
+
+
 def test_a_restore_rebuilds_the_session_and_builds_nothing() -> None:
     harness = Harness()
 

@@ -1,7 +1,9 @@
 """Which page's connection delivers an event id, when pages share one engine.
 
-A page hands its engine bodies to deliver: the ones the engine built for it, and the leftovers
-of closed pages it adopted (``resend``). With a dedicated worker per page, two pages adopting
+A page hands its engine bodies to deliver: the ones the engine built for it, the leftovers
+of closed pages it adopted (``resend``), and the ones a replay of a closed page's calls builds
+again with their event ids (the closed page's own connection may have built them already: it
+went before it heard they were applied). With a dedicated worker per page, two pages adopting
 the same leftover send it twice and the collector keeps it once. A shared engine can do better:
 the first connection to claim an event id delivers it, and every other connection that claims
 it is told the outcome instead, when it comes (at once if it came already), so that its page

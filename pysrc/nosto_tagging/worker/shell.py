@@ -226,8 +226,6 @@ class WorkerShell:
         encode = protocol.encode
         if isinstance(output, Built):
             request = output.request
-            self._claims.claim(request.eid, self._outcome)
-            self._dispatcher.hold(request)
             self._post(
                 encode(
                     "built",
@@ -239,6 +237,11 @@ class WorkerShell:
                     order=output.order,
                 )
             )
+            # A replay keeps its calls' event ids: where the closed page's own connection
+            # built and delivers them (it went before it heard `applied`), this page is told
+            # the outcome instead of sending a copy.
+            if self._claims.claim(request.eid, self._outcome):
+                self._dispatcher.hold(request)
         elif isinstance(output, StateChanged):
             self._post(encode("state", state=output.state))
         elif isinstance(output, ObjectData):
