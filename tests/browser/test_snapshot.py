@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -103,6 +104,23 @@ def _ours(shop: Shop) -> list[str]:
     return [line for line in shop.console if line.startswith("worker") and "nosto-tagging:" in line]
 
 
+def _ours_when(shop: Shop, done: Callable[[list[str]], bool]) -> list[str]:
+    """Our worker's console lines once ``done`` holds for them: a worker's console events reach
+    the test on their own channel, possibly after the answer the test awaited (on a busy
+    machine); past the engine's start timeout, the lines as they are."""
+    deadline = time.monotonic() + SETTINGS["timeouts"]["engine_ready_ms"] / 1000
+    while not done(lines := _ours(shop)) and time.monotonic() < deadline:
+        shop.page.wait_for_timeout(50)  # console events are delivered while Playwright is called
+    return lines
+
+
+def _count_ours(shop: Shop, text: str, expected: int = 1) -> int:
+    """How many of our worker's console lines hold ``text``, once ``expected`` of them do (or
+    the start timeout passed)."""
+    lines = _ours_when(shop, lambda lines: sum(text in line for line in lines) >= expected)
+    return sum(text in line for line in lines)
+
+
 def test_the_next_page_restores_the_engine_the_first_one_kept(shop: Shop) -> None:
     body = "<script>nostojs(api => api.defaultSession().viewFrontPage().update())</script>"
     shop.open("", tag="")
@@ -114,7 +132,7 @@ def test_the_next_page_restores_the_engine_the_first_one_kept(shop: Shop) -> Non
     page = shop.open(body)
     shop.wait_for_engine()
     _wait_for_snapshot(page, runtime)
-    assert any("engine started plainly" in line for line in _ours(shop))
+    assert _count_ours(shop, "engine started plainly") >= 1
     keys = page.evaluate(
         "name => caches.open(name).then(c => c.keys()).then(k => k.map(r => r.url))", CACHE
     )
@@ -123,7 +141,7 @@ def test_the_next_page_restores_the_engine_the_first_one_kept(shop: Shop) -> Non
     shop.console.clear()
     shop.open(body.replace("viewFrontPage()", "viewCart()"))
     shop.wait_for_engine()
-    assert any("engine restored from a snapshot" in line for line in _ours(shop))
+    assert _count_ours(shop, "engine restored from a snapshot") >= 1
     assert len(shop.wait_until_stored(2)) == 2  # the restored engine builds and sends
     assert shop.page_errors == []
 
@@ -134,7 +152,7 @@ def test_modules_the_snapshot_does_not_hold_import_after_a_restore(shop: Shop) -
     plain = _start(shop, runtime)
     _wait_for_snapshot(shop.page, runtime)
     restored = _start(shop, runtime)
-    lines = _ours(shop)
+    lines = _ours_when(shop, lambda lines: any("restored from a snapshot" in ln for ln in lines))
     assert any("engine started plainly" in line for line in lines)
     assert any("engine restored from a snapshot" in line for line in lines)
     assert restored["before"] == {"email.utils": False, "pydantic.color": False, "difflib": False}
@@ -203,7 +221,7 @@ def test_a_bad_snapshot_gives_a_plain_start_and_one_debug_line(
     if change != "fails after instantiation":
         # Refused before Pyodide read it: the one instantiation started Python plainly.
         assert answer["wasm_fetches"] == 1
-    lines = _ours(shop)
+    lines = _ours_when(shop, lambda lines: len(lines) >= 2)
     assert len(lines) == 2, lines  # the reason, then the plain start
     assert reason in lines[0] and "plain start" in lines[0]
     assert "engine started plainly" in lines[1]
@@ -221,7 +239,7 @@ def test_a_bad_snapshot_gives_a_plain_start_and_one_debug_line(
         _wait_for_snapshot(shop.page, runtime, unlike=planted)
         shop.console.clear()
         assert _start(shop, runtime)["quantity"] == 2
-        assert any("engine restored from a snapshot" in line for line in _ours(shop))
+        assert _count_ours(shop, "engine restored from a snapshot") >= 1
 
 
 DRAWS = "import json, random\njson.dumps({'draws': [random.random() for _ in range(4)]})"
@@ -235,7 +253,7 @@ def test_each_restored_engine_draws_its_own_random_numbers(shop: Shop) -> None:
     _wait_for_snapshot(shop.page, runtime)
     shop.console.clear()
     first, second = (_start(shop, runtime, DRAWS) for _ in range(2))
-    assert sum("engine restored from a snapshot" in line for line in _ours(shop)) == 2
+    assert _count_ours(shop, "engine restored from a snapshot", 2) == 2
     assert first["draws"] != second["draws"]
     assert not set(first["draws"]) & set(second["draws"])
 
@@ -283,14 +301,14 @@ def test_a_page_left_soon_after_its_request_leaves_a_snapshot_for_the_next(shop:
     page = shop.open(body, tag=DEDICATED_TAG)
     shop.wait_until_stored(1)
     page.wait_for_timeout(QUICK_STAY_MS)  # the shopper's stay, not a wait for our code
-    assert any("engine started plainly" in line for line in _ours(shop))
+    assert _count_ours(shop, "engine started plainly") >= 1
     shop.console.clear()
 
     shop.open(
         body.replace("viewFrontPage()", "viewCart()"), path="/test/cart.html", tag=DEDICATED_TAG
     )
     shop.wait_for_engine()
-    lines = _ours(shop)
+    lines = _ours_when(shop, lambda lines: any("restored from a snapshot" in ln for ln in lines))
     assert any("engine restored from a snapshot" in line for line in lines), lines
     assert len(shop.wait_until_stored(2)) == 2
     assert shop.page_errors == []

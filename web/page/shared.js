@@ -47,7 +47,10 @@ export function startEngine(runtime, attach, script, ctx) {
       // lock, which tells the worker when this page has gone.
       const held = hold(lock);
       free = () => { held.then((release) => release()); };
-      return hello(url, version, held.then(() => ({ kind: "hello", version, page: ctx.page, lock })));
+      const remember = () => { // the tab's later pages start their own engine at once
+        try { win.sessionStorage.setItem(MISSED, runtime); } catch (e) { /* asked again next page */ }
+      };
+      return hello(url, version, held.then(() => ({ kind: "hello", version, page: ctx.page, lock })), remember);
     }).then(({ port, engine }) => {
       try { win.sessionStorage.setItem(MISSED, ""); } catch (e) { /* the next page fetches host.mjs again */ }
       if (mine !== generation) { free(); return; } // hidden again meanwhile
@@ -60,9 +63,6 @@ export function startEngine(runtime, attach, script, ctx) {
       attachAgain(port);
     }).catch((error) => {
       free();
-      if (error && error.missed) {
-        try { win.sessionStorage.setItem(MISSED, runtime); } catch (e) { /* asked again next page */ }
-      }
       fallBack(error && error.message || error);
     });
   }
@@ -108,10 +108,11 @@ export function startEngine(runtime, attach, script, ctx) {
 
 // The worker's answer to the page's hello (`message`, posted once it resolves): its port and
 // engine id, if it took this page (its stamp is this page's, and so is the runtime it was built
-// with). Rejected with `missed` set where this tab cannot use the worker script (a timeout is not).
-function hello(url, version, message) {
+// with). Where this tab cannot use the worker script, `remember` is called, even once the hello
+// has timed out (a busy browser may report the script's failure late); a timeout alone is no miss.
+function hello(url, version, message, remember) {
   return new Promise((resolve, reject) => {
-    const missed = (why) => { clearTimeout(timer); reject(Object.assign(new Error(why), { missed: true })); };
+    const missed = (why) => { clearTimeout(timer); remember(); reject(new Error(why)); };
     const timer = setTimeout(() => reject(new Error("the shared worker did not answer")), HELLO_TIMEOUT_MS);
     let worker;
     try {
