@@ -84,7 +84,7 @@ export function open(ctx, debug) {
   const text = (value) => typeof value === "string" ? value : JSON.stringify(value);
 
   function renderEngine() {
-    const ready = state.ready;
+    const ready = state.ready || ctx.readyMessage; // the panel may open after the engine's ready
     const rows = [];
     if (!ready && !ctx.ready) rows.push(["state", "starting…"]);
     else {
