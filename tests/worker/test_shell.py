@@ -50,6 +50,10 @@ class Harness:
     def send(self, kind: str, **fields: Any) -> None:
         self.shell.on_message(json.dumps({"kind": kind, **fields}))
 
+    def configure(self) -> None:
+        """The page's config message (``CONFIG``), as every page sends first."""
+        self.shell.on_message(json.dumps(CONFIG))
+
     def kinds(self) -> list[str]:
         return [message["kind"] for message in self.posted]
 
@@ -85,7 +89,7 @@ def test_a_body_is_sent_only_after_the_page_stored_it() -> None:
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("calls", calls=FRONT_PAGE_LOAD)
         await quiet()
         assert harness.sent == []
@@ -102,7 +106,7 @@ def test_bodies_the_page_beaconed_are_not_sent_by_the_engine() -> None:
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("calls", calls=FRONT_PAGE_LOAD)
         harness.send("carried", eids=["p1-2"])  # held still: the page left before storing it
         harness.send("stored", eid="p1-2")
@@ -117,7 +121,7 @@ def test_a_replayed_page_has_its_own_session_and_keeps_its_event_ids() -> None:
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("calls", calls=[call(1, "session", "setCart", {"items": [SHIRT]})])
         old = [
             call(1, "session", "viewCart", page="old"),
@@ -138,7 +142,7 @@ def test_a_replay_builds_nothing_for_calls_its_page_s_engine_applied() -> None:
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         old = [
             call(1, "session", "setCart", {"items": [SHIRT]}, page="old"),
             call(2, "session", "viewCart", page="old"),
@@ -169,7 +173,7 @@ def test_replayed_calls_run_under_their_own_visitor_and_consent_and_write_no_coo
     new = "bbbbbbbbbbbbbbbbbbbbbbbb"
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         old = [
             stored_under(call(1, "session", "viewCart", page="old"), OLD_VISITOR, False),
             stored_under(call(2, "action:old-1", "update", page="old"), OLD_VISITOR, False),
@@ -198,7 +202,7 @@ def test_replays_are_dropped_while_the_live_visitor_has_opted_out() -> None:
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("calls", calls=[call(1, "api", "visit.setDoNotTrack", True)])
         old = [
             stored_under(call(1, "session", "viewCart", page="old"), OLD_VISITOR, False),
@@ -215,7 +219,7 @@ def test_a_resent_body_goes_out_as_it_was_stored() -> None:
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("resend", eid="e9", url="http://127.0.0.1/ev1?m=demo&eid=e9",
                      body='{"page_type": "front"}')  # fmt: skip
 
@@ -229,7 +233,7 @@ def test_with_a_test_clock_retries_wait_for_it() -> None:
     harness = Harness(500, 500, clock=clock)
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("resend", eid="e1", url="http://127.0.0.1/ev1?eid=e1", body="{}")
         await until(lambda: len(harness.sent) == 1)
         await quiet()
@@ -249,7 +253,7 @@ def test_online_cuts_a_backoff_short() -> None:
     harness = Harness(503, clock=ManualClock())  # never advanced: only the nudge ends the wait
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("resend", eid="e1", url="http://127.0.0.1/ev1?eid=e1", body="{}")
         await until(lambda: len(harness.sent) == 1)
         await quiet()  # its 503 is read and the backoff has begun
@@ -271,7 +275,7 @@ def test_customer_data_lost_with_a_closed_tab_is_counted_on_the_next_request_bui
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("lost", count=2)
         old = [
             call(1, "session", "viewCart", page="old"),
@@ -311,7 +315,7 @@ def test_pages_of_a_shared_engine_deliver_a_body_both_hand_over_once() -> None:
 
     async def scenario() -> None:
         for page in (first, second):
-            page.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+            page.configure()
         first.send("calls", calls=FRONT_PAGE_LOAD)
         [built] = first.of("built")
         # The second page adopted the first's stored body before the first said `stored`.
@@ -329,7 +333,7 @@ def test_a_closed_page_s_held_body_is_still_delivered_and_it_hears_nothing() -> 
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("calls", calls=FRONT_PAGE_LOAD)
         await quiet()
         harness.shell.close()  # gone before it answered `stored`
@@ -347,7 +351,7 @@ def replay_of_a_page_gone_before_it_heard_applied(settled_first: bool) -> None:
 
     async def scenario() -> None:
         for page in (first, second):
-            page.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+            page.configure()
         first.send("calls", calls=FRONT_PAGE_LOAD)
         first.shell.close()  # its held body goes out all the same
         if settled_first:
@@ -378,7 +382,7 @@ def test_a_restore_rebuilds_the_session_and_builds_nothing() -> None:
     harness = Harness()
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send(
             "restore",
             calls=[
@@ -416,7 +420,7 @@ def test_where_the_page_sends_each_attempt_waits_for_its_answer() -> None:
     harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("calls", calls=FRONT_PAGE_LOAD)
         harness.send("stored", eid="p1-2")
         await until(lambda: len(harness.of("attempt")) == 1)
@@ -446,7 +450,7 @@ def test_a_body_the_page_beaconed_while_its_attempt_waited_is_not_sent() -> None
     harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
 
     async def scenario() -> None:
-        harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+        harness.configure()
         harness.send("calls", calls=FRONT_PAGE_LOAD)
         harness.send("stored", eid="p1-2")
         await until(lambda: len(harness.of("attempt")) == 1)
@@ -496,7 +500,7 @@ def test_ready_carries_the_start_marks() -> None:
 
 def test_the_debug_panel_gets_a_built_body_decoded_with_the_rules_warnings() -> None:
     harness = Harness()
-    harness.send("config", **{k: v for k, v in CONFIG.items() if k != "kind"})
+    harness.configure()
     cart = [
         {"product_id": "1", "name": "A", "unit_price": 10, "price_currency_code": "EUR"},
         {"product_id": "2", "name": "B", "unit_price": 5, "price_currency_code": "USD"},
