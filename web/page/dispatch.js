@@ -13,7 +13,7 @@ export function makeDispatch(ctx, onReady) {
     switch (m && m.kind) {
       case "ready": // kept whole (with when it came) for a debug panel opened later
         ctx.readyMessage = Object.assign({ at: win.performance.now() }, m);
-        ctx.engine = m.engine; ctx.start = m.start; ctx.marks = m.marks; ctx.outlives = m.outlives; onReady(); break;
+        ctx.engine = m.engine; ctx.start = m.start; ctx.outlives = m.outlives; onReady(); break;
       case "attempt": // marked as leaving when the request is made (by the page, or the engine)
         if (!m.sending || ctx.outlives) { outbox.mark(m.eid, m.sending); break; }
         ctx.delivery.then((chunk) => { outbox.mark(m.eid, true); return chunk.send(win, m); }, (error) => ({ error: String(error) }))

@@ -14,6 +14,6 @@ export const testHooks = {
     api.internal.engine = () => ctx.engine; // the interpreter's id: pages sharing it agree
     api.internal.start = () => ctx.start; // "restored" (from this browser's snapshot) or "plain"
     // When the engine's worker reached each step of its start-up (ms since the epoch)
-    api.internal.marks = () => ctx.marks;
+    api.internal.marks = () => ctx.readyMessage && ctx.readyMessage.marks;
   }
 };
