@@ -41,10 +41,13 @@ function serializer(object) {
   throw new Error(`Python holds a JavaScript object that is not a global: ${what}`);
 }
 
+/** Import the engine, then run its rehearsal (the module's `rehearse()`: a first action on
+ * made-up data), so that what the first action loads and builds is in the snapshot too. */
 export function importEngine(pyodide) {
   pyodide.runPython(`import importlib
 for _m in ${JSON.stringify(MANIFEST.imports)}:
     importlib.import_module(_m)
+importlib.import_module(${JSON.stringify(MANIFEST.rehearsal)}).rehearse()
 del _m, importlib`);
 }
 

@@ -1,7 +1,8 @@
 // What every part of the interpreter module shares: the build's manifest of this runtime, where
 // the runtime lives, and how to say what happened.
 
-// Filled in by the build (esbuild's define): {buildId, hashSeed, site, so, wheels, imports}.
+// Filled in by the build (esbuild's define): {buildId, hashSeed, site, so, wheels, imports,
+// rehearsal}.
 export const MANIFEST = NOSTO_SNAPSHOT_MANIFEST;
 export const RUNTIME = new URL(".", import.meta.url).href;
 export const inNode = typeof process === "object" && !!process.versions?.node;

@@ -21,10 +21,12 @@ from nosto_tagging.bundle.node import run_node
 HERE = Path(__file__).parent
 NODE_TIMEOUT = 300.0
 # Run after each start: the engine imported, a model validated, modules the snapshot does not
-# hold imported from the files installed after a restore, the str hash seed.
+# hold imported from the files installed after a restore, the str hash seed, and whether the
+# engine rehearsed its first action before the snapshot (nosto_tagging.core.rehearsal).
 SCRIPT = """
 import json, sys
 lazy = "email.utils" in sys.modules
+rehearsed = sys.modules["nosto_tagging.core.rehearsal"].done
 import email.utils, pydantic.color
 from pydantic import BaseModel
 class Item(BaseModel):
@@ -32,6 +34,7 @@ class Item(BaseModel):
 json.dumps({
     "engine": "nosto_tagging.worker.shell" in sys.modules,
     "lazy_in_snapshot": lazy,
+    "rehearsed": rehearsed,
     "quantity": Item.model_validate_json('{"quantity": "2"}').quantity,
     "color": pydantic.color.Color("red").as_hex(),
     "hash": hash("nosto"),
@@ -41,7 +44,13 @@ json.dumps({
 
 def _check(results: dict[str, Any]) -> None:
     plain, restored = results["plain"], results["restored"]
-    expected = {"engine": True, "lazy_in_snapshot": False, "quantity": 2, "color": "#f00"}
+    expected = {
+        "engine": True,
+        "rehearsed": True,
+        "lazy_in_snapshot": False,
+        "quantity": 2,
+        "color": "#f00",
+    }
     for name, value in expected.items():
         if restored.get(name) != value or plain.get(name) != value:
             raise BuildError(
