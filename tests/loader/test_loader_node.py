@@ -1,4 +1,5 @@
-"""The loader's modules (web/page/) under Node's test runner, against a fake window.
+"""The loader's modules (web/page/), and the snapshot file's format (web/snapshot/file.mjs),
+under Node's test runner, against a fake window.
 
 Each ``*.test.mjs`` here runs in milliseconds; the build's data (the API table, the protocol and
 the page's view of both, ``NOSTO_BUILD``) is handed over in the environment, as the build does.

@@ -8,18 +8,55 @@ const PYODIDE_MAGIC = 1886286592;
 export const HEAD_BYTES = HEADER_WORDS * 4 + 8192; // our header and meta
 const PAGES_PER_RUN = 32; // 2 MiB of memory between pauses of `wrap`
 
+/** Add `words[from..to)` to the running sums `sums` ([a, b], updated in place). */
+function addWords(sums, words, from, to = words.length) {
+  let [a, b] = sums;
+  for (let i = from; i < to; i++) {
+    a = (a + words[i]) | 0;
+    b = (b + a) | 0;
+  }
+  sums[0] = a;
+  sums[1] = b;
+}
+
+const digest = ([a, b]) => (b ^ Math.imul(a, 0x9e3779b1)) >>> 0;
+
 /** A 32-bit checksum of `chunks` taken as one byte string (each a multiple of 4 bytes long). */
 export function checksum(...chunks) {
-  let a = 1,
-    b = 0;
+  const sums = [1, 0];
   for (const bytes of chunks) {
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
-    for (let i = 0; i < words.length; i++) {
-      a = (a + words[i]) | 0;
-      b = (b + a) | 0;
-    }
+    addWords(sums, new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2), 0);
   }
-  return (b ^ Math.imul(a, 0x9e3779b1)) >>> 0;
+  return digest(sums);
+}
+
+/**
+ * Read `blob` (a multiple of 4 bytes long) into one buffer, taking its checksum as the bytes
+ * arrive (the sums keep pace with the read instead of following it): `{ bytes, sum }`.
+ */
+export async function readSummed(blob) {
+  const bytes = new Uint8Array(blob.size);
+  const words = new Uint32Array(bytes.buffer);
+  const reader = blob.stream().getReader();
+  const sums = [1, 0];
+  let filled = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (value.length > bytes.length - filled) throw new Error("corrupt (longer than its size)");
+    const summed = filled >>> 2;
+    bytes.set(value, filled);
+    filled += value.length;
+    addWords(sums, words, summed, filled >>> 2);
+  }
+  if (filled !== bytes.length) throw new Error("truncated");
+  return { bytes, sum: digest(sums) };
+}
+
+/** Give back the memory of `bytes` (a buffer JavaScript made) now, not at a garbage collection
+ * some time later. */
+export function free(bytes) {
+  bytes?.buffer.transfer?.(0);
 }
 
 export function isZero(page) {
@@ -45,9 +82,8 @@ export async function wrap({ meta, body }, pause = null) {
   const headLength = HEADER_WORDS * 4 + metaLength;
   const file = new Uint8Array(headLength + words.length * 4); // trimmed to what is stored
   const kept = new Uint32Array(file.buffer, headLength);
-  let at = 0,
-    a = 1,
-    b = 0;
+  const sums = [1, 0];
+  let at = 0;
   for (let i = 0; i < count; i++) {
     if (pause && i && i % PAGES_PER_RUN === 0) await pause();
     const start = i * pageWords;
@@ -56,12 +92,9 @@ export async function wrap({ meta, body }, pause = null) {
     while (used < end && words[used] === 0) used++;
     if (used === end) continue;
     bits[i] = "1";
-    for (let w = start; w < end; w++) {
-      const word = words[w];
-      kept[at++] = word;
-      a = (a + word) | 0;
-      b = (b + a) | 0;
-    }
+    kept.set(words.subarray(start, end), at);
+    addWords(sums, kept, at, at + end - start);
+    at += end - start;
   }
   const storedLength = at * 4;
   file.fill(0x20, 0, headLength);
@@ -70,7 +103,7 @@ export async function wrap({ meta, body }, pause = null) {
     MAGIC,
     metaLength,
     body.length,
-    (b ^ Math.imul(a, 0x9e3779b1)) >>> 0, // checksum() of the stored pages
+    digest(sums), // checksum() of the stored pages
     storedLength,
   ]);
   return file.subarray(0, headLength + storedLength);
@@ -103,9 +136,10 @@ export function* pieces(stored, meta, bodyLength) {
   }
 }
 
-/** Check the stored pages of a snapshot file (from `openSnapshot`), or throw why they are bad. */
-export function check(stored, meta, sum, bodyLength) {
-  if (checksum(stored) !== sum) throw new Error("corrupt (checksum)");
+/** Check the stored pages of a snapshot file (from `openSnapshot`; `sum` their checksum as
+ * read, `expected` the header's), or throw why they are bad. */
+export function check(stored, meta, sum, expected, bodyLength) {
+  if (sum !== expected) throw new Error("corrupt (checksum)");
   let at = 0;
   for (const [, length, bytes] of pieces(stored, meta, bodyLength)) if (bytes) at += length;
   if (at !== stored.length || meta.pages.length !== Math.ceil(bodyLength / PAGE)) {

@@ -1,7 +1,7 @@
 // The Emscripten module Pyodide starts: pydantic_core's library loaded from a pre-run hook (the
 // same memory and table positions every start), a snapshot's pages restored with no memory image,
 // or, when the snapshot is refused there, a plain start of the same instantiation.
-import { isZero, pieces } from "./file.mjs";
+import { free, isZero, pieces } from "./file.mjs";
 import { MANIFEST, mark } from "./runtime.mjs";
 
 /**
@@ -29,6 +29,7 @@ function restoreFrom(Module, stored, meta, bodyLength) {
       if (bytes) target.set(bytes.subarray(start - offset));
       else if (start - headerLength < written && !isZero(target)) target.fill(0);
     }
+    free(stored); // in the wasm memory now
     mark("pages copied");
     return state;
   };

@@ -1,6 +1,6 @@
 // Where this browser keeps snapshots: Cache Storage, one entry per runtime folder; a runtime
 // whose restore failed is marked so that no snapshot of it is made again.
-import { checkHead, check, HEADER_WORDS, HEAD_BYTES, wrap } from "./file.mjs";
+import { checkHead, check, free, HEADER_WORDS, HEAD_BYTES, readSummed, wrap } from "./file.mjs";
 import { inNode, MANIFEST, RUNTIME } from "./runtime.mjs";
 
 const CACHE = "nosto-tagging-snapshots";
@@ -18,14 +18,10 @@ export async function openSnapshot(response) {
   const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
   const meta = checkHead(head, blob.size, MANIFEST.buildId);
   const [, metaLength, bodyLength, sum] = new Uint32Array(head.buffer, 0, HEADER_WORDS);
-  const checked = blob
-    .slice(HEADER_WORDS * 4 + metaLength)
-    .arrayBuffer()
-    .then((buffer) => {
-      const stored = new Uint8Array(buffer);
-      check(stored, meta, sum, bodyLength);
-      return stored;
-    });
+  const checked = readSummed(blob.slice(HEADER_WORDS * 4 + metaLength)).then((read) => {
+    check(read.bytes, meta, read.sum, sum, bodyLength);
+    return read.bytes;
+  });
   checked.catch(() => {}); // reported through the pre-run hook
   return { meta, bodyLength, checked };
 }
@@ -54,7 +50,9 @@ export async function storedSnapshot(cache) {
 export async function keep(cache, made) {
   await pause();
   const file = await wrap(made, pause);
+  free(made.body); // the copy of the memory: the file holds what is kept of it
   await cache.put(SNAPSHOT_URL, new Response(file));
+  free(file); // written (WebKit's Response holds the buffer itself until then)
   for (const request of await cache.keys()) {
     if (!request.url.startsWith(RUNTIME)) await cache.delete(request); // older runtimes
   }
