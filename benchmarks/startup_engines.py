@@ -83,6 +83,7 @@ STEPS = (
     ("snapshot opened", "snapshot opened: its header read and checked"),
     ("wasm start", "wasm compilation starts"),
     ("wasm ready", "wasm compiled and instantiated"),
+    ("library", "pydantic_core's library compiled (beside the wasm)"),
     ("snapshot checked", "snapshot's pages read and checksummed (beside the wasm)"),
     ("pages copied", "snapshot's pages copied into the wasm memory"),
     ("restored", "Python restored"),

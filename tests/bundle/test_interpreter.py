@@ -9,6 +9,7 @@ import pytest
 
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.interpreter import (
+    COPIED,
     ENGINE_IMPORTS,
     manifest,
     pyodide_build_id,
@@ -65,6 +66,8 @@ def test_the_manifest_names_wheels_library_imports_and_a_hash_seed_fixed_per_bui
     assert data["so"] == SO
     assert data["wheels"] == ["a-1-py3-none-any.whl", "b-1-py3-none-any.whl"]
     assert data["imports"] == list(ENGINE_IMPORTS)
+    # What a start keeps decoded copies of in Cache Storage: the wasm, the stdlib, the wheels.
+    assert data["copies"] == [*COPIED, "a-1-py3-none-any.whl", "b-1-py3-none-any.whl"]
     assert manifest(pyodide, [native, pure], "3.14.2")["hashSeed"] == data["hashSeed"]
     _wheel(pure, {"b/__init__.pyc": b"changed"})
     assert manifest(pyodide, [pure, native], "3.14.2")["hashSeed"] != data["hashSeed"]

@@ -17,12 +17,12 @@ START = "() => nostojs(api => api.internal.ready().then(() => api.internal.start
 MARKS = """() => nostojs(api => api.internal.ready().then(() =>
   Object.entries(api.internal.marks()).map(([step, at]) => [step, at - performance.timeOrigin])
     .sort((a, b) => a[1] - b[1])))"""
-# Steps each kind of start passes, in this order (others, such as the snapshot's check, run
-# beside them).
+# Steps each kind of start passes, in this order (others, such as opening the snapshot and
+# checking its pages, run beside them).
 PLAIN_STEPS = ["worker", "start", "glue", "wasm start", "wasm ready", "python", "imported",
                "snapshot made", "shell"]  # fmt: skip
-RESTORED_STEPS = ["worker", "start", "glue", "snapshot opened", "wasm start", "wasm ready",
-                  "pages copied", "restored", "installed", "shell"]  # fmt: skip
+RESTORED_STEPS = ["worker", "start", "glue", "wasm start", "wasm ready", "pages copied",
+                  "restored", "installed", "shell"]  # fmt: skip
 # Cache Storage has no change event: polled in the page until the kept file is whole.
 KEPT = (
     "async () => { const info = await (await fetch('/bundle/build-info.json')).json();"
@@ -31,18 +31,31 @@ KEPT = (
     " return found ? (await found.arrayBuffer()).byteLength > (1 << 20) : false; }"
 )
 
+# The decoded copies of the runtime's large files, kept beside the snapshot by the first start.
+COPIED = (
+    "async () => { const info = await (await fetch('/bundle/build-info.json')).json();"
+    " const keys = await (await caches.open('nosto-tagging-snapshots')).keys();"
+    " const names = keys.map(r => r.url).filter(u => u.includes(info.runtime_dir))"
+    "   .map(u => u.split('/').pop());"
+    " return ['pyodide.asm.wasm', 'python_stdlib.zip'].every(n => names.includes(n))"
+    "   && names.some(n => n.endsWith('.whl')); }"
+)
+
 
 def test_the_next_page_is_restored_from_the_snapshot_the_first_one_kept(shop: Shop) -> None:
     tab = shop.open(FRONT)
     assert tab.evaluate(START) == "plain"
     assert_steps(tab.evaluate(MARKS), PLAIN_STEPS, absent={"restored", "pages copied"})
     tab.wait_for(KEPT)
+    tab.wait_for(COPIED)
 
     shop.open(CART, path="/test/cart.html")
     assert tab.evaluate(START) == "restored"
     restored = tab.evaluate(MARKS)
     assert_steps(restored, RESTORED_STEPS, absent={"python", "imported", "snapshot made"})
-    assert dict(restored)["snapshot checked"] < dict(restored)["pages copied"]
+    at = dict(restored)
+    assert at["start"] < at["snapshot opened"] < at["wasm start"]
+    assert at["snapshot checked"] < at["pages copied"] and at["library"] < at["pages copied"]
     front, cart = shop.wait_until_stored(2)
     assert (front["page_type"], cart["page_type"]) == ("front", "cart")
     assert shop.errors() == [] and shop.our_console_errors() == []

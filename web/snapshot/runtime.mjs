@@ -2,7 +2,7 @@
 // the runtime lives, and how to say what happened.
 
 // Filled in by the build (esbuild's define): {buildId, hashSeed, site, so, wheels, imports,
-// rehearsal}.
+// rehearsal, copies}.
 export const MANIFEST = NOSTO_SNAPSHOT_MANIFEST;
 export const RUNTIME = new URL(".", import.meta.url).href;
 export const inNode = typeof process === "object" && !!process.versions?.node;
@@ -17,12 +17,12 @@ export function debug(text) {
   console.debug(`nosto-tagging: ${text}`);
 }
 
-export async function readBytes(url) {
+export async function readBytes(url, fetchFile = fetch) {
   if (inNode && url.startsWith("file:")) {
     const { readFile } = await import("node:fs/promises");
     return new Uint8Array(await readFile(new URL(url)));
   }
-  const response = await fetch(url);
+  const response = await fetchFile(url);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }

@@ -19,6 +19,7 @@
 //   restore that fails after instantiation restarts plainly (from the compiled wasm module it
 //   kept) and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
+import { copiesFetch, withFetch } from "./copies.mjs";
 import { wrap } from "./file.mjs";
 import { afterRestore, importEngine, install, makeSnapshot, release } from "./interpreter.mjs";
 import { withLibrary, sharedLibrary } from "./module.mjs";
@@ -48,14 +49,17 @@ export async function loadPyodide(options = {}) {
   // The wheels are installed here, not by Pyodide. `nostoSnapshot` (a snapshot file's bytes)
   // replaces Cache Storage: the build uses it under Node to check a snapshot restores.
   const { packages, nostoSnapshot, ...rest } = options;
-  const base = { ...rest, env: { ...rest.env, PYTHONHASHSEED: String(MANIFEST.hashSeed) } };
-  const wheels = Promise.all(
-    MANIFEST.wheels.map(async (file) => [file, storedEntries(await readBytes(RUNTIME + file))]),
-  ).then((entries) => new Map(entries));
-  const library = wheels.then((found) => WebAssembly.compile(sharedLibrary(found)));
-  library.catch(() => {}); // reported by the start that needs it
-  const { default: createModule } = await import("./pyodide.asm.mjs");
-  mark("glue");
+  // The str hash seed is the build's (a snapshot freezes it); pydantic's plugin lookup (a scan of
+  // every installed distribution's metadata when the first model is built) is off: the worker
+  // installs no pydantic plugin.
+  const env = { PYTHONHASHSEED: String(MANIFEST.hashSeed), PYDANTIC_DISABLE_PLUGINS: "__all__" };
+  const base = { ...rest, env: { ...rest.env, ...env } };
+  // The glue is imported while Cache Storage is asked for a kept snapshot and its head checked.
+  const glue = import("./pyodide.asm.mjs").then((module) => {
+    mark("glue");
+    return module.default;
+  });
+  glue.catch(() => {}); // awaited below
   const cache = nostoSnapshot ? null : await openCache();
   const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
   const refuse = (error) => {
@@ -72,18 +76,35 @@ export async function loadPyodide(options = {}) {
       refuse(error);
     }
   }
+  // The wheels are asked for once the snapshot's pages are: those are needed first.
+  const fetchFile = copiesFetch(cache);
+  const wheels = Promise.all(
+    MANIFEST.wheels.map(async (file) => [
+      file,
+      storedEntries(await readBytes(RUNTIME + file, fetchFile)),
+    ]),
+  ).then((entries) => new Map(entries));
+  const library = wheels.then(async (found) => {
+    const compiled = await WebAssembly.compile(sharedLibrary(found));
+    mark("library");
+    return compiled;
+  });
+  library.catch(() => {}); // reported by the start that needs it
+  const createModule = await glue;
   const wasm = {}; // the compiled wasm module, for a second start
   let pyodide = null;
   if (snapshot) {
     snapshot.checked.then(() => mark("snapshot checked")).catch(() => {});
     const factory = withLibrary(createModule, library, wasm, snapshot);
     try {
-      pyodide = await loadPlainPyodide({
-        ...base,
-        _loadSnapshot: new Uint8Array(0), // a restore; restoreFrom gives Pyodide the pages
-        _snapshotDeserializer: (name) => globalThis[name],
-        createPyodideModule: factory,
-      });
+      pyodide = await withFetch(fetchFile, () =>
+        loadPlainPyodide({
+          ...base,
+          _loadSnapshot: new Uint8Array(0), // a restore; restoreFrom gives Pyodide the pages
+          _snapshotDeserializer: (name) => globalThis[name],
+          createPyodideModule: factory,
+        }),
+      );
       if (factory.state.error) throw factory.state.error;
     } catch (thrown) {
       pyodide = null;
@@ -109,7 +130,9 @@ export async function loadPyodide(options = {}) {
   }
   if (!pyodide) {
     const factory = withLibrary(createModule, library, wasm);
-    pyodide = await loadPlainPyodide({ ...base, createPyodideModule: factory });
+    pyodide = await withFetch(fetchFile, () =>
+      loadPlainPyodide({ ...base, createPyodideModule: factory }),
+    );
     if (factory.state.error) throw factory.state.error;
   }
   mark("python");

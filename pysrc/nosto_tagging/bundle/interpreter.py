@@ -41,6 +41,9 @@ ENGINE_IMPORTS = (
 # Run after the imports, before the snapshot is made: a page's first action on made-up data, so
 # that what it loads and builds on first use is in the snapshot (nosto_tagging.core.rehearsal).
 ENGINE_REHEARSAL = "nosto_tagging.core.rehearsal"
+# Files of the runtime that every start reads whole, besides the wheels: a start keeps decoded
+# copies of them in Cache Storage beside the snapshot (web/snapshot/copies.mjs).
+COPIED = ("pyodide.asm.wasm", "python_stdlib.zip")
 _BUILD_ID = re.compile(r'BUILD_ID:"([0-9a-f]{64})"')
 
 
@@ -89,6 +92,7 @@ def manifest(pyodide_mjs: Path, wheels: list[Path], python: str) -> dict[str, An
         "wheels": sorted(wheel.name for wheel in wheels),
         "imports": list(ENGINE_IMPORTS),
         "rehearsal": ENGINE_REHEARSAL,
+        "copies": [*COPIED, *sorted(wheel.name for wheel in wheels)],
     }
 
 
