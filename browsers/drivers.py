@@ -25,6 +25,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
+import urllib3
 from playwright.sync_api import Browser, ConsoleMessage
 from playwright.sync_api import Page as PwPage
 
@@ -305,7 +306,10 @@ class WebKit(Engine):
         first.close()
 
     def context(self) -> Context:
-        return WebKitContext(self)
+        try:
+            return WebKitContext(self)
+        except TimeoutError:  # MiniBrowser did not come up: once more, with a new driver
+            return WebKitContext(self)
 
     def close(self) -> None:
         self.display.close()
@@ -328,13 +332,20 @@ class WebKitContext(Context):
         self.service.start()
         # Connected by hand: Selenium's WebKitGTK class passes the address in the form its own
         # RemoteConnection deprecates (a DeprecationWarning, an error under this suite).
+        # A bound on every request to the driver, above the script timeout: a MiniBrowser that
+        # never comes up leaves the new session's request unanswered, not refused.
         connection = RemoteConnection(
-            client_config=ClientConfig(remote_server_addr=self.service.service_url)
+            client_config=ClientConfig(
+                remote_server_addr=self.service.service_url, timeout=2 * TIMEOUT_MS // 1000
+            )
         )
         try:
             self.driver = webdriver.Remote(command_executor=connection, options=options)
-        except Exception:
+        except Exception as error:
             self.service.stop()
+            cause = getattr(error, "reason", error)  # urllib3 wraps it when it would retry
+            if isinstance(cause, urllib3.exceptions.TimeoutError):
+                raise TimeoutError("no WebKit session: MiniBrowser did not answer") from error
             raise
         self.driver.set_script_timeout(TIMEOUT_MS / 1000)
         self.driver.set_page_load_timeout(TIMEOUT_MS / 1000)
