@@ -75,6 +75,18 @@ def test_the_cart_example_builds_one_request_with_the_exact_items() -> None:
     assert json.loads(built.request.body_text()) == built.request.body
 
 
+def test_a_body_holding_an_email_shaped_value_is_private_like_one_naming_the_customer() -> None:
+    # The page keeps a private body in sessionStorage only: never a copy in localStorage.
+    plain, noted = Page(), Page()
+    plain.call("session", "setCart", {"items": [SHIRT]})
+    noted.call("session", "setCart", {"items": [{**SHIRT, "note": "ann@example.com"}]})
+    for page in (plain, noted):
+        page.call(f"action:{page.call('session', 'viewCart')}", "update")
+    [cart], [cart_with_note] = plain.requests(), noted.requests()
+    assert not cart.private
+    assert cart_with_note.private and "customer" not in cart_with_note.request.body
+
+
 def test_the_customer_example_sends_the_customer_and_no_cart() -> None:
     page = Page()
     page.call("session", "setCustomer", CUSTOMER)

@@ -12,7 +12,7 @@ function setup(where = {}) {
   const ctx = { win, doc, store, page: "pg1", protocol: BUILD.protocol, optOut: { api: false } };
   ctx.optedOut = () => ctx.optOut.api;
   let recorded = 0;
-  const journal = makeJournal(ctx, BUILD.private, () => recorded++);
+  const journal = makeJournal(ctx, BUILD.private, BUILD.email, () => recorded++);
   return { win, doc, ctx, store, journal, recorded: () => recorded };
 }
 

@@ -48,7 +48,7 @@ export function install(win, doc, script, build, hooks) {
   // Without an account nothing is stored (nor any cookie set): nothing could ever be sent.
   const store = ctx.store = makeStore(win, report, !!account, account + ":");
   const bus = ctx.bus = makeBus(report);
-  const journal = ctx.journal = makeJournal(ctx, build.private, () => {
+  const journal = ctx.journal = makeJournal(ctx, build.private, build.email, () => {
     if (!flushQueued) { flushQueued = true; Promise.resolve().then(flush); }
   });
   const outbox = ctx.outbox = makeOutbox(store, ctx.page, report, () => journal.compact(outbox.size()));

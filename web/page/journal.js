@@ -6,14 +6,15 @@ import { bare } from "./store.js";
 import { randomHex, readCookie } from "./visitor.js";
 
 export const JOURNAL_SHOWN = 1000; // internal.journal() shows the recent calls
-const EMAIL = /[^@\s"]+@[^@\s"]+\.[a-z]/i; // a value shaped like an email is customer data
 
 const pad = (n) => ("0000000000" + n).slice(-10);
 
 // `privateCalls`: "session:setCustomer api:customer ...", the methods whose arguments are
-// customer data (the API table's "private"); their entries go to sessionStorage only.
-export function makeJournal(ctx, privateCalls, onRecord) {
+// customer data (the API table's "private"); their entries go to sessionStorage only, as do
+// those of any call whose arguments match `emailShaped` (core/api.py's EMAIL_SHAPED).
+export function makeJournal(ctx, privateCalls, emailShaped, onRecord) {
   const privateSet = " " + privateCalls + " ";
+  const email = new RegExp(emailShaped, "i");
   const { win, doc, store, page } = ctx;
   const self = {
     entries: [], // every call, in call order (the recent JOURNAL_SHOWN of them)
@@ -29,7 +30,7 @@ export function makeJournal(ctx, privateCalls, onRecord) {
       entry.seq = ++self.seq;
       entry.page = page;
       entry.private = privateSet.indexOf(" " + target.split(":")[0] + ":" + method + " ") >= 0 ||
-        EMAIL.test(JSON.stringify(entry.args));
+        email.test(JSON.stringify(entry.args));
       // The visitor and consent of this moment: a replay by another page runs under them.
       entry.visitor = readCookie(doc);
       entry.dnt = ctx.optedOut();

@@ -25,7 +25,7 @@ from nosto_tagging import __version__
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.node import tail
 from nosto_tagging.bundle.worker_script import stamp
-from nosto_tagging.core.api import loader_table
+from nosto_tagging.core.api import EMAIL_SHAPED, loader_table
 from nosto_tagging.core.protocol import describe
 from nosto_tagging.core.tagging import (
     MAX_DEPTH,
@@ -85,6 +85,7 @@ def page_build(version: str, runtime_dir: str) -> dict[str, Any]:
         },
         "table": groups,
         "private": private,
+        "email": EMAIL_SHAPED,
     }
 
 

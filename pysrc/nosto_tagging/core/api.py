@@ -16,6 +16,7 @@ Adding a Session setter: one row here (with ``state``, ``parse`` and ``wire``), 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -310,6 +311,17 @@ def member(target: str, name: str) -> Member | None:
 def is_private_method(name: str) -> bool:
     """Whether a member of this name, on any interface, takes customer data."""
     return name in _PRIVATE_NAMES
+
+
+# A value shaped like an email is customer data wherever it is, whatever the member: a call's
+# arguments or a request body, as JSON text (case-insensitive). The build hands it to the page.
+EMAIL_SHAPED: Final = r'[^@\s"]+@[^@\s"]+\.[a-z]'
+_EMAIL_SHAPED: Final = re.compile(EMAIL_SHAPED, re.IGNORECASE)
+
+
+def holds_email_shaped(text: str) -> bool:
+    """Whether JSON ``text`` holds a value shaped like an email."""
+    return _EMAIL_SHAPED.search(text) is not None
 
 
 def session_setters() -> tuple[Member, ...]:

@@ -17,7 +17,14 @@ from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from nosto_tagging.core.actions import Action, create_action, load_flags
-from nosto_tagging.core.api import Member, Side, is_private_method, member, set_on_session
+from nosto_tagging.core.api import (
+    Member,
+    Side,
+    holds_email_shaped,
+    is_private_method,
+    member,
+    set_on_session,
+)
 from nosto_tagging.core.attribution import Attribution, attribution_body, parse_event
 from nosto_tagging.core.errors import InvalidInput
 from nosto_tagging.core.protocol import Call
@@ -59,9 +66,12 @@ class Built:
 
     @property
     def private(self) -> bool:
-        """The body names a person or holds a cart's restore token: sessionStorage only."""
+        """The body names a person, holds a cart's restore token or a value shaped like an
+        email (a cart line's note, say): sessionStorage only."""
         body = self.request.body
-        return bool(body.get("customer")) or "order" in body or "restore_link" in body
+        if body.get("customer") or "order" in body or "restore_link" in body:
+            return True
+        return holds_email_shaped(self.request.body_text())
 
     @property
     def order(self) -> bool:
