@@ -58,19 +58,18 @@ export function withLibrary(createModule, library, wasm, snapshot = null) {
   function preload(Module) {
     Module.addRunDependency("nosto-library");
     const restoring = snapshot?.checked.then(
-      (stored) => {
-        restoreFrom(Module, stored, snapshot.meta, snapshot.bodyLength);
-        return true;
+      ({ stored, meta, bodyLength }) => {
+        restoreFrom(Module, stored, meta, bodyLength);
+        return bodyLength;
       },
       (error) => {
         state.refused = error;
         startPlainly(Module);
-        return false;
+        return 0;
       },
     );
     Promise.all([library, restoring])
-      .then(([compiled, restore]) => {
-        const size = restore ? snapshot.bodyLength : 0;
+      .then(([compiled, size = 0]) => {
         if (size > Module.HEAP8.length) Module.growMemory(size);
         const dso = Module.newDSO(path, undefined, "loading");
         dso.refcount = Infinity;
