@@ -1,8 +1,8 @@
-// The snapshot file (web/snapshot/file.mjs): put together from a memory copy, opened again from
-// one buffer and checked.
+// The snapshot file (web/snapshot/file.mjs): put together from a memory copy, read back as a
+// stream in chunks of any size with its checksum taken on the way, checked.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkHead, checksum, free, HEADER_WORDS, openFile, wrap } from "../../web/snapshot/file.mjs";
+import { check, checkHead, checksum, free, HEADER_WORDS, readSummed, wrap } from "../../web/snapshot/file.mjs";
 
 const PAGE = 65536;
 
@@ -16,6 +16,26 @@ function memory(pages) {
   return body;
 }
 
+/** A Blob-like body streamed in chunks of the given sizes (cycled), `extra` bytes past `size`. */
+function chunked(bytes, sizes, extra = 0) {
+  const all = new Uint8Array(bytes.length + extra);
+  all.set(bytes);
+  return {
+    size: bytes.length,
+    stream() {
+      let at = 0, n = 0;
+      return new ReadableStream({
+        pull(controller) {
+          if (at >= all.length) return controller.close();
+          const size = sizes[n++ % sizes.length];
+          controller.enqueue(all.slice(at, at + size));
+          at += size;
+        },
+      });
+    },
+  };
+}
+
 async function madeFile() {
   const body = memory(7);
   const file = await wrap({ meta: { buildId: "b" }, body });
@@ -24,29 +44,27 @@ async function madeFile() {
   return { body, file, meta, sum: header[3], stored: file.subarray(HEADER_WORDS * 4 + header[1]) };
 }
 
-test("a file opened from one buffer gives back its stored pages, meta and body length", async () => {
-  const { body, file, meta, sum, stored } = await madeFile();
+test("the stored pages read in chunks of any size sum to the header's checksum", async () => {
+  const { body, meta, sum, stored } = await madeFile();
   assert.equal(meta.pages, "1011011");
   assert.equal(checksum(stored), sum);
-  const opened = openFile(file.slice(), "b");
-  assert.deepEqual(opened.stored, stored);
-  assert.deepEqual(opened.meta, meta);
-  assert.equal(opened.bodyLength, body.length);
+  for (const sizes of [[1], [3, 5, 7], [65536], [stored.length]]) {
+    const read = await readSummed(chunked(stored, sizes));
+    assert.equal(read.sum, sum, `chunks of ${sizes}`);
+    assert.deepEqual(read.bytes, stored);
+    check(read.bytes, meta, read.sum, sum, body.length);
+  }
 });
 
-test("another build's, a shorter, a longer or a changed file is refused, saying which", async () => {
-  const { file } = await madeFile();
-  assert.throws(() => openFile(file.slice(), "another"), /made by another build \(b\)/);
-  assert.throws(() => openFile(file.slice(0, file.length - 4096), "b"), /truncated/);
-  const longer = new Uint8Array(file.length + 8);
-  longer.set(file);
-  assert.throws(() => openFile(longer, "b"), /truncated/);
-  const changed = file.slice();
-  changed[changed.length - (changed.length >> 2)] ^= 0xff;
-  assert.throws(() => openFile(changed, "b"), /corrupt \(checksum\)/);
-  const notOurs = file.slice();
-  notOurs[0] ^= 0xff;
-  assert.throws(() => openFile(notOurs, "b"), /not a snapshot/);
+test("a body shorter or longer than its size, or changed, is refused", async () => {
+  const { body, meta, sum, stored } = await madeFile();
+  const short = chunked(stored.subarray(0, stored.length - 4096), [4096]);
+  await assert.rejects(readSummed({ size: stored.length, stream: short.stream }), /truncated/);
+  await assert.rejects(readSummed(chunked(stored, [4096], 8)), /longer than its size/);
+  const changed = stored.slice();
+  changed[changed.length >> 1] ^= 0xff;
+  const read = await readSummed(chunked(changed, [1000]));
+  assert.throws(() => check(read.bytes, meta, read.sum, sum, body.length), /corrupt \(checksum\)/);
 });
 
 test("a buffer is given back by transferring it to a length of zero", () => {

@@ -10,19 +10,14 @@ const COPIED = new Set(MANIFEST.copies.map((name) => RUNTIME + name));
  * A `fetch` for the runtime's start: a file of `COPIED` from its copy in `cache` when one is
  * kept, otherwise from the network, its copy then kept for the next start (a copy is written
  * whole or not at all: `put` stores nothing of a body that fails). Any other request, and every
- * request without a `cache`, is the plain `fetch`. Every copy is asked for when this is made,
- * before the snapshot's body is read (WebKit answers other Cache Storage requests only after
- * such a read).
+ * request without a `cache`, is the plain `fetch`.
  */
 export function copiesFetch(cache, plain = globalThis.fetch.bind(globalThis)) {
   if (!cache) return plain;
-  const early = new Map([...COPIED].map((url) => [url, cache.match(url).catch(() => undefined)]));
   return async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
     if (!COPIED.has(url)) return plain(input, init);
-    const asked = early.get(url);
-    early.delete(url);
-    const copy = await (asked ?? cache.match(url).catch(() => undefined));
+    const copy = await cache.match(url).catch(() => undefined);
     if (copy) return copy;
     const response = await plain(input, init);
     if (response.ok) cache.put(url, response.clone()).catch(() => {}); // lost: the next start

@@ -5,6 +5,7 @@ const PAGE = 65536;
 const MAGIC = 0x6e73_6e32; // "nsn2": our header before Pyodide's snapshot
 export const HEADER_WORDS = 8; // magic, meta length, memory length, checksum, stored length, 3 spare
 const PYODIDE_MAGIC = 1886286592;
+export const HEAD_BYTES = HEADER_WORDS * 4 + 8192; // our header and meta
 const PAGES_PER_RUN = 32; // 2 MiB of memory between pauses of `wrap`
 
 /** Add `words[from..to)` to the running sums `sums` ([a, b], updated in place). */
@@ -27,6 +28,29 @@ export function checksum(...chunks) {
     addWords(sums, new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2), 0);
   }
   return digest(sums);
+}
+
+/**
+ * Read `blob` (a multiple of 4 bytes long) into one buffer, taking its checksum as the bytes
+ * arrive (the sums keep pace with the read instead of following it): `{ bytes, sum }`.
+ */
+export async function readSummed(blob) {
+  const bytes = new Uint8Array(blob.size);
+  const words = new Uint32Array(bytes.buffer);
+  const reader = blob.stream().getReader();
+  const sums = [1, 0];
+  let filled = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (value.length > bytes.length - filled) throw new Error("corrupt (longer than its size)");
+    const summed = filled >>> 2;
+    bytes.set(value, filled);
+    filled += value.length;
+    addWords(sums, words, summed, filled >>> 2);
+  }
+  if (filled !== bytes.length) throw new Error("truncated");
+  return { bytes, sum: digest(sums) };
 }
 
 /** Give back the memory of `bytes` (a buffer JavaScript made) now, not at a garbage collection
@@ -112,21 +136,8 @@ export function* pieces(stored, meta, bodyLength) {
   }
 }
 
-/**
- * A snapshot file read whole into `file`, checked: its stored pages, its meta and the length of
- * Pyodide's snapshot they restore (`{ stored, meta, bodyLength }`). Another build's, a truncated
- * or a corrupt file throws, saying which.
- */
-export function openFile(file, buildId) {
-  const meta = checkHead(file, file.length, buildId);
-  const [, metaLength, bodyLength, sum] = new Uint32Array(file.buffer, file.byteOffset, HEADER_WORDS);
-  const stored = file.subarray(HEADER_WORDS * 4 + metaLength);
-  check(stored, meta, checksum(stored), sum, bodyLength);
-  return { stored, meta, bodyLength };
-}
-
-/** Check the stored pages of a snapshot file (`sum` their checksum, `expected` the header's),
- * or throw why they are bad. */
+/** Check the stored pages of a snapshot file (from `openSnapshot`; `sum` their checksum as
+ * read, `expected` the header's), or throw why they are bad. */
 export function check(stored, meta, sum, expected, bodyLength) {
   if (sum !== expected) throw new Error("corrupt (checksum)");
   let at = 0;

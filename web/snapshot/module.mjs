@@ -58,18 +58,19 @@ export function withLibrary(createModule, library, wasm, snapshot = null) {
   function preload(Module) {
     Module.addRunDependency("nosto-library");
     const restoring = snapshot?.checked.then(
-      ({ stored, meta, bodyLength }) => {
-        restoreFrom(Module, stored, meta, bodyLength);
-        return bodyLength;
+      (stored) => {
+        restoreFrom(Module, stored, snapshot.meta, snapshot.bodyLength);
+        return true;
       },
       (error) => {
         state.refused = error;
         startPlainly(Module);
-        return 0;
+        return false;
       },
     );
     Promise.all([library, restoring])
-      .then(([compiled, size = 0]) => {
+      .then(([compiled, restore]) => {
+        const size = restore ? snapshot.bodyLength : 0;
         if (size > Module.HEAP8.length) Module.growMemory(size);
         const dso = Module.newDSO(path, undefined, "loading");
         dso.refcount = Infinity;

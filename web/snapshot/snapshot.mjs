@@ -11,9 +11,10 @@
 //   made and kept in Cache Storage for the next page: its file is put together in short runs
 //   that let the engine answer the page meanwhile, and handed to Cache Storage as one buffer,
 //   which every browser then writes even if the page is left at once (WebKit drops a Blob body).
-// - Restore: the file is read whole and checked while the wasm instantiates; another build's, a
-//   truncated or a corrupt one is refused before Pyodide reads it, and the same instantiation
-//   then starts Python plainly. A refused one is deleted. Pyodide restores from Pyodide's header alone and the stored pages
+// - Restore: a snapshot of another build or a truncated one is refused before any wasm is
+//   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
+//   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
+//   A refused one is deleted. Pyodide restores from Pyodide's header alone and the stored pages
 //   are copied straight into the wasm memory; pages of zeros are neither read nor written. A
 //   restore that fails after instantiation restarts plainly (from the compiled wasm module it
 //   kept) and marks the runtime so that no snapshot is made again.
@@ -53,21 +54,30 @@ export async function loadPyodide(options = {}) {
   // installs no pydantic plugin.
   const env = { PYTHONHASHSEED: String(MANIFEST.hashSeed), PYDANTIC_DISABLE_PLUGINS: "__all__" };
   const base = { ...rest, env: { ...rest.env, ...env } };
-  // The glue is imported while Cache Storage is asked for the copies, then for a kept snapshot.
+  // The glue is imported while Cache Storage is asked for a kept snapshot and its head checked.
   const glue = import("./pyodide.asm.mjs").then((module) => {
     mark("glue");
     return module.default;
   });
   glue.catch(() => {}); // awaited below
   const cache = nostoSnapshot ? null : await openCache();
-  const fetchFile = copiesFetch(cache);
   const stored = nostoSnapshot ? new Response(nostoSnapshot) : await storedSnapshot(cache);
   const refuse = (error) => {
     if (nostoSnapshot) throw error;
     debug(`snapshot refused (${error?.message ?? error}); plain start`);
     cache?.delete(SNAPSHOT_URL).catch(() => {});
   };
-  const snapshot = stored ? openSnapshot(stored) : null;
+  let snapshot = null;
+  if (stored) {
+    try {
+      snapshot = await openSnapshot(stored);
+      mark("snapshot opened");
+    } catch (error) {
+      refuse(error);
+    }
+  }
+  // The wheels are asked for once the snapshot's pages are: those are needed first.
+  const fetchFile = copiesFetch(cache);
   const wheels = Promise.all(
     MANIFEST.wheels.map(async (file) => [
       file,
@@ -110,7 +120,7 @@ export async function loadPyodide(options = {}) {
       refuse(factory.state.refused);
     } else if (pyodide) {
       mark("restored");
-      afterRestore(pyodide, await wheels, (await snapshot.checked).meta);
+      afterRestore(pyodide, await wheels, snapshot.meta);
       release(pyodide);
       mark("installed");
       globalThis.nostoTaggingStart = "restored";

@@ -1,6 +1,6 @@
 // Where this browser keeps snapshots: Cache Storage, one entry per runtime folder; a runtime
 // whose restore failed is marked so that no snapshot of it is made again.
-import { free, openFile, wrap } from "./file.mjs";
+import { checkHead, check, free, HEADER_WORDS, HEAD_BYTES, readSummed, wrap } from "./file.mjs";
 import { inNode, MANIFEST, RUNTIME } from "./runtime.mjs";
 
 const CACHE = "nosto-tagging-snapshots";
@@ -8,17 +8,22 @@ export const SNAPSHOT_URL = RUNTIME + "engine.snapshot";
 export const REFUSED_URL = RUNTIME + "engine.snapshot.refused";
 
 /**
- * Open a kept snapshot (a Response): its whole file is read into one buffer, then its head and
- * its pages are checked (another build's, a truncated or a corrupt one is refused). Returns a
- * promise of `{ stored, meta, bodyLength }`, read and checked while the wasm instantiates; the
+ * Open a kept snapshot (a Response): another build's or a truncated one is refused here, from
+ * its first bytes and its size (a Blob of a cached body is not read until asked). Returns its
+ * meta and a promise of its stored pages, read and checked while the wasm instantiates; the
  * pre-run hook awaits it, before Pyodide reads anything.
  */
-export function openSnapshot(response) {
-  const checked = response
-    .arrayBuffer()
-    .then((buffer) => openFile(new Uint8Array(buffer), MANIFEST.buildId));
+export async function openSnapshot(response) {
+  const blob = await response.blob();
+  const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
+  const meta = checkHead(head, blob.size, MANIFEST.buildId);
+  const [, metaLength, bodyLength, sum] = new Uint32Array(head.buffer, 0, HEADER_WORDS);
+  const checked = readSummed(blob.slice(HEADER_WORDS * 4 + metaLength)).then((read) => {
+    check(read.bytes, meta, read.sum, sum, bodyLength);
+    return read.bytes;
+  });
   checked.catch(() => {}); // reported through the pre-run hook
-  return { checked };
+  return { meta, bodyLength, checked };
 }
 
 export async function openCache() {
