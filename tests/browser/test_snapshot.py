@@ -71,8 +71,9 @@ def _serve_worker(shop: Shop) -> None:
     )
 
 
-def _start(shop: Shop, runtime: str, python: str = LAZY) -> Any:
-    """Start snapshot.mjs in a new module worker of the test page; the answer of ``python``."""
+def _start(shop: Shop, runtime: str, python: str = LAZY, fails: bool = False) -> Any:
+    """Start snapshot.mjs in a new module worker of the test page; the answer of ``python`` (with
+    ``fails``: the error the start gave)."""
     shop.open("", path="/test/snapshot.html", tag="")
     answer = shop.page.evaluate(
         "([runtime, python, timeout]) => new Promise((resolve, reject) => {"
@@ -85,6 +86,9 @@ def _start(shop: Shop, runtime: str, python: str = LAZY) -> Any:
         [runtime, python, SETTINGS["timeouts"]["engine_ready_ms"]],
     )
     result = json.loads(answer)
+    if fails:
+        assert "error" in result, result
+        return result["error"]
     assert "error" not in result, result["error"]
     return result
 
@@ -274,17 +278,87 @@ def test_a_start_keeps_decoded_copies_of_the_runtime_files_which_the_next_one_re
     assert {"pyodide.asm.wasm", "python_stdlib.zip"} < set(fetched)
     assert any(name.endswith(".whl") for name in fetched)
     _wait_for_snapshot(shop.page, runtime)
-    deadline = time.monotonic() + SETTINGS["timeouts"]["engine_ready_ms"] / 1000
-    while len(copies := shop.page.evaluate(COPIES, [CACHE, runtime])) < len(fetched):
-        assert time.monotonic() < deadline, f"copies kept: {sorted(copies)}"
-        shop.page.wait_for_timeout(250)  # Cache Storage has no change event to await
-    assert copies == dict.fromkeys(fetched, True)
+    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
 
     shop.console.clear()
     answer = _start(shop, runtime)
     assert answer["fetched"] == []  # every one of them read from its copy
     assert answer["quantity"] == 2 and answer["color"] == "#f00"  # wheels and stdlib whole
     assert _count_ours(shop, "engine restored from a snapshot") == 1
+
+
+def _wait_for_copies(shop: Shop, runtime: str, names: list[str]) -> dict[str, bool]:
+    """Wait until a copy of each of ``names`` is kept and is the served file (or the start
+    timeout passed); the copies kept: name -> whether it is the served file."""
+    deadline = time.monotonic() + SETTINGS["timeouts"]["engine_ready_ms"] / 1000
+    while True:
+        copies: dict[str, bool] = shop.page.evaluate(COPIES, [CACHE, runtime])
+        if all(copies.get(name) for name in names) or time.monotonic() > deadline:
+            return copies
+        shop.page.wait_for_timeout(250)  # Cache Storage has no change event to await
+
+
+# Spoil the kept copy of a runtime file: 4 KB of its bytes from `at` (from the end when negative)
+# overwritten, its headers kept.
+SPOIL_COPY = """async ([name, url, at]) => {
+  const cache = await caches.open(name);
+  const copy = await cache.match(url);
+  const bytes = new Uint8Array(await copy.arrayBuffer());
+  const from = at < 0 ? bytes.length + at : at;
+  bytes.fill(0xff, from, from + 4096);
+  await cache.put(url, new Response(bytes, { headers: copy.headers }));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("prefix", "at", "error"),
+    [
+        ("pyodide.asm.wasm", 64, "CompileError"),  # Pyodide would wait for ever on it
+        ("pydantic-2", -4096, "Error: not a zip archive"),  # its central directory gone
+    ],
+)
+def test_a_bad_copy_is_refused_read_from_the_network_and_kept_anew(
+    shop: Shop, prefix: str, at: int, error: str
+) -> None:
+    _serve_worker(shop)
+    runtime = _runtime(shop)
+    fetched = _start(shop, runtime)["fetched"]
+    _wait_for_snapshot(shop.page, runtime)
+    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
+    [name] = [name for name in fetched if name.startswith(prefix)]
+    shop.page.evaluate(SPOIL_COPY, [CACHE, f"{runtime}{name}", at])
+    assert shop.page.evaluate(COPIES, [CACHE, runtime])[name] is False
+
+    shop.console.clear()
+    answer = _start(shop, runtime)
+    assert answer["quantity"] == 2 and answer["shell"]
+    assert answer["fetched"] == [name]  # the one bad copy, from the network
+    assert _count_ours(shop, f"copy of {name} refused ({error}") == 1
+    assert _count_ours(shop, "engine restored from a snapshot") == 1
+    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
+
+
+def test_a_start_that_fails_on_a_bad_copy_leaves_the_next_to_read_the_network(
+    shop: Shop,
+) -> None:
+    # The standard library's copy is not checked: a bad one fails a plain start, which deletes
+    # the copies, so the next start reads the files from the network and keeps them anew.
+    _serve_worker(shop)
+    runtime = _runtime(shop)
+    fetched = _start(shop, runtime)["fetched"]
+    _wait_for_snapshot(shop.page, runtime)
+    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
+    shop.page.evaluate(
+        "([name, url]) => caches.open(name).then(c => c.delete(url))",
+        [CACHE, f"{runtime}engine.snapshot"],
+    )
+    shop.page.evaluate(SPOIL_COPY, [CACHE, f"{runtime}python_stdlib.zip", -4096])
+
+    _start(shop, runtime, fails=True)
+    answer = _start(shop, runtime)
+    assert answer["quantity"] == 2 and answer["shell"]
+    assert answer["fetched"] == fetched  # every copy deleted, each file from the network
+    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
 
 
 DRAWS = "import json, random\njson.dumps({'draws': [random.random() for _ in range(4)]})"

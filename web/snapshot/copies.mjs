@@ -2,7 +2,7 @@
 // wheels), kept in Cache Storage beside the snapshot. The HTTP cache holds them as they were
 // served, brotli-compressed, and decodes them again on every read: for pyodide.asm.wasm that is
 // most of a repeat page's wasm step in Chromium. Cache Storage hands back the bytes it was given.
-import { MANIFEST, RUNTIME } from "./runtime.mjs";
+import { bytesOf, debug, MANIFEST, readBytes, RUNTIME } from "./runtime.mjs";
 
 const COPIED = new Set(MANIFEST.copies.map((name) => RUNTIME + name));
 
@@ -11,28 +11,81 @@ const COPIED = new Set(MANIFEST.copies.map((name) => RUNTIME + name));
  * kept, otherwise from the network, its copy then kept for the next start (a copy is written
  * whole or not at all: `put` stores nothing of a body that fails). Any other request, and every
  * request without a `cache`, is the plain `fetch`.
+ *
+ * Its `again(response, error)` answers a copy found bad (`error` says how) with the file from
+ * the network, the copy deleted and kept anew; anything else with null.
  */
 export function copiesFetch(cache, plain = globalThis.fetch.bind(globalThis)) {
   if (!cache) return plain;
-  return async (input, init) => {
+  const copies = new WeakMap(); // a copy handed out -> its URL
+  const fetchFile = async (input, init) => {
     const url = String(input instanceof Request ? input.url : input);
     if (!COPIED.has(url)) return plain(input, init);
     const copy = await cache.match(url).catch(() => undefined);
-    if (copy) return copy;
+    if (copy) {
+      copies.set(copy, url);
+      return copy;
+    }
     const response = await plain(input, init);
     if (response.ok) cache.put(url, response.clone()).catch(() => {}); // lost: the next start
     return response;
   };
+  fetchFile.again = async (response, error) => {
+    const url = copies.get(response);
+    if (!url) return null;
+    debug(`copy of ${url.slice(RUNTIME.length)} refused (${error}); fetched again`);
+    await cache.delete(url).catch(() => {});
+    return fetchFile(url);
+  };
+  return fetchFile;
 }
 
-/** Run `start` with the global `fetch` replaced by `fetchFile` (Pyodide fetches the wasm and
- * the standard library with the global one, as it creates its settings). */
+/** Delete every decoded copy of this runtime from `cache` (none without one). */
+export async function forgetCopies(cache) {
+  await Promise.all([...COPIED].map((url) => cache?.delete(url).catch(() => false)));
+}
+
+/**
+ * `use(bytes)` of the file at `url`, read with `fetchFile`: when `use` throws on the bytes of a
+ * copy, the file is read again from the network.
+ */
+export async function readUsing(url, fetchFile, use) {
+  if (!fetchFile.again) return use(await readBytes(url, fetchFile));
+  const response = await fetchFile(url);
+  try {
+    return use(await bytesOf(url, response));
+  } catch (error) {
+    const again = await fetchFile.again(response, error);
+    if (!again) throw error;
+    return use(await bytesOf(url, again));
+  }
+}
+
+/**
+ * Run `start` with the global `fetch` replaced by `fetchFile` (Pyodide fetches the wasm and
+ * the standard library with the global one, as it creates its settings), and with
+ * `WebAssembly.instantiateStreaming` answering a bad copy of the wasm with the network's file:
+ * Pyodide only logs an instantiation that fails, and its start would wait for ever.
+ */
 export async function withFetch(fetchFile, start) {
-  const plain = globalThis.fetch;
+  const plain = { fetch: globalThis.fetch, streaming: WebAssembly.instantiateStreaming };
   globalThis.fetch = fetchFile;
+  if (fetchFile.again) {
+    WebAssembly.instantiateStreaming = async (source, imports) => {
+      const response = await source;
+      try {
+        return await plain.streaming.call(WebAssembly, response, imports);
+      } catch (error) {
+        const again = await fetchFile.again(response, error);
+        if (!again) throw error;
+        return plain.streaming.call(WebAssembly, again, imports);
+      }
+    };
+  }
   try {
     return await start();
   } finally {
-    globalThis.fetch = plain;
+    globalThis.fetch = plain.fetch;
+    WebAssembly.instantiateStreaming = plain.streaming;
   }
 }

@@ -22,7 +22,10 @@ export async function readBytes(url, fetchFile = fetch) {
     const { readFile } = await import("node:fs/promises");
     return new Uint8Array(await readFile(new URL(url)));
   }
-  const response = await fetchFile(url);
+  return bytesOf(url, await fetchFile(url));
+}
+
+export async function bytesOf(url, response) {
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }

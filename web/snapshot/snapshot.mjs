@@ -19,11 +19,11 @@
 //   restore that fails after instantiation restarts plainly (from the compiled wasm module it
 //   kept) and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
-import { copiesFetch, withFetch } from "./copies.mjs";
+import { copiesFetch, forgetCopies, readUsing, withFetch } from "./copies.mjs";
 import { wrap } from "./file.mjs";
 import { afterRestore, importEngine, install, makeSnapshot, release } from "./interpreter.mjs";
 import { withLibrary, sharedLibrary } from "./module.mjs";
-import { debug, MANIFEST, mark as markPhase, readBytes, RUNTIME } from "./runtime.mjs";
+import { debug, MANIFEST, mark as markPhase, RUNTIME } from "./runtime.mjs";
 import { keep, openCache, openSnapshot, REFUSED_URL, SNAPSHOT_URL, storedSnapshot } from "./store.mjs";
 import { storedEntries } from "./zip.mjs";
 
@@ -37,8 +37,20 @@ globalThis.importScripts = undefined;
 const { loadPyodide: loadPlainPyodide, version } = await import("./pyodide.mjs");
 export { version };
 
-/** Start Pyodide as polyscript asks (`options`), with the engine imported. */
+/**
+ * Start Pyodide as polyscript asks (`options`), with the engine imported. A start that fails
+ * deletes this runtime's decoded copies: the next one reads the files from the network.
+ */
 export async function loadPyodide(options = {}) {
+  try {
+    return await start(options);
+  } catch (error) {
+    await forgetCopies(await openCache());
+    throw error;
+  }
+}
+
+async function start(options) {
   const started = performance.now();
   const phases = [];
   const mark = (name) => {
@@ -81,7 +93,7 @@ export async function loadPyodide(options = {}) {
   const wheels = Promise.all(
     MANIFEST.wheels.map(async (file) => [
       file,
-      storedEntries(await readBytes(RUNTIME + file, fetchFile)),
+      await readUsing(RUNTIME + file, fetchFile, storedEntries),
     ]),
   ).then((entries) => new Map(entries));
   const library = wheels.then(async (found) => {
