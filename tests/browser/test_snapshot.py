@@ -272,19 +272,26 @@ def test_a_start_keeps_decoded_copies_of_the_runtime_files_which_the_next_one_re
 ) -> None:
     # The HTTP cache keeps the runtime's files brotli-compressed and decodes them on every read;
     # the first start keeps decoded copies in Cache Storage, the next reads those instead.
-    _serve_worker(shop)
-    runtime = _runtime(shop)
-    fetched = _start(shop, runtime)["fetched"]
+    runtime, fetched = _first_start(shop)
     assert {"pyodide.asm.wasm", "python_stdlib.zip"} < set(fetched)
     assert any(name.endswith(".whl") for name in fetched)
-    _wait_for_snapshot(shop.page, runtime)
-    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
 
     shop.console.clear()
     answer = _start(shop, runtime)
     assert answer["fetched"] == []  # every one of them read from its copy
     assert answer["quantity"] == 2 and answer["color"] == "#f00"  # wheels and stdlib whole
     assert _count_ours(shop, "engine restored from a snapshot") == 1
+
+
+def _first_start(shop: Shop) -> tuple[str, list[str]]:
+    """A plain start of the test page's worker, once its snapshot and the decoded copies of the
+    files it fetched are kept: the runtime's path and the names of those files."""
+    _serve_worker(shop)
+    runtime = _runtime(shop)
+    fetched: list[str] = _start(shop, runtime)["fetched"]
+    _wait_for_snapshot(shop.page, runtime)
+    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
+    return runtime, fetched
 
 
 def _wait_for_copies(shop: Shop, runtime: str, names: list[str]) -> dict[str, bool]:
@@ -320,11 +327,7 @@ SPOIL_COPY = """async ([name, url, at]) => {
 def test_a_bad_copy_is_refused_read_from_the_network_and_kept_anew(
     shop: Shop, prefix: str, at: int, error: str
 ) -> None:
-    _serve_worker(shop)
-    runtime = _runtime(shop)
-    fetched = _start(shop, runtime)["fetched"]
-    _wait_for_snapshot(shop.page, runtime)
-    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
+    runtime, fetched = _first_start(shop)
     [name] = [name for name in fetched if name.startswith(prefix)]
     shop.page.evaluate(SPOIL_COPY, [CACHE, f"{runtime}{name}", at])
     assert shop.page.evaluate(COPIES, [CACHE, runtime])[name] is False
@@ -343,11 +346,7 @@ def test_a_start_that_fails_on_a_bad_copy_leaves_the_next_to_read_the_network(
 ) -> None:
     # The standard library's copy is not checked: a bad one fails a plain start, which deletes
     # the copies, so the next start reads the files from the network and keeps them anew.
-    _serve_worker(shop)
-    runtime = _runtime(shop)
-    fetched = _start(shop, runtime)["fetched"]
-    _wait_for_snapshot(shop.page, runtime)
-    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
+    runtime, fetched = _first_start(shop)
     shop.page.evaluate(
         "([name, url]) => caches.open(name).then(c => c.delete(url))",
         [CACHE, f"{runtime}engine.snapshot"],
