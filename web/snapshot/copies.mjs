@@ -12,8 +12,9 @@ const COPIED = new Set(MANIFEST.copies.map((name) => RUNTIME + name));
  * whole or not at all: `put` stores nothing of a body that fails). Any other request, and every
  * request without a `cache`, is the plain `fetch`.
  *
- * Its `again(response, error)` answers a copy found bad (`error` says how) with the file from
- * the network, the copy deleted and kept anew; anything else with null.
+ * Its `using(response, use)` is `use(response)`; when `use` throws on a copy, the copy is
+ * deleted (one debug line says why) and `use` is given the file from the network instead, whose
+ * copy is kept anew.
  */
 export function copiesFetch(cache, plain = globalThis.fetch.bind(globalThis)) {
   if (!cache) return plain;
@@ -30,12 +31,16 @@ export function copiesFetch(cache, plain = globalThis.fetch.bind(globalThis)) {
     if (response.ok) cache.put(url, response.clone()).catch(() => {}); // lost: the next start
     return response;
   };
-  fetchFile.again = async (response, error) => {
-    const url = copies.get(response);
-    if (!url) return null;
-    debug(`copy of ${url.slice(RUNTIME.length)} refused (${error}); fetched again`);
-    await cache.delete(url).catch(() => {});
-    return fetchFile(url);
+  fetchFile.using = async (response, use) => {
+    try {
+      return await use(response);
+    } catch (error) {
+      const url = copies.get(response);
+      if (!url) throw error;
+      debug(`copy of ${url.slice(RUNTIME.length)} refused (${error}); fetched again`);
+      await cache.delete(url).catch(() => {});
+      return use(await fetchFile(url));
+    }
   };
   return fetchFile;
 }
@@ -50,15 +55,9 @@ export async function forgetCopies(cache) {
  * copy, the file is read again from the network.
  */
 export async function readUsing(url, fetchFile, use) {
-  if (!fetchFile.again) return use(await readBytes(url, fetchFile));
+  if (!fetchFile.using) return use(await readBytes(url, fetchFile));
   const response = await fetchFile(url);
-  try {
-    return use(await bytesOf(url, response));
-  } catch (error) {
-    const again = await fetchFile.again(response, error);
-    if (!again) throw error;
-    return use(await bytesOf(url, again));
-  }
+  return fetchFile.using(response, async (read) => use(await bytesOf(url, read)));
 }
 
 /**
@@ -70,17 +69,11 @@ export async function readUsing(url, fetchFile, use) {
 export async function withFetch(fetchFile, start) {
   const plain = { fetch: globalThis.fetch, streaming: WebAssembly.instantiateStreaming };
   globalThis.fetch = fetchFile;
-  if (fetchFile.again) {
-    WebAssembly.instantiateStreaming = async (source, imports) => {
-      const response = await source;
-      try {
-        return await plain.streaming.call(WebAssembly, response, imports);
-      } catch (error) {
-        const again = await fetchFile.again(response, error);
-        if (!again) throw error;
-        return plain.streaming.call(WebAssembly, again, imports);
-      }
-    };
+  if (fetchFile.using) {
+    WebAssembly.instantiateStreaming = async (source, imports) =>
+      fetchFile.using(await source, (response) =>
+        plain.streaming.call(WebAssembly, response, imports),
+      );
   }
   try {
     return await start();
