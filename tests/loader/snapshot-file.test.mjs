@@ -67,6 +67,17 @@ test("a body shorter or longer than its size, or changed, is refused", async () 
   assert.throws(() => check(read.bytes, meta, read.sum, sum, body.length), /corrupt \(checksum\)/);
 });
 
+test("words swapped, in one lane of the sums or across lanes, change the checksum", async () => {
+  const { stored, sum } = await madeFile();
+  for (const [i, j] of [[100, 101], [100, 104], [100, 100 + 16384]]) {
+    const swapped = stored.slice();
+    const words = new Uint32Array(swapped.buffer);
+    [words[i], words[j]] = [words[j], words[i]];
+    assert.notEqual(words[i], words[j]);
+    assert.notEqual(checksum(swapped), sum, `words ${i} and ${j}`);
+  }
+});
+
 test("a buffer is given back by transferring it to a length of zero", () => {
   const lengths = [];
   free({ buffer: { transfer: (length) => lengths.push(length) } });

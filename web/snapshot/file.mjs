@@ -8,22 +8,48 @@ const PYODIDE_MAGIC = 1886286592;
 export const HEAD_BYTES = HEADER_WORDS * 4 + 8192; // our header and meta
 const PAGES_PER_RUN = 32; // 2 MiB of memory between pauses of `wrap`
 
-/** Add `words[from..to)` to the running sums `sums` ([a, b], updated in place). */
+// The checksum: four Fletcher-style sums side by side, word i of the stored pages in lane i % 4
+// (four independent chains of additions run about four times faster than one), then mixed.
+const LANES = 4;
+const startSums = () => [1, 0, 1, 0, 1, 0, 1, 0]; // [a, b] of each lane
+
+/** Add `words[from..to)` (indexes from the start of what is summed) to the running `sums`. */
 function addWords(sums, words, from, to = words.length) {
-  let [a, b] = sums;
-  for (let i = from; i < to; i++) {
-    a = (a + words[i]) | 0;
-    b = (b + a) | 0;
+  let i = from;
+  while (i < to && i % LANES) addWord(sums, i, words[i++]);
+  let [a0, b0, a1, b1, a2, b2, a3, b3] = sums;
+  const whole = i + (to - i - ((to - i) % LANES));
+  for (; i < whole; i += LANES) {
+    a0 = (a0 + words[i]) | 0;
+    b0 = (b0 + a0) | 0;
+    a1 = (a1 + words[i + 1]) | 0;
+    b1 = (b1 + a1) | 0;
+    a2 = (a2 + words[i + 2]) | 0;
+    b2 = (b2 + a2) | 0;
+    a3 = (a3 + words[i + 3]) | 0;
+    b3 = (b3 + a3) | 0;
   }
-  sums[0] = a;
-  sums[1] = b;
+  sums.splice(0, 8, a0, b0, a1, b1, a2, b2, a3, b3);
+  while (i < to) addWord(sums, i, words[i++]);
 }
 
-const digest = ([a, b]) => (b ^ Math.imul(a, 0x9e3779b1)) >>> 0;
+function addWord(sums, index, word) {
+  const lane = (index % LANES) * 2;
+  sums[lane] = (sums[lane] + word) | 0;
+  sums[lane + 1] = (sums[lane + 1] + sums[lane]) | 0;
+}
+
+function digest(sums) {
+  let mixed = 0;
+  for (let lane = 0; lane < sums.length; lane += 2) {
+    mixed = Math.imul(mixed ^ sums[lane + 1] ^ Math.imul(sums[lane], 0x9e3779b1), 0x85ebca6b);
+  }
+  return mixed >>> 0;
+}
 
 /** A 32-bit checksum of `chunks` taken as one byte string (each a multiple of 4 bytes long). */
 export function checksum(...chunks) {
-  const sums = [1, 0];
+  const sums = startSums();
   for (const bytes of chunks) {
     addWords(sums, new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2), 0);
   }
@@ -38,7 +64,7 @@ export async function readSummed(blob) {
   const bytes = new Uint8Array(blob.size);
   const words = new Uint32Array(bytes.buffer);
   const reader = blob.stream().getReader();
-  const sums = [1, 0];
+  const sums = startSums();
   let filled = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -82,7 +108,7 @@ export async function wrap({ meta, body }, pause = null) {
   const headLength = HEADER_WORDS * 4 + metaLength;
   const file = new Uint8Array(headLength + words.length * 4); // trimmed to what is stored
   const kept = new Uint32Array(file.buffer, headLength);
-  const sums = [1, 0];
+  const sums = startSums();
   let at = 0;
   for (let i = 0; i < count; i++) {
     if (pause && i && i % PAGES_PER_RUN === 0) await pause();
