@@ -55,6 +55,7 @@ def test_the_next_page_is_restored_from_the_snapshot_the_first_one_kept(shop: Sh
     assert_steps(restored, RESTORED_STEPS, absent={"python", "imported", "snapshot made"})
     at = dict(restored)
     assert at["start"] < at["snapshot opened"] < at["wasm start"]
+    assert at["snapshot opened"] < at["wasm compiled"] < at["wasm ready"]  # compiled from then
     assert at["snapshot checked"] < at["pages copied"] and at["library"] < at["pages copied"]
     front, cart = shop.wait_until_stored(2)
     assert (front["page_type"], cart["page_type"]) == ("front", "cart")

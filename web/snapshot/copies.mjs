@@ -59,26 +59,3 @@ export async function readUsing(url, fetchFile, use) {
   const response = await fetchFile(url);
   return fetchFile.using(response, async (read) => use(await bytesOf(url, read)));
 }
-
-/**
- * Run `start` with the global `fetch` replaced by `fetchFile` (Pyodide fetches the wasm and
- * the standard library with the global one, as it creates its settings), and with
- * `WebAssembly.instantiateStreaming` answering a bad copy of the wasm with the network's file:
- * Pyodide only logs an instantiation that fails, and its start would wait for ever.
- */
-export async function withFetch(fetchFile, start) {
-  const plain = { fetch: globalThis.fetch, streaming: WebAssembly.instantiateStreaming };
-  globalThis.fetch = fetchFile;
-  if (fetchFile.using) {
-    WebAssembly.instantiateStreaming = async (source, imports) =>
-      fetchFile.using(await source, (response) =>
-        plain.streaming.call(WebAssembly, response, imports),
-      );
-  }
-  try {
-    return await start();
-  } finally {
-    globalThis.fetch = plain.fetch;
-    WebAssembly.instantiateStreaming = plain.streaming;
-  }
-}

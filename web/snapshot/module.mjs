@@ -52,7 +52,7 @@ export function sharedLibrary(wheels) {
  * plainly (`state.refused` says why): the wasm is instantiated once either way. The wasm
  * memory is grown to the snapshot's size from the hook (Pyodide's own request for it is ignored).
  */
-export function withLibrary(createModule, library, wasm, snapshot = null) {
+export function withLibrary(createModule, library, snapshot = null) {
   const path = `${MANIFEST.site}/${MANIFEST.so}`;
   const state = { error: null, refused: null };
   function preload(Module) {
@@ -84,7 +84,7 @@ export function withLibrary(createModule, library, wasm, snapshot = null) {
   }
   const factory = (settings) => {
     settings.preRun.unshift(preload);
-    keepCompiled(settings, wasm);
+    markInstantiation(settings);
     return createModule(settings);
   };
   factory.state = state;
@@ -101,31 +101,14 @@ function startPlainly(Module) {
   Module.API.restoreSnapshot = () => undefined;
 }
 
-/**
- * Keep the wasm module Pyodide compiles (through its `instantiateWasm` setting) in `wasm`. A
- * second start in this worker (after a restore that failed) instantiates the kept module instead
- * of compiling it again, with the imports Pyodide's own instantiation sets.
- */
-function keepCompiled(settings, wasm) {
+/** Mark the start and the end of the main wasm's instantiation. */
+function markInstantiation(settings) {
   const instantiate = settings.instantiateWasm;
-  if (!instantiate) return; // Pyodide instantiates the wasm itself: nothing to keep
+  if (!instantiate) return; // Pyodide instantiates the wasm itself
   settings.instantiateWasm = (imports, receive) => {
     mark("wasm start");
-    if (wasm.module) {
-      Object.assign(imports.env, wasm.imports);
-      WebAssembly.instantiate(wasm.module, imports).then(
-        (instance) => receive(instance, wasm.module),
-        () => instantiate(imports, receive),
-      );
-      return {};
-    }
-    const before = { ...imports.env };
     return instantiate(imports, (instance, module) => {
       mark("wasm ready");
-      wasm.module = module;
-      wasm.imports = Object.fromEntries(
-        Object.entries(imports.env).filter(([name, value]) => before[name] !== value),
-      );
       return receive(instance, module);
     });
   };

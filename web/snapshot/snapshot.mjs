@@ -4,7 +4,8 @@
 // Every start installs the wheels itself (stored zips: entries are written straight into the
 // in-memory filesystem) and loads pydantic_core's shared library from an Emscripten pre-run hook,
 // before the runtime initialises, so the library lands at the same memory and table positions in
-// every start; a snapshot restored over that memory finds its code where it left it.
+// every start; a snapshot restored over that memory finds its code where it left it. The main
+// wasm is compiled from the start too, beside the glue's import (wasm.mjs).
 //
 // - Plain start (first visit, or no usable snapshot): Python starts, the wheels are installed, the
 //   engine modules are imported; then, before any page data exists, a snapshot of that memory is
@@ -12,19 +13,20 @@
 //   that let the engine answer the page meanwhile, and handed to Cache Storage as one buffer,
 //   which every browser then writes even if the page is left at once (WebKit drops a Blob body).
 // - Restore: a snapshot of another build or a truncated one is refused before any wasm is
-//   instantiated; the pages are read and checksummed while the wasm instantiates, and a corrupt
+//   instantiated; the pages are read and checksummed while the wasm compiles, and a corrupt
 //   one is refused before Pyodide reads it: the same instantiation then starts Python plainly.
 //   A refused one is deleted. Pyodide restores from Pyodide's header alone and the stored pages
 //   are copied straight into the wasm memory; pages of zeros are neither read nor written. A
-//   restore that fails after instantiation restarts plainly (from the compiled wasm module it
-//   kept) and marks the runtime so that no snapshot is made again.
+//   restore that fails after instantiation restarts plainly (from the same compiled wasm module)
+//   and marks the runtime so that no snapshot is made again.
 // Either way one console.debug line says what happened. Snapshots of other runtimes are deleted.
-import { copiesFetch, forgetCopies, readUsing, withFetch } from "./copies.mjs";
+import { copiesFetch, forgetCopies, readUsing } from "./copies.mjs";
 import { wrap } from "./file.mjs";
 import { afterRestore, importEngine, install, makeSnapshot, release } from "./interpreter.mjs";
 import { withLibrary, sharedLibrary } from "./module.mjs";
-import { debug, MANIFEST, mark as markPhase, RUNTIME } from "./runtime.mjs";
+import { debug, inNode, MANIFEST, mark as markPhase, RUNTIME } from "./runtime.mjs";
 import { keep, openCache, openSnapshot, REFUSED_URL, SNAPSHOT_URL, storedSnapshot } from "./store.mjs";
+import { compileWasm, whileSettingUp } from "./wasm.mjs";
 import { storedEntries } from "./zip.mjs";
 
 export { checksum } from "./file.mjs";
@@ -88,8 +90,11 @@ async function start(options) {
       refuse(error);
     }
   }
-  // The wheels are asked for once the snapshot's pages are: those are needed first.
+  // The main wasm is compiled from here, beside the glue's import and Pyodide's set-up, and the
+  // wheels are asked for then: the snapshot's pages are asked for first, as they are needed first.
   const fetchFile = copiesFetch(cache);
+  const compiled = inNode ? null : compileWasm(fetchFile);
+  compiled?.catch(() => {}); // awaited by the instantiation
   const wheels = Promise.all(
     MANIFEST.wheels.map(async (file) => [
       file,
@@ -103,13 +108,12 @@ async function start(options) {
   });
   library.catch(() => {}); // reported by the start that needs it
   const createModule = await glue;
-  const wasm = {}; // the compiled wasm module, for a second start
   let pyodide = null;
   if (snapshot) {
     snapshot.checked.then(() => mark("snapshot checked")).catch(() => {});
-    const factory = withLibrary(createModule, library, wasm, snapshot);
+    const factory = withLibrary(createModule, library, snapshot);
     try {
-      pyodide = await withFetch(fetchFile, () =>
+      pyodide = await whileSettingUp(fetchFile, compiled, () =>
         loadPlainPyodide({
           ...base,
           _loadSnapshot: new Uint8Array(0), // a restore; restoreFrom gives Pyodide the pages
@@ -141,8 +145,8 @@ async function start(options) {
     }
   }
   if (!pyodide) {
-    const factory = withLibrary(createModule, library, wasm);
-    pyodide = await withFetch(fetchFile, () =>
+    const factory = withLibrary(createModule, library);
+    pyodide = await whileSettingUp(fetchFile, compiled, () =>
       loadPlainPyodide({ ...base, createPyodideModule: factory }),
     );
     if (factory.state.error) throw factory.state.error;
