@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import Shop
+from tests.browser.test_loader import console_until
 from tests.browser_settings import SETTINGS
 
 CACHE = "nosto-tagging-snapshots"
@@ -347,17 +348,39 @@ def test_a_start_that_fails_on_a_bad_copy_leaves_the_next_to_read_the_network(
     # The standard library's copy is not checked: a bad one fails a plain start, which deletes
     # the copies, so the next start reads the files from the network and keeps them anew.
     runtime, fetched = _first_start(shop)
+    _spoil_standard_library(shop, runtime)
+
+    assert _start(shop, runtime, fails=True).startswith(f"Error: {PYTHON_EXITED}")
+    answer = _start(shop, runtime)
+    assert answer["quantity"] == 2 and answer["shell"]
+    assert answer["fetched"] == fetched  # every copy deleted, each file from the network
+    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
+
+
+def test_a_start_that_fails_is_reported_by_the_page_with_its_reason(shop: Shop) -> None:
+    # Python exits while it starts (on a bad standard-library copy): what Emscripten throws then
+    # is no Error, and the page still says at once why its engine could not start.
+    runtime, _ = _first_start(shop)
+    _spoil_standard_library(shop, runtime)
+    shop.console.clear()
+    shop.open("<script>nostojs(api => api.defaultSession().viewCart().update())</script>")
+    console_until(shop, lambda line: "could not start" in line, timeout_s=60)
+    [line] = [line for line in shop.console if "could not start" in line]
+    assert f"({PYTHON_EXITED}" in line, line  # not the page's own time-out
+    assert shop.page_errors == []
+
+
+PYTHON_EXITED = "Python did not start (Program terminated with exit(1))"
+
+
+def _spoil_standard_library(shop: Shop, runtime: str) -> None:
+    """Leave the next start no snapshot and a bad copy of the standard library (not checked
+    before Python reads it)."""
     shop.page.evaluate(
         "([name, url]) => caches.open(name).then(c => c.delete(url))",
         [CACHE, f"{runtime}engine.snapshot"],
     )
     shop.page.evaluate(SPOIL_COPY, [CACHE, f"{runtime}python_stdlib.zip", -4096])
-
-    _start(shop, runtime, fails=True)
-    answer = _start(shop, runtime)
-    assert answer["quantity"] == 2 and answer["shell"]
-    assert answer["fetched"] == fetched  # every copy deleted, each file from the network
-    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
 
 
 DRAWS = "import json, random\njson.dumps({'draws': [random.random() for _ in range(4)]})"

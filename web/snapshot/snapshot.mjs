@@ -46,10 +46,22 @@ export { version };
 export async function loadPyodide(options = {}) {
   try {
     return await start(options);
-  } catch (error) {
+  } catch (thrown) {
     await forgetCopies(await openCache());
-    throw error;
+    throw startError(thrown);
   }
+}
+
+/**
+ * An Error saying why the start failed, whatever was thrown: Emscripten ends a runtime that
+ * exits (a fatal Python error) by throwing an object that is no Error, which polyscript would not
+ * hand to the page, so the page would learn of the failure only from its own time-out.
+ */
+function startError(thrown) {
+  const why = thrown?.message ?? String(thrown);
+  return new Error(
+    `Python did not start (${why}); the next start reads the runtime's files from the network`,
+  );
 }
 
 async function start(options) {
