@@ -17,43 +17,19 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import Shop
-from tests.browser.test_loader import console_until
 from tests.browser_settings import SETTINGS
-
-CACHE = "nosto-tagging-snapshots"
-WORKER = """
-const [runtime, python] = JSON.parse(self.name);
-try {
-  const { loadPyodide } = await import(runtime + "snapshot.mjs");
-  const pyodide = await loadPyodide({ indexURL: runtime });
-  const answer = JSON.parse(pyodide.runPython(python));
-  // How many times the wasm was instantiated (each marks its start), and which of the runtime's
-  // large files came from the network (a copy read from Cache Storage is no fetch).
-  answer.instantiations = performance.getEntriesByName("nosto-tagging:wasm start").length;
-  answer.fetched = performance.getEntriesByType("resource").map((entry) => entry.name)
-    .filter((url) => /[.](wasm|zip|whl)$/.test(url)).map((url) => url.split("/").pop()).sort();
-  postMessage(JSON.stringify(answer));
-} catch (error) {
-  postMessage(JSON.stringify({ error: String(error?.stack ?? error) }));
-}
-"""
-# Modules the snapshot does not hold: each must import from the files installed after a restore.
-LAZY = """
-import json, sys
-lazy = ["email.utils", "pydantic.color", "difflib"]
-before = {name: name in sys.modules for name in lazy}
-import difflib, email.utils, pydantic.color
-from pydantic import BaseModel
-class Item(BaseModel):
-    quantity: int
-json.dumps({
-    "before": before,
-    "quantity": Item.model_validate_json('{"quantity": "2"}').quantity,
-    "color": pydantic.color.Color("red").as_hex(),
-    "shell": "nosto_tagging.worker.shell" in sys.modules,
-    "hash": hash("nosto"),
-})
-"""
+from tests.snapshot_scripts import (
+    CACHE,
+    COPIES,
+    DIGEST,
+    KEPT,
+    LAZY,
+    RUNTIME,
+    SPOIL_COPY,
+    START_WORKER,
+    WORKER,
+    WORKER_PATH,
+)
 
 
 def _runtime(shop: Shop) -> str:
@@ -61,35 +37,21 @@ def _runtime(shop: Shop) -> str:
     page = shop.page
     if page.url == "about:blank":
         shop.open("")
-    info = page.evaluate("() => fetch('/bundle/build-info.json').then(r => r.json())")
-    return f"/bundle/{info['runtime_dir']}"
+    return str(page.evaluate(RUNTIME))
 
 
 def _serve_worker(shop: Shop) -> None:
     shop.context.route(
-        f"{shop.sandbox.origin}/test/snapshot-worker.mjs",
+        f"{shop.sandbox.origin}{WORKER_PATH}",
         lambda route: route.fulfill(status=200, content_type="text/javascript", body=WORKER),
     )
 
 
-def _start(shop: Shop, runtime: str, python: str = LAZY, fails: bool = False) -> Any:
-    """Start snapshot.mjs in a new module worker of the test page; the answer of ``python`` (with
-    ``fails``: the error the start gave)."""
+def _start(shop: Shop, runtime: str, python: str = LAZY) -> Any:
+    """Start snapshot.mjs in a new module worker of the test page; the answer of ``python``."""
     shop.open("", path="/test/snapshot.html", tag="")
-    answer = shop.page.evaluate(
-        "([runtime, python, timeout]) => new Promise((resolve, reject) => {"
-        " const worker = new Worker('/test/snapshot-worker.mjs',"
-        "   {type: 'module', name: JSON.stringify([runtime, python])});"
-        " (window.workers ||= []).push(worker);"  # alive: it writes the snapshot after answering
-        " worker.onmessage = (event) => resolve(event.data);"
-        " worker.onerror = (event) => reject(new Error(event.message));"
-        " setTimeout(() => reject(new Error('no answer')), timeout); })",
-        [runtime, python, SETTINGS["timeouts"]["engine_ready_ms"]],
-    )
-    result = json.loads(answer)
-    if fails:
-        assert "error" in result, result
-        return result["error"]
+    timeout = SETTINGS["timeouts"]["engine_ready_ms"]
+    result = json.loads(shop.page.evaluate(START_WORKER, [runtime, python, timeout]))
     assert "error" not in result, result["error"]
     return result
 
@@ -169,17 +131,6 @@ def test_modules_the_snapshot_does_not_hold_import_after_a_restore(shop: Shop) -
     assert restored["hash"] == plain["hash"]  # the str hash seed is fixed per build
 
 
-DIGEST = (
-    "async bytes => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)),"
-    " b => b.toString(16).padStart(2, '0')).join('')"
-)
-# The kept snapshot's size and SHA-256 (0 and "" when there is none).
-KEPT = f"""async ([name, url]) => {{
-  const found = await (await caches.open(name)).match(url);
-  if (!found) return {{size: 0, digest: ""}};
-  const bytes = await found.arrayBuffer();
-  return {{size: bytes.byteLength, digest: await ({DIGEST})(bytes)}};
-}}"""
 # Replace the kept snapshot by a bad one; the bad file's SHA-256.
 PLANT = f"""
 async ([name, url, change]) => {{
@@ -253,21 +204,6 @@ def test_a_bad_snapshot_gives_a_plain_start_and_one_debug_line(
         assert _count_ours(shop, "engine restored from a snapshot") >= 1
 
 
-# The decoded copies of the runtime's files kept beside the snapshot: name -> whether the copy's
-# bytes are the served file's (fetched again past the HTTP cache, decoded).
-COPIES = f"""async ([name, runtime]) => {{
-  const cache = await caches.open(name);
-  const found = {{}};
-  for (const request of await cache.keys()) {{
-    if (!request.url.includes(runtime) || request.url.includes("engine.snapshot")) continue;
-    const copy = await (await cache.match(request)).arrayBuffer();
-    const served = await (await fetch(request.url, {{cache: "no-store"}})).arrayBuffer();
-    found[request.url.split("/").pop()] = await ({DIGEST})(copy) === await ({DIGEST})(served);
-  }}
-  return found;
-}}"""
-
-
 def test_a_start_keeps_decoded_copies_of_the_runtime_files_which_the_next_one_reads(
     shop: Shop,
 ) -> None:
@@ -306,18 +242,6 @@ def _wait_for_copies(shop: Shop, runtime: str, names: list[str]) -> dict[str, bo
         shop.page.wait_for_timeout(250)  # Cache Storage has no change event to await
 
 
-# Spoil the kept copy of a runtime file: 4 KB of its bytes from `at` (from the end when negative)
-# overwritten, its headers kept.
-SPOIL_COPY = """async ([name, url, at]) => {
-  const cache = await caches.open(name);
-  const copy = await cache.match(url);
-  const bytes = new Uint8Array(await copy.arrayBuffer());
-  const from = at < 0 ? bytes.length + at : at;
-  bytes.fill(0xff, from, from + 4096);
-  await cache.put(url, new Response(bytes, { headers: copy.headers }));
-}"""
-
-
 @pytest.mark.parametrize(
     ("prefix", "at", "error"),
     [
@@ -340,47 +264,6 @@ def test_a_bad_copy_is_refused_read_from_the_network_and_kept_anew(
     assert _count_ours(shop, f"copy of {name} refused ({error}") == 1
     assert _count_ours(shop, "engine restored from a snapshot") == 1
     assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
-
-
-def test_a_start_that_fails_on_a_bad_copy_leaves_the_next_to_read_the_network(
-    shop: Shop,
-) -> None:
-    # The standard library's copy is not checked: a bad one fails a plain start, which deletes
-    # the copies, so the next start reads the files from the network and keeps them anew.
-    runtime, fetched = _first_start(shop)
-    _spoil_standard_library(shop, runtime)
-
-    assert _start(shop, runtime, fails=True).startswith(f"Error: {PYTHON_EXITED}")
-    answer = _start(shop, runtime)
-    assert answer["quantity"] == 2 and answer["shell"]
-    assert answer["fetched"] == fetched  # every copy deleted, each file from the network
-    assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
-
-
-def test_a_start_that_fails_is_reported_by_the_page_with_its_reason(shop: Shop) -> None:
-    # Python exits while it starts (on a bad standard-library copy): what Emscripten throws then
-    # is no Error, and the page still says at once why its engine could not start.
-    runtime, _ = _first_start(shop)
-    _spoil_standard_library(shop, runtime)
-    shop.console.clear()
-    shop.open("<script>nostojs(api => api.defaultSession().viewCart().update())</script>")
-    console_until(shop, lambda line: "could not start" in line, timeout_s=60)
-    [line] = [line for line in shop.console if "could not start" in line]
-    assert f"({PYTHON_EXITED}" in line, line  # not the page's own time-out
-    assert shop.page_errors == []
-
-
-PYTHON_EXITED = "Python did not start (Program terminated with exit(1))"
-
-
-def _spoil_standard_library(shop: Shop, runtime: str) -> None:
-    """Leave the next start no snapshot and a bad copy of the standard library (not checked
-    before Python reads it)."""
-    shop.page.evaluate(
-        "([name, url]) => caches.open(name).then(c => c.delete(url))",
-        [CACHE, f"{runtime}engine.snapshot"],
-    )
-    shop.page.evaluate(SPOIL_COPY, [CACHE, f"{runtime}python_stdlib.zip", -4096])
 
 
 DRAWS = "import json, random\njson.dumps({'draws': [random.random() for _ in range(4)]})"

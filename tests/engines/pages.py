@@ -1,4 +1,5 @@
-"""Test pages served from a real loopback server, with the headers a test gives them (a CSP).
+"""Test pages (and scripts) served from a real loopback server, with the headers a test gives
+them (a CSP).
 
 Outside Playwright there is no route interception, so each test gets a server of its own on
 127.0.0.1 and a free port: an origin of its own (Web Storage and Cache Storage, where a snapshot
@@ -44,8 +45,9 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "proxy
 
 @dataclass
 class Page:
-    html: str
+    body: str
     headers: dict[str, str]
+    content_type: str = "text/html; charset=utf-8"
 
 
 class PageServer:
@@ -89,6 +91,12 @@ class PageServer:
             self.pages[path] = Page(html, headers or {})
         return self.url(path)
 
+    def add_script(self, path: str, source: str) -> str:
+        """Serve the JavaScript ``source`` at ``path`` (a worker's module, say); its URL."""
+        with self.lock:
+            self.pages[path] = Page(source, {}, "text/javascript; charset=utf-8")
+        return self.url(path)
+
     def wait_for_marks(self, name: str, count: int, timeout_s: float = 60) -> None:
         """Wait until pages posted ``/test/mark/<name>`` ``count`` times (a page says so while
         the browser is busy navigating, when no driver call can reach it)."""
@@ -117,9 +125,9 @@ def _handler(owner: PageServer) -> type[BaseHTTPRequestHandler]:
             if page is None:
                 self._forward()
                 return
-            body = page.html.encode()
+            body = page.body.encode()
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", page.content_type)
             for name, value in page.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
