@@ -47,11 +47,15 @@ def _serve_worker(shop: Shop) -> None:
     )
 
 
-def _start(shop: Shop, runtime: str, python: str = LAZY) -> Any:
-    """Start snapshot.mjs in a new module worker of the test page; the answer of ``python``."""
+def _start(shop: Shop, runtime: str, python: str = LAZY, fails: bool = False) -> Any:
+    """Start snapshot.mjs in a new module worker of the test page; the answer of ``python`` (with
+    ``fails``: the error the start gave)."""
     shop.open("", path="/test/snapshot.html", tag="")
     timeout = SETTINGS["timeouts"]["engine_ready_ms"]
     result = json.loads(shop.page.evaluate(START_WORKER, [runtime, python, timeout]))
+    if fails:
+        assert "error" in result, result
+        return result["error"]
     assert "error" not in result, result["error"]
     return result
 
@@ -264,6 +268,25 @@ def test_a_bad_copy_is_refused_read_from_the_network_and_kept_anew(
     assert _count_ours(shop, f"copy of {name} refused ({error}") == 1
     assert _count_ours(shop, "engine restored from a snapshot") == 1
     assert _wait_for_copies(shop, runtime, fetched) == dict.fromkeys(fetched, True)
+
+
+def test_a_runtime_file_the_network_cannot_give_fails_the_start_and_keeps_the_snapshot(
+    shop: Shop,
+) -> None:
+    # The wasm's copy is bad and the server answers 404 for the file: the start fails, saying
+    # why; the snapshot is neither deleted nor refused, and the next start restores it.
+    runtime, _ = _first_start(shop)
+    kept = _wait_for_snapshot(shop.page, runtime)
+    shop.page.evaluate(SPOIL_COPY, [CACHE, f"{runtime}pyodide.asm.wasm", 64])
+    shop.context.route("**/pyodide.asm.wasm", lambda route: route.fulfill(status=404))
+    assert _start(shop, runtime, fails=True).startswith("Error: Python did not start (")
+    shop.context.unroute("**/pyodide.asm.wasm")
+    assert shop.page.evaluate(KEPT, [CACHE, f"{runtime}engine.snapshot"])["digest"] == kept
+
+    shop.console.clear()
+    answer = _start(shop, runtime)
+    assert answer["quantity"] == 2 and answer["shell"]
+    assert _count_ours(shop, "engine restored from a snapshot") == 1
 
 
 DRAWS = "import json, random\njson.dumps({'draws': [random.random() for _ in range(4)]})"

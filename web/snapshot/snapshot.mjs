@@ -5,7 +5,7 @@
 // in-memory filesystem) and loads pydantic_core's shared library from an Emscripten pre-run hook,
 // before the runtime initialises, so the library lands at the same memory and table positions in
 // every start; a snapshot restored over that memory finds its code where it left it. The main
-// wasm is compiled from the start too, beside the glue's import (wasm.mjs).
+// wasm is compiled early too, beside the glue's import (wasm.mjs).
 //
 // - Plain start (first visit, or no usable snapshot): Python starts, the wheels are installed, the
 //   engine modules are imported; then, before any page data exists, a snapshot of that memory is
@@ -136,7 +136,9 @@ async function start(options) {
       if (factory.state.error) throw factory.state.error;
     } catch (thrown) {
       pyodide = null;
-      if (nostoSnapshot) throw thrown;
+      // The runtime's own files missing (the network down) fail the start; the snapshot is kept.
+      const filesFailed = await Promise.all([compiled, library]).then(() => false, () => true);
+      if (nostoSnapshot || filesFailed) throw thrown;
       if (!factory.state.refused) {
         const error = factory.state.error ?? thrown; // a bad body fails Pyodide's own checks
         debug(`snapshot restore failed (${error?.message ?? error}); plain start`);

@@ -1,7 +1,7 @@
-// The main wasm, pyodide.asm.wasm: compiled from the start of `loadPyodide`, beside the glue's
-// import and Pyodide's set-up, and handed to Pyodide's instantiation; while Pyodide sets up, the
-// small modules Emscripten makes to put JavaScript functions in the wasm table are compiled once
-// per signature.
+// The main wasm, pyodide.asm.wasm: compiled early in `loadPyodide` (once a kept snapshot is
+// opened), beside the glue's import and Pyodide's set-up, and handed to Pyodide's
+// instantiation; while Pyodide sets up, the small modules Emscripten makes to put JavaScript
+// functions in the wasm table are compiled once per signature.
 import { mark, RUNTIME } from "./runtime.mjs";
 
 const WASM_URL = RUNTIME + "pyodide.asm.wasm";
@@ -29,7 +29,7 @@ export async function compileWasm(fetchFile) {
  * - `WebAssembly.instantiateStreaming` instantiates `compiled`;
  * - `WebAssembly.Module` compiles the bytes of a small module once: Emscripten wraps each
  *   JavaScript function it puts in the wasm table in a module of its own, compiled
- *   synchronously, and a few hundred of them share a few dozen signatures.
+ *   synchronously: about 260 of them, of 29 distinct signatures.
  * Pyodide only logs an instantiation that fails, and its start would wait for ever: a compile
  * that fails fails `start` here. Without `compiled` (under Node) `start` runs as it is.
  */
