@@ -85,6 +85,7 @@ STEPS = (
     ("wasm compiled", "wasm compiled (from the snapshot's opening, beside the glue)"),
     ("wasm ready", "wasm instantiated"),
     ("library", "pydantic_core's library compiled (beside the wasm)"),
+    ("library loaded", "pydantic_core's library loaded (pre-run hook, after instantiation)"),
     ("snapshot checked", "snapshot's pages read and checksummed (beside the wasm)"),
     ("pages copied", "snapshot's pages copied into the wasm memory"),
     ("restored", "Python restored"),

@@ -76,6 +76,7 @@ export function withLibrary(createModule, library, snapshot = null) {
         dso.refcount = Infinity;
         dso.global = false;
         dso.exports = Module.loadWebAssemblyModule(compiled, { nodelete: true }, path, {});
+        mark("library loaded");
       })
       .catch((error) => {
         state.error = error;
