@@ -168,8 +168,9 @@ def test_a_runtime_whose_wasm_cannot_load_is_reported_once(
                 " async>", ' data-start-timeout-ms="4000" async>'
             ),
         )
-        console_until(shop, lambda line: "not ready after" in line)
+        console_until(shop, lambda line: "could not start" in line)
         ours = [line for line in shop.console if "nosto-tagging" in line]
-        assert len(ours) == 1 and "not ready after 4 s" in ours[0]
+        assert len(ours) == 1 and "(Python did not start (" in ours[0], ours  # not the time-out
+        assert [line for line in shop.console if line.startswith("page error")] == ours
         assert page.evaluate("() => nostojs(api => api.internal.journal().length)") == 2
         assert shop.page_errors == []

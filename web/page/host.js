@@ -18,10 +18,15 @@ export function startEngine(runtime, attach, script, ctx) {
   policy(runtime); // script URLs of the runtime and the worker's blob: URL, under Trusted Types
   // In a task of its own: after this module's evaluation, in the same task, it would make a
   // longer task on a busy CPU.
-  return new Promise((resolve) => setTimeout(resolve, 0)).then(() => XWorker(
-    runtime + ((ctx && ctx.entry) || "engine.py"), {
+  return new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+    const worker = XWorker(runtime + ((ctx && ctx.entry) || "engine.py"), {
       type: "pyodide",
       version: runtime + "snapshot.mjs",
       config: { packages: ["nosto-tagging"], packages_cache: "passthrough" },
-    }).ready).then(attach);
+    });
+    // A start that fails rejects `ready`, which the loader reports with its reason; polyscript
+    // would also log the event that carried it, as a bare "MessageEvent".
+    worker.onerror = () => {};
+    return worker.ready;
+  }).then(attach);
 }
