@@ -57,6 +57,13 @@ RUNTIME = (
     "() => fetch('/bundle/build-info.json').then(r => r.json())"
     ".then(info => '/bundle/' + info.runtime_dir)"
 )
+# Truthy once this runtime's snapshot is kept whole (polled: Cache Storage has no change event).
+SNAPSHOT_KEPT = (
+    "async () => { const info = await (await fetch('/bundle/build-info.json')).json();"
+    f" const found = await (await caches.open('{CACHE}'))"
+    "   .match('/bundle/' + info.runtime_dir + 'engine.snapshot');"
+    " return found ? (await found.arrayBuffer()).byteLength > (1 << 20) : false; }"
+)
 # Delete the kept snapshot, so that the next start is plain.
 DROP_SNAPSHOT = "([name, url]) => caches.open(name).then(c => c.delete(url))"
 # What a start that fails on a bad standard library says (snapshot.mjs).

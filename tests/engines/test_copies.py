@@ -19,10 +19,10 @@ from tests.snapshot_scripts import (
     CACHE,
     COPIES,
     DROP_SNAPSHOT,
-    KEPT,
     LAZY,
     PYTHON_EXITED,
     RUNTIME,
+    SNAPSHOT_KEPT,
     SPOIL_COPY,
     START_WORKER,
     WORKER,
@@ -32,8 +32,6 @@ from tests.snapshot_scripts import (
 from .conftest import Shop
 
 CART = "<script>nostojs(api => api.defaultSession().viewCart().update())</script>"
-# Truthy once the snapshot is kept whole.
-SNAPSHOT_KEPT = f"async (args) => (await ({KEPT})(args)).size > (1 << 20)"
 # The copies once each of `names` is kept and is the served file.
 COPIES_WHOLE = (
     f"async ([name, runtime, names]) => {{ const copies = await ({COPIES})([name, runtime]);"
@@ -62,7 +60,7 @@ def _first_start(shop: Shop) -> tuple[str, list[str]]:
     runtime = str(shop.tab.evaluate(RUNTIME))
     fetched: list[str] = _start(shop, runtime)["fetched"]
     assert {"pyodide.asm.wasm", "python_stdlib.zip"} < set(fetched)
-    shop.tab.wait_for(SNAPSHOT_KEPT, [CACHE, f"{runtime}engine.snapshot"])
+    shop.tab.wait_for(SNAPSHOT_KEPT)
     shop.tab.wait_for(COPIES_WHOLE, [CACHE, runtime, fetched])
     return runtime, fetched
 

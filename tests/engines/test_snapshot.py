@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tests.snapshot_scripts import SNAPSHOT_KEPT
+
 from .conftest import Shop
 from .pages import LOADER_TAG
 
@@ -23,13 +25,6 @@ PLAIN_STEPS = ["worker", "start", "glue", "wasm start", "wasm ready", "python", 
                "snapshot made", "shell"]  # fmt: skip
 RESTORED_STEPS = ["worker", "start", "glue", "wasm start", "wasm ready", "pages copied",
                   "restored", "installed", "shell"]  # fmt: skip
-# Cache Storage has no change event: polled in the page until the kept file is whole.
-KEPT = (
-    "async () => { const info = await (await fetch('/bundle/build-info.json')).json();"
-    " const found = await (await caches.open('nosto-tagging-snapshots'))"
-    "   .match('/bundle/' + info.runtime_dir + 'engine.snapshot');"
-    " return found ? (await found.arrayBuffer()).byteLength > (1 << 20) : false; }"
-)
 
 # The decoded copies of the runtime's large files, kept beside the snapshot by the first start.
 COPIED = (
@@ -46,7 +41,7 @@ def test_the_next_page_is_restored_from_the_snapshot_the_first_one_kept(shop: Sh
     tab = shop.open(FRONT)
     assert tab.evaluate(START) == "plain"
     assert_steps(tab.evaluate(MARKS), PLAIN_STEPS, absent={"restored", "pages copied"})
-    tab.wait_for(KEPT)
+    tab.wait_for(SNAPSHOT_KEPT)
     tab.wait_for(COPIED)
 
     shop.open(CART, path="/test/cart.html")

@@ -2,7 +2,7 @@
 // wheels), kept in Cache Storage beside the snapshot. The HTTP cache holds them as they were
 // served, brotli-compressed, and decodes them again on every read: for pyodide.asm.wasm that is
 // most of a repeat page's wasm step in Chromium. Cache Storage hands back the bytes it was given.
-import { bytesOf, debug, MANIFEST, readBytes, RUNTIME } from "./runtime.mjs";
+import { bytesOf, debug, MANIFEST, readBytes, RUNTIME, urlOf } from "./runtime.mjs";
 
 const COPIED = new Set(MANIFEST.copies.map((name) => RUNTIME + name));
 
@@ -20,7 +20,7 @@ export function copiesFetch(cache, plain = globalThis.fetch.bind(globalThis)) {
   if (!cache) return plain;
   const copies = new WeakMap(); // a copy handed out -> its URL
   const fetchFile = async (input, init) => {
-    const url = String(input instanceof Request ? input.url : input);
+    const url = urlOf(input);
     if (!COPIED.has(url)) return plain(input, init);
     const copy = await cache.match(url).catch(() => undefined);
     if (copy) {
@@ -55,7 +55,15 @@ export async function forgetCopies(cache) {
  * copy, the file is read again from the network.
  */
 export async function readUsing(url, fetchFile, use) {
-  if (!fetchFile.using) return use(await readBytes(url, fetchFile));
+  if (!fetchFile.using) return use(await readBytes(url, fetchFile)); // Node reads file: URLs
+  return fetchUsing(url, fetchFile, async (read) => use(await bytesOf(url, read)));
+}
+
+/**
+ * `use(response)` of the file at `url`, fetched with `fetchFile`: when `use` throws on a copy,
+ * it is given the file from the network (`copiesFetch`'s `using`).
+ */
+export async function fetchUsing(url, fetchFile, use) {
   const response = await fetchFile(url);
-  return fetchFile.using(response, async (read) => use(await bytesOf(url, read)));
+  return fetchFile.using ? fetchFile.using(response, use) : use(response);
 }

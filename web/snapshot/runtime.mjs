@@ -17,6 +17,9 @@ export function debug(text) {
   console.debug(`nosto-tagging: ${text}`);
 }
 
+/** The URL a `fetch` was given (a string, a URL or a Request), as a string. */
+export const urlOf = (input) => String(input instanceof Request ? input.url : input);
+
 export async function readBytes(url, fetchFile = fetch) {
   if (inNode && url.startsWith("file:")) {
     const { readFile } = await import("node:fs/promises");

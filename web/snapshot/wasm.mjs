@@ -2,7 +2,8 @@
 // opened), beside the glue's import and Pyodide's set-up, and handed to Pyodide's
 // instantiation; while Pyodide sets up, the small modules Emscripten makes to put JavaScript
 // functions in the wasm table are compiled once per signature.
-import { mark, RUNTIME } from "./runtime.mjs";
+import { fetchUsing } from "./copies.mjs";
+import { mark, RUNTIME, urlOf } from "./runtime.mjs";
 
 const WASM_URL = RUNTIME + "pyodide.asm.wasm";
 // Emscripten's wrapper of one JavaScript function: a module of a few dozen bytes.
@@ -14,9 +15,9 @@ const SMALL_MODULE = 128;
  * is read again from the network.
  */
 export async function compileWasm(fetchFile) {
-  const response = await fetchFile(WASM_URL);
-  const compile = (source) => WebAssembly.compileStreaming(source);
-  const module = await (fetchFile.using ? fetchFile.using(response, compile) : compile(response));
+  const module = await fetchUsing(WASM_URL, fetchFile, (source) =>
+    WebAssembly.compileStreaming(source),
+  );
   mark("wasm compiled");
   return module;
 }
@@ -41,7 +42,7 @@ export async function whileSettingUp(fetchFile, compiled, start) {
     Module: WebAssembly.Module,
   };
   globalThis.fetch = (input, init) =>
-    String(input instanceof Request ? input.url : input) === WASM_URL
+    urlOf(input) === WASM_URL
       ? Promise.resolve(new Response(null))
       : fetchFile(input, init);
   WebAssembly.instantiateStreaming = async (_source, imports) => {
