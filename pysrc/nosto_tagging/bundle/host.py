@@ -26,8 +26,9 @@ HOST = "host.mjs"  # in the runtime folder
 SOURCE = "host.js"  # in web/page/
 WORKER_CODE = Path("esm") / "worker" / "xworker.js"
 # Chromium compiles a function lazily, on the main thread, the first time it runs; evaluating
-# host.mjs runs most of its functions. V8's explicit compile hint (Chromium 136+) has the whole
-# file compiled while it streams in, off the main thread. Any other engine reads a comment.
+# host.mjs runs most of its functions. V8's explicit compile hint (Chromium 136+) asks for the
+# whole file to be compiled while it streams in; measured, the page's main-thread time is the
+# same with or without it, within the noise (docs/performance.md). Other engines read a comment.
 COMPILE_HINT = "//# allFunctionsCalledOnLoad\n"
 # Imported on demand by modules the bundle holds, never on the main thread (a TOML config, a zip
 # in `files`, the package graph the worker reads): kept out of host.mjs as written.
