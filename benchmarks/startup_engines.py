@@ -78,7 +78,7 @@ KEPT = """async ([name, url]) => {
 # The steps of a start, in the order a table lists them: (mark, what happened by then).
 STEPS = (
     ("worker", "worker created (navigation, nosto.js, host.mjs)"),
-    ("start", "interpreter module runs (polyscript's worker, snapshot.mjs)"),
+    ("start", "interpreter module runs (the worker's snapshot.mjs)"),
     ("glue", "runtime's JS glue loaded (pyodide.asm.mjs)"),
     ("snapshot opened", "snapshot opened: its header read and checked"),
     ("wasm start", "wasm instantiation asked for (Pyodide's set-up done)"),
@@ -93,7 +93,7 @@ STEPS = (
     ("python", "Python started"),
     ("imported", "wheels installed, engine imported"),
     ("snapshot made", "snapshot made (kept in Cache Storage meanwhile)"),
-    ("shell", "engine's entry script runs (handed over to polyscript)"),
+    ("shell", "engine's entry script runs (engine.py)"),
     ("page ready", "the page has the engine's ready"),
     ("on the wire", "the action's request on the wire (requestStart)"),
     ("received", "the collector received it"),

@@ -12,7 +12,7 @@ in what runs it:
 - ``ours-test.html``: ``ours.html`` with the test build's tag (``nosto.test.js``: the same loader
   with ``api.internal.start()`` and ``api.internal.marks()``, when the engine's worker reached
   each step of its start-up), for the rows of every engine and their phases.
-- ``host.html``: only the engine's host (``runtime/host.mjs``: polyscript's XWorker) starting
+- ``host.html``: only the engine's host (``runtime/host.mjs``: a dedicated module worker) starting
   our engine's worker, exactly as ``nosto.js`` does (no loader, no action): what the host alone
   costs the main thread.
 
@@ -100,7 +100,7 @@ window.benchAct = function (cart) {
 _HOST_ONLY = """<script type="module">
 const runtime = new URL(__RUNTIME_DIR__, new URL("/bundle/", location.href)).href;
 const host = await import(runtime + "host.mjs");
-host.startEngine(runtime);
+host.startEngine(runtime, () => {});
 </script>"""
 
 

@@ -1,14 +1,8 @@
-# The script polyscript's XWorker (runtime/host.mjs) runs in the worker: start the nosto-tagging
-# engine and connect it to the page through polyscript's xworker channel (postMessage; no
-# SharedArrayBuffer needed).
-from polyscript import xworker
+# The dedicated engine's entry (runtime/engine.py), run by runtime/dedicated-engine.mjs in the
+# page's worker: start the nosto-tagging engine and connect it to the page (postMessage texts).
+from page import listen, post  # the worker module's channel to the page
 from pyodide.ffi import create_proxy
 
 from nosto_tagging.worker.shell import start
 
-
-def post(text: str) -> None:
-    xworker.postMessage(text)
-
-
-xworker.onmessage = create_proxy(start(post))
+listen(create_proxy(start(post)))

@@ -5,23 +5,16 @@
 # this text; production pages never load it.
 import json
 
-from polyscript import xworker
+from page import listen, post  # the worker module's channel to the page
 from pyodide.ffi import create_proxy
 
 from nosto_tagging.worker.shell import start
 
 clock = ManualClock()  # noqa: F821 - defined above this text in runtime/engine.test.py
-
-
-def post(text: str) -> None:
-    xworker.postMessage(text)
-
-
 receive = start(post, sleep=clock.sleep)
 
 
-def on_message(event: object) -> None:
-    text = str(getattr(event, "data", ""))
+def on_message(text: str) -> None:
     try:
         message = json.loads(text)
     except ValueError:
@@ -29,7 +22,7 @@ def on_message(event: object) -> None:
     if isinstance(message, dict) and message.get("kind") == "tick":
         clock.advance(float(message["ms"]) / 1000)
     else:
-        receive(event)
+        receive(text)
 
 
-xworker.onmessage = create_proxy(on_message)
+listen(create_proxy(on_message))

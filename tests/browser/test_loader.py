@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser
 
 from nosto_tagging.testing import running_sandbox
@@ -151,13 +152,21 @@ def test_a_missing_account_is_reported_once_and_nothing_is_sent(shop: Shop) -> N
     assert not any("/ev1" in url for url in shop.requests)
 
 
-def test_a_runtime_whose_wasm_cannot_load_is_reported_once(
-    browser: Browser, tmp_path: Path
+@pytest.mark.parametrize(
+    ("missing", "why"),
+    [
+        ("pyodide.asm.wasm", "(Python did not start ("),
+        ("dedicated-engine.mjs", "dedicated-engine.mjs ("),  # "cannot load <its URL> (<why>)"
+        ("engine.py", "engine.py answered 404)"),
+    ],
+)
+def test_a_runtime_file_that_cannot_load_is_reported_once_with_why(
+    browser: Browser, tmp_path: Path, missing: str, why: str
 ) -> None:
     broken = tmp_path / "bundle"
     shutil.copytree(BUNDLE_DIR, broken)
-    for wasm in broken.glob("runtime*/pyodide.asm.wasm*"):  # and its precompressed copies
-        wasm.unlink()
+    for file in broken.glob(f"runtime*/{missing}*"):  # and its precompressed copies
+        file.unlink()
     with (
         running_sandbox(tmp_path / "db.sqlite3", broken) as sandbox,
         shop_on(browser, sandbox) as shop,
@@ -170,7 +179,7 @@ def test_a_runtime_whose_wasm_cannot_load_is_reported_once(
         )
         console_until(shop, lambda line: "could not start" in line)
         ours = [line for line in shop.console if "nosto-tagging" in line]
-        assert len(ours) == 1 and "(Python did not start (" in ours[0], ours  # not the time-out
+        assert len(ours) == 1 and why in ours[0], ours  # not the time-out
         assert [line for line in shop.console if line.startswith("page error")] == ours
         assert page.evaluate("() => nostojs(api => api.internal.journal().length)") == 2
         assert shop.page_errors == []

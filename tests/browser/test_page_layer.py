@@ -76,7 +76,7 @@ def test_the_page_keeps_the_browsers_own_prototypes_and_no_observer_is_added(sho
         "() => [Element.prototype.attachShadow, EventTarget.prototype.addEventListener, Worker]"
         ".map(f => /\\[native code\\]/.test(Function.prototype.toString.call(f)))"
     )
-    assert native == [True, True, True]  # the Worker host.mjs lent polyscript is given back
+    assert native == [True, True, True]
     observers = page.evaluate(
         "() => ({before: window.__observersBeforeTag, after: window.__observers.length,"
         " targets: window.__observers.flatMap(o => o.__targets)})"

@@ -1,7 +1,7 @@
 """The engine's memory snapshot (web/snapshot/) in Chromium: made by a plain start, kept in
 Cache Storage, restored by the next page; refused or restarted plainly when it is bad.
 
-Two kinds of page: the real loader (PyScript's worker, as a storefront runs it), and a test page
+Two kinds of page: the real loader (its dedicated worker, as a storefront runs it), and a test page
 whose module worker calls snapshot.mjs's ``loadPyodide`` directly and runs a little Python, so a
 test can see what the restored interpreter does (lazy imports) and plant bad snapshots.
 """

@@ -20,7 +20,6 @@ from nosto_tagging.bundle import BuildError
 from nosto_tagging.bundle.closure import MARGIN, _write_trimmed, top_level
 from nosto_tagging.bundle.fetch import _fetch
 from nosto_tagging.bundle.hashdir import hashed_dir_name, is_hashed_path, tree_digest
-from nosto_tagging.bundle.host import worker_chunks
 from nosto_tagging.bundle.loader import page_table
 from nosto_tagging.bundle.lock import canonical_name, lock_entry, trim_lock
 from nosto_tagging.bundle.ownwheel import build_own_wheel
@@ -57,25 +56,7 @@ def entry(tmp_path: Path, key: str, file: str, depends: tuple[str, ...] = ()) ->
 
 def test_committed_pins_parse_with_the_expected_lock_graph() -> None:
     pins = load_pins()
-    assert (pins.pyodide.spec, pins.polyscript.spec) == ("pyodide@314.0.7", "polyscript@0.20.16")
-    # polyscript's XWorker and what it imports, as @pyscript/core 0.7.31's dist bundles them
-    host = {(pin.npm.spec, folder) for pin in pins.host for folder in pin.paths}
-    assert host == {
-        ("polyscript@0.20.16", "polyscript"),
-        ("coincident@4.1.1", "coincident"),
-        ("reflected-ffi@0.7.2", "reflected-ffi"),
-        ("weak-id@0.2.1", "weak-id"),
-        ("next-resolver@0.1.7", "next-resolver"),
-        ("@webreflection/utils@0.3.39", "@webreflection/utils"),
-        ("@webreflection/utils@0.1.2", "coincident/node_modules/@webreflection/utils"),
-        ("@webreflection/utils@0.1.2", "next-resolver/node_modules/@webreflection/utils"),
-        ("@webreflection/fetch@0.2.0", "@webreflection/fetch"),
-        ("@webreflection/idb-map@0.3.2", "@webreflection/idb-map"),
-        ("codedent@0.1.3", "codedent"),
-        ("plain-tag@0.1.3", "plain-tag"),
-        ("html-escaper@3.0.3", "html-escaper"),
-    }
-    assert pins.host[6].npm.tarball == "webreflection-utils-0.1.2.tgz"
+    assert pins.pyodide.spec == "pyodide@314.0.7"
     assert pins.uglify.spec == "uglify-js@3.19.3"  # build tool: minifies nosto.js
     # build tool: bundles nosto.js; the native binary for the build machine
     assert esbuild_pin(pins, "Linux", "x86_64").spec == "@esbuild/linux-x64@0.28.2"
@@ -109,10 +90,6 @@ def test_committed_pins_parse_with_the_expected_lock_graph() -> None:
         (("[self]", "[other]"), "missing table [self]"),
         (('key = "annotated-types"', 'key = "pydantic"'), "duplicate lock keys"),
         (("[npm.uglify]", "[npm.uglif]"), "[npm.uglify]"),
-        (('package = "polyscript"', 'package = "pyscript"'), "first [[host]] must be polyscript"),
-        (('paths = ["weak-id"]', 'paths = ["../weak-id"]'), "`paths` must be relative folders"),
-        (('paths = ["weak-id"]', 'paths = ["codedent"]'), "more than one package at ['codedent']"),
-        (('paths = ["weak-id"]', "paths = []"), "`paths` must name at least one folder"),
     ],
 )
 def test_a_broken_manifest_names_the_problem(
@@ -362,18 +339,3 @@ def test_the_trim_keeps_whole_packages_and_drops_the_rest(tmp_path: Path) -> Non
         assert archive.namelist() == ["json/__init__.pyc", "json/decoder.pyc", "typing.pyc"]
         assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_STORED}
     assert {"encodings", "traceback", "asyncio"} <= MARGIN
-
-
-def test_the_chunks_the_workers_code_imports_are_found_in_its_string(tmp_path: Path) -> None:
-    worker = tmp_path / "esm" / "worker"
-    worker.mkdir(parents=True)
-    # polyscript's esm/worker/xworker.js holds the worker's code as a string literal
-    (worker / "xworker.js").write_text(
-        "const re = /import\\((.+?)\\)/;\n"
-        "export default () => new Worker(URL.createObjectURL(new Blob(['/*@*/'+\"a=()=>"
-        'import(\\"./pyodide_graph-X1.js\\"),b=()=>import(\\"./zip-Y2.js\\"),'
-        'c=import(\\"micropip\\"),d=()=>import(\\"./zip-Y2.js\\")"])));\n'
-    )
-    assert worker_chunks(tmp_path) == ["pyodide_graph-X1.js", "zip-Y2.js"]
-    with pytest.raises(BuildError, match=r"cannot read polyscript's esm/worker/xworker\.js"):
-        worker_chunks(tmp_path / "missing")

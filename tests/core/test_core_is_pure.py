@@ -15,7 +15,6 @@ import nosto_tagging.core
 BLOCKED = (
     "js",
     "pyodide",
-    "polyscript",
     "starlette",
     "uvicorn",
     "nosto_tagging.locations",

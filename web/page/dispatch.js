@@ -8,7 +8,7 @@ export function makeDispatch(ctx, onReady) {
   const { win, doc, store, journal, outbox, pending, bus, report } = ctx;
   return function onMessage(event) {
     let m;
-    try { m = JSON.parse(event.data); } catch (e) { return; } // not ours (polyscript's own)
+    try { m = JSON.parse(event.data); } catch (e) { return; } // not a JSON text: not the engine's
     if (ctx.tap) ctx.tap(m); // the debug panel, when open, sees each message first
     switch (m && m.kind) {
       case "ready": // kept whole (with when it came) for a debug panel opened later

@@ -1,8 +1,7 @@
 // Engine start: the visit's shared engine (runtime/shared.mjs, a SharedWorker running one
 // Python engine for the pages and tabs of the origin) where it can work, else the page's own
-// (runtime/host.mjs: polyscript's XWorker, PyScript's worker machinery without its page layer,
-// runs runtime/engine.py in a dedicated worker). The page never waits for it; a runtime that
-// cannot start is said once, with what to check.
+// (runtime/host.mjs: runtime/engine.py in a dedicated worker). The page never waits for it; a
+// runtime that cannot start is said once, with what to check.
 //
 // Without data-engine the page takes the shared engine when its worker script is of the page's
 // origin (nosto.js served from there, nosto-worker.js beside it, or data-worker naming one),

@@ -1,32 +1,36 @@
-// The engine's host, built into runtime/host.mjs: polyscript's XWorker (PyScript's worker
-// machinery) without the page layer of PyScript and polyscript: no document observer, no patched
-// attachShadow, no custom elements, nothing that runs a <script type="py"> of the page.
-// polyscript's FFI (reflected-ffi) redefines EventTarget.prototype.addEventListener when it loads,
-// for listeners a worker adds through its `window` proxy; the engine never does, so the page
-// gets the browser's own method back.
-import { nativeAddEventListener, NativeWorker } from "./host-keep.js";
-import { XWorker } from "polyscript/xworker";
-import { policy } from "./policy.mjs";
+// The page's own engine (runtime/host.mjs): a dedicated module worker running the engine's entry
+// (runtime/engine.py, or the test build's `ctx.entry`) on Pyodide from `runtime`, through
+// runtime/dedicated-engine.mjs. The worker's script is a one-line blob: URL of the page's origin
+// (a worker's script must be, and the runtime may be hosted elsewhere) that imports that module
+// by its URL. Nothing of the page's globals is touched.
+import { policy, scriptURL } from "./policy.mjs";
 
-Object.defineProperty(EventTarget.prototype, "addEventListener", nativeAddEventListener);
-globalThis.Worker = NativeWorker;
-
-// The engine (runtime/engine.py, or the test build's `ctx.entry`) in a worker, on Pyodide from
-// `runtime`: `attach(worker)` once that entry has run. `version` is the interpreter module:
-// polyscript imports it and calls its loadPyodide.
+// `attach(worker)` once the entry has run; a start that fails rejects, with the reason the
+// worker gave ("Python did not start (...)", or the module that could not load).
 export function startEngine(runtime, attach, script, ctx) {
-  policy(runtime); // script URLs of the runtime and the worker's blob: URL, under Trusted Types
+  policy(runtime); // the blob: URL, under Trusted Types
+  const entry = runtime + ((ctx && ctx.entry) || "engine.py");
+  const module = runtime + "dedicated-engine.mjs";
+  const code = "import(" + JSON.stringify(module) + ").then((m) => m.run(" + JSON.stringify(entry) +
+    "), (e) => postMessage({ nostoTaggingStart: \"failed\", why: \"cannot load \" + " +
+    JSON.stringify(module) + " + \" (\" + (e && e.message || e) + \")\" }));";
   // In a task of its own: after this module's evaluation, in the same task, it would make a
   // longer task on a busy CPU.
-  return new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
-    const worker = XWorker(runtime + ((ctx && ctx.entry) || "engine.py"), {
-      type: "pyodide",
-      version: runtime + "snapshot.mjs",
-      config: { packages: ["nosto-tagging"], packages_cache: "passthrough" },
-    });
-    // A start that fails rejects `ready`, which the loader reports with its reason; polyscript
-    // would also log the event that carried it, as a bare "MessageEvent".
-    worker.onerror = () => {};
-    return worker.ready;
-  }).then(attach);
+  let url;
+  return new Promise((resolve) => setTimeout(resolve, 0)).then(() => new Promise((resolve, reject) => {
+    url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+    const worker = new Worker(scriptURL(url), { type: "module" });
+    worker.onmessage = ({ data }) => {
+      const start = data && data.nostoTaggingStart;
+      if (start === "ran") resolve(worker);
+      else if (start === "failed") reject(new Error(String(data.why)));
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      reject(new Error(event.message || "the engine's worker could not start"));
+    };
+  })).finally(() => URL.revokeObjectURL(url)).then((worker) => {
+    worker.onerror = null;
+    attach(worker);
+  });
 }

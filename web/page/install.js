@@ -120,7 +120,6 @@ export function install(win, doc, script, build, hooks) {
   ctx.delivery.catch(() => {});
   startEngine(ctx, script, runtime, (worker) => {
     ctx.worker = worker;
-    // polyscript forwards worker messages to onmessage only
     worker.onmessage = (event) => ctx.delivery.then((chunk) => {
       onMessage = onMessage || chunk.makeDispatch(ctx, onReady);
       onMessage(event);

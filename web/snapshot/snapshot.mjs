@@ -1,5 +1,6 @@
-// The interpreter module polyscript's XWorker loads in the worker (its `version` option): `loadPyodide` starts
-// Python with the engine imported, from a memory snapshot when this browser keeps a good one.
+// The interpreter module the engine's worker loads (dedicated-engine.mjs, shared-engine.mjs):
+// `loadPyodide` starts Python with the engine imported, from a memory snapshot when this browser
+// keeps a good one.
 //
 // Every start installs the wheels itself (stored zips: entries are written straight into the
 // in-memory filesystem) and loads pydantic_core's shared library from an Emscripten pre-run hook,
@@ -40,7 +41,7 @@ const { loadPyodide: loadPlainPyodide, version } = await import("./pyodide.mjs")
 export { version };
 
 /**
- * Start Pyodide as polyscript asks (`options`), with the engine imported. A start that fails
+ * Start Pyodide with Pyodide's `options`, and the engine imported. A start that fails
  * deletes this runtime's decoded copies: the next one reads the files from the network.
  */
 export async function loadPyodide(options = {}) {
@@ -54,8 +55,8 @@ export async function loadPyodide(options = {}) {
 
 /**
  * An Error saying why the start failed, whatever was thrown: Emscripten ends a runtime that
- * exits (a fatal Python error) by throwing an object that is no Error, which polyscript would not
- * hand to the page, so the page would learn of the failure only from its own time-out.
+ * exits (a fatal Python error) by throwing an object that is no Error, which says nothing once
+ * posted to the page.
  */
 function startError(thrown) {
   const why = thrown?.message ?? String(thrown);

@@ -1,4 +1,4 @@
-"""``nosto-tagging build``: assemble the self-hosted Pyodide/polyscript bundle (CPython only).
+"""``nosto-tagging build``: assemble the self-hosted Pyodide bundle (CPython only).
 
 Pins live in ``pins.toml``; see :func:`build_bundle` for the output layout's entry point.
 """

@@ -27,7 +27,6 @@ from nosto_tagging.bundle.compile import (
 from nosto_tagging.bundle.errors import BuildError
 from nosto_tagging.bundle.fetch import extract_npm, fetch_npm, fetch_wheel
 from nosto_tagging.bundle.hashdir import hashed_dir_name
-from nosto_tagging.bundle.host import host_tree, write_host
 from nosto_tagging.bundle.imported import check_every_wheel_imported
 from nosto_tagging.bundle.interpreter import MODULE, manifest, write_interpreter_module
 from nosto_tagging.bundle.loader import CHUNKS, ENTRIES, bundle_chunk, bundle_loader
@@ -40,7 +39,7 @@ from nosto_tagging.bundle.precompress import precompress_file, precompress_tree
 from nosto_tagging.bundle.report import Progress, human, summary, write_build_info
 from nosto_tagging.bundle.snapcheck import check_snapshot
 from nosto_tagging.bundle.worker_script import NAME as WORKER_SCRIPT
-from nosto_tagging.bundle.worker_script import worker_script, write_engine
+from nosto_tagging.bundle.worker_script import worker_script
 from nosto_tagging.locations import CHECKOUT_CACHE_DIR, CHECKOUT_WEB_DIR
 
 # The worker's entry of the test build (nosto.test.js with data-test-clock), and the clock it
@@ -50,7 +49,14 @@ TEST_CLOCK = Path(nosto_tagging.__file__).parent / "testing" / "clock.py"
 
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 STDLIB = "python_stdlib.zip"
-STEPS = 10
+STEPS = 9
+# The engines' worker modules, copied into the runtime: web/<source> -> runtime/<name>. Each
+# starts Python from snapshot.mjs; the page's own engine (host.mjs) or the shared engine's worker
+# script (nosto-worker.js) imports it.
+WORKER_MODULES = {
+    "dedicated-engine.mjs": "dedicated/engine.js",
+    "shared-engine.mjs": "shared/engine.js",
+}
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,6 @@ class Inputs:
     """Everything fetched or built before compiling: unpacked npm packages and wheel paths."""
 
     pyodide_dir: Path
-    host_modules: Path  # node_modules holding polyscript and its dependencies
     uglify_dir: Path
     esbuild: Path  # the esbuild binary
     wheels: dict[str, Path]  # lock key -> downloaded wheel, pins order
@@ -117,16 +122,9 @@ def _fetch_npm(progress: Progress, pin: NpmPin, cache_dir: Path) -> Path:
 
 
 def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
-    """Steps 1-4: the npm packages (runtime, engine host, bundler, minifier), the pinned wheels,
-    our wheel."""
+    """Steps 1-3: the npm packages (runtime, bundler, minifier), the pinned wheels, our
+    wheel."""
     pyodide_dir = _fetch_npm(progress, pins.pyodide, cache_dir)
-    started = time.monotonic()
-    host_modules = host_tree(pins.host, cache_dir)
-    progress.step(
-        f"fetching {pins.polyscript.spec} and the {len(pins.host) - 1} packages its XWorker "
-        "imports",
-        started,
-    )
     started = time.monotonic()
     fetched = {pin.lock.key: fetch_wheel(pin, cache_dir) for pin in pins.wheels}
     fresh = sum(not f.cached for f in fetched.values())
@@ -148,13 +146,13 @@ def _gather(pins: Pins, cache_dir: Path, progress: Progress) -> Inputs:
     esbuild = extract_npm(fetched_esbuild.path, pin.sha256, cache_dir) / "bin" / "esbuild"
     if not fetched_esbuild.cached:
         progress.print(f"      downloaded {pin.spec} (the loader's bundler)")
-    return Inputs(pyodide_dir, host_modules, uglify_dir, esbuild, wheels, own)
+    return Inputs(pyodide_dir, uglify_dir, esbuild, wheels, own)
 
 
 def _compile(
     inputs: Inputs, pins: Pins, cache_dir: Path, progress: Progress
 ) -> dict[str, Compiled]:
-    """Step 5: the stdlib zip and every wheel, byte-compiled (cached by input hash)."""
+    """Step 4: the stdlib zip and every wheel, byte-compiled (cached by input hash)."""
     started = time.monotonic()
     jobs = [CompileJob(inputs.pyodide_dir / STDLIB, STDLIB, STDLIB_PREFIX, wheel=False)]
     for wheel in [*inputs.wheels.values(), inputs.own]:
@@ -178,7 +176,7 @@ def _compile(
 def _trim(
     inputs: Inputs, compiled: dict[str, Compiled], pins: Pins, cache_dir: Path, progress: Progress
 ) -> tuple[dict[str, Compiled], dict[str, Any]]:
-    """Step 6: the compiled stdlib cut to the engine's import closure (verified under Node);
+    """Step 5: the compiled stdlib cut to the engine's import closure (verified under Node);
     every shipped wheel must be imported by the engine there."""
     started = time.monotonic()
     full = compiled[STDLIB]
@@ -208,8 +206,8 @@ def _lay_out_runtime(
     web_dir: Path,
     progress: Progress,
 ) -> dict[str, Any]:
-    """Step 7: the runtime (Pyodide core, compiled zips, trimmed lock, the engine host, the
-    page's chunks, engine.py)."""
+    """Step 6: the runtime (Pyodide core, compiled zips, trimmed lock, the page's chunks, the
+    engines' worker modules, engine.py)."""
     started = time.monotonic()
     for name in PYODIDE_FILES:
         _copy(inputs.pyodide_dir / name, runtime / name)
@@ -223,14 +221,14 @@ def _lay_out_runtime(
     entries[pins.own.key] = lock_entry(pins.own, nosto_tagging.__version__, own)
     lock = trim_lock(_read_lock(inputs.pyodide_dir), entries)
     (runtime / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
-    worker_chunks = write_host(runtime, web_dir, inputs.esbuild, inputs.host_modules)
     shipped = [runtime / inputs.wheels[pin.lock.key].name for pin in pins.wheels] + [own]
     data = manifest(runtime / "pyodide.mjs", shipped, str(lock["info"].get("python", "")))
     write_interpreter_module(web_dir, inputs.esbuild, runtime / MODULE, data)
     for chunk in CHUNKS:
         text = bundle_chunk(web_dir, inputs.esbuild, chunk, nosto_tagging.__version__)
         (runtime / chunk).write_text(text, encoding="utf-8")
-    write_engine(web_dir, runtime)
+    for name, source in WORKER_MODULES.items():
+        _copy(web_dir / source, runtime / name)
     engine = web_dir / "engine.py"
     if engine.is_file():
         _copy(engine, runtime / "engine.py")
@@ -241,15 +239,15 @@ def _lay_out_runtime(
         text = TEST_CLOCK.read_text(encoding="utf-8") + "\n\n" + test_entry.read_text("utf-8")
         (runtime / TEST_ENTRY).write_text(text, encoding="utf-8")
     progress.step(
-        f"laying out the runtime ({len(entries)} wheels; host.mjs, polyscript's worker chunks "
-        f"{', '.join(worker_chunks)})",
+        f"laying out the runtime ({len(entries)} wheels, {len(CHUNKS)} page chunks, "
+        f"{len(WORKER_MODULES)} worker modules)",
         started,
     )
     return lock
 
 
 def _seal_runtime(staging: Path, unsealed: Path, cache_dir: Path, progress: Progress) -> str:
-    """Step 8: name the runtime folder after its content and precompress everything in it.
+    """Step 7: name the runtime folder after its content and precompress everything in it.
 
     Returns the folder name with a trailing slash, as the loader joins it to its own URL.
     """
@@ -265,7 +263,7 @@ def _seal_runtime(staging: Path, unsealed: Path, cache_dir: Path, progress: Prog
 
 
 def _check_snapshot(runtime: Path, cache_dir: Path, progress: Progress) -> dict[str, Any]:
-    """Step 9: the runtime's snapshot.mjs snapshots the started engine and restores it (Node)."""
+    """Step 8: the runtime's snapshot.mjs snapshots the started engine and restores it (Node)."""
     started = time.monotonic()
     figures = check_snapshot(runtime, cache_dir)
     progress.step(
@@ -289,7 +287,7 @@ def _write_loader(
     inputs: Inputs,
     progress: Progress,
 ) -> None:
-    """Step 10: nosto.js and nosto.test.js (bundled, minified, syntax-checked by node,
+    """Step 9: nosto.js and nosto.test.js (bundled, minified, syntax-checked by node,
     precompressed) and build-info.json."""
     started = time.monotonic()
     version = nosto_tagging.__version__
@@ -314,7 +312,6 @@ def _write_loader(
         "nosto-tagging": version,
         "pyodide": pins.pyodide.version,
         "python": str(lock["info"].get("python", "")),
-        pins.polyscript.package: pins.polyscript.version,
         **{pin.project: pin.version for pin in pins.wheels},
     }
     kept = {name: list(c.failed) for name, c in compiled.items() if c.failed}

@@ -1,5 +1,5 @@
-"""``snapshot.mjs`` in the runtime: the interpreter module polyscript's XWorker loads (its
-``version`` option).
+"""``snapshot.mjs`` in the runtime: the interpreter module both engines' workers start Python
+from (``dedicated-engine.mjs``, ``shared-engine.mjs``).
 
 ``web/snapshot/snapshot.mjs`` wraps Pyodide's ``loadPyodide``: it installs the wheels itself,
 loads pydantic_core's shared library at fixed positions and starts from a memory snapshot kept in
@@ -31,8 +31,8 @@ RUNTIME_IMPORTS = ("./pyodide.mjs", "./pyodide.asm.mjs")
 WORKER_TARGET = "es2022"
 SITE = "/lib/python{major}.{minor}/site-packages"
 # What the snapshot holds imported: the worker shell (the engine, pydantic models built), its
-# transport and the shared engine's hub. web/engine.py itself imports polyscript, which exists
-# only in polyscript's worker.
+# transport and the shared engine's hub. web/engine.py itself imports `page`, the dedicated
+# worker's channel, which exists only there.
 ENGINE_IMPORTS = (
     "nosto_tagging.worker.shell",
     "nosto_tagging.worker.transport",

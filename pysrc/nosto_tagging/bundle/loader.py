@@ -46,10 +46,11 @@ CHUNKS = {
     # while the engine starts)
     "adoption.mjs": "delivery.js",
     "shared.mjs": "shared.js",  # the shared engine's page side (engine-start.js chooses it)
+    "host.mjs": "host.js",  # the page's own engine, a dedicated worker (engine-start.js, shared.js)
     "policy.mjs": "policy.js",  # the Trusted Types policy, one per page (host.mjs, shared.mjs)
     "debug.mjs": "debug.js",  # the debug panel (?nostodebug=true; adoption.mjs loads it)
 }
-# Runtime modules a chunk or host.mjs imports by URL, one instance per page: never bundled in.
+# Runtime modules a chunk imports by URL, one instance per page: never bundled in.
 SHARED_MODULES = ("./policy.mjs", "./host.mjs", "./debug.mjs")
 TARGET = "es2020"  # what the page may use: ?. and ?? are fine, top-level await is not
 BUNDLE_TIMEOUT = 60.0

@@ -47,15 +47,6 @@ class NpmPin:
 
 
 @dataclass(frozen=True)
-class HostPin:
-    """An npm package of the engine's host (polyscript or one of its run-time dependencies),
-    unpacked at each of ``paths`` in the ``node_modules`` tree esbuild bundles it from."""
-
-    npm: NpmPin
-    paths: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class WheelPin:
     """A wheel from PyPI; ``platform`` is set for binary (Emscripten) wheels only."""
 
@@ -70,15 +61,10 @@ class WheelPin:
 @dataclass(frozen=True)
 class Pins:
     pyodide: NpmPin
-    host: tuple[HostPin, ...]  # polyscript first, then what its XWorker imports
     uglify: NpmPin  # build tool: minifies nosto.js
     esbuild: dict[str, NpmPin]  # build tool: bundles nosto.js; `<system>-<machine>` -> pin
     wheels: tuple[WheelPin, ...]
     own: LockMeta
-
-    @property
-    def polyscript(self) -> NpmPin:
-        return self.host[0].npm
 
 
 def _fail(path: Path, what: str) -> BuildError:
@@ -125,35 +111,6 @@ def _npm(data: dict[str, Any], which: str, path: Path, group: str = "npm") -> Np
         version=_str(table, "version", path, where),
         sha256=_sha(table, path, where),
     )
-
-
-def _host(tables: Any, path: Path) -> tuple[HostPin, ...]:
-    if not isinstance(tables, list) or not tables:
-        raise _fail(path, "no [[host]] entries (polyscript and its dependencies)")
-    pins = []
-    for index, table in enumerate(tables):
-        where = f"[[host]] #{index + 1}"
-        if not isinstance(table, dict):
-            raise _fail(path, f"{where} must be a table")
-        paths = _names(table, "paths", path, where)
-        if not paths:
-            raise _fail(path, f"{where}: `paths` must name at least one folder")
-        for folder in paths:
-            if folder.startswith("/") or ".." in folder.split("/"):
-                raise _fail(path, f"{where}: `paths` must be relative folders, got {folder!r}")
-        npm = NpmPin(
-            package=_str(table, "package", path, where),
-            version=_str(table, "version", path, where),
-            sha256=_sha(table, path, where),
-        )
-        pins.append(HostPin(npm, paths))
-    if pins[0].npm.package != "polyscript" or pins[0].paths != ("polyscript",):
-        raise _fail(path, 'the first [[host]] must be polyscript, with paths = ["polyscript"]')
-    folders = [folder for pin in pins for folder in pin.paths]
-    duplicates = sorted({f for f in folders if folders.count(f) > 1})
-    if duplicates:
-        raise _fail(path, f"[[host]]: more than one package at {duplicates}")
-    return tuple(pins)
 
 
 def _wheel(table: dict[str, Any], index: int, path: Path) -> WheelPin:
@@ -210,7 +167,6 @@ def load_pins(path: Path = PINS_PATH) -> Pins:
         raise _fail(path, "missing table [self] (the lock entry of our own wheel)")
     pins = Pins(
         pyodide=_npm(data, "pyodide", path),
-        host=_host(data.get("host"), path),
         uglify=_npm(data, "uglify", path),
         esbuild={key: _npm(data, key, path, "esbuild") for key in data.get("esbuild", {})},
         wheels=tuple(_wheel(table, i, path) for i, table in enumerate(wheels)),

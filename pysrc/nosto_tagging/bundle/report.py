@@ -60,29 +60,20 @@ def write_build_info(out: Path, versions: dict[str, str], extra: dict[str, Any])
     return path
 
 
-def summary(out: Path, fold: tuple[str, ...] = ("pyscript",)) -> str:
-    """The size table: one row per file with its raw size and what a brotli client downloads.
-
-    The brotli column is the size of the precompressed ``.br`` sibling (the raw size where the
-    build wrote none); directories named in ``fold`` are shown as one row.
-    """
-    rows: dict[str, list[int]] = {}
+def summary(out: Path) -> str:
+    """The size table: one row per file with its raw size and what a brotli client downloads
+    (the size of the precompressed ``.br`` sibling; the raw size where the build wrote none)."""
+    shown: dict[str, tuple[int, int]] = {}
     for path in sorted(out.rglob("*")):
         if not path.is_file() or is_sibling(path):
             continue
-        parts = path.relative_to(out).parts
-        folded = next((i for i, part in enumerate(parts[:-1]) if part in fold), None)
-        key = "/".join(parts[: folded + 1]) + "/ (*)" if folded is not None else "/".join(parts)
         brotli = path.with_name(path.name + ".br")
-        row = rows.setdefault(key, [0, 0, 0])
-        row[0] += 1
-        row[1] += path.stat().st_size
-        row[2] += (brotli if brotli.is_file() else path).stat().st_size
-    shown = {key.replace("(*)", f"({row[0]} files)"): row for key, row in rows.items()}
+        packed = (brotli if brotli.is_file() else path).stat().st_size
+        shown[path.relative_to(out).as_posix()] = (path.stat().st_size, packed)
     width = max(len(k) for k in shown) + 2
     lines = [f"{'file':<{width}}{'raw':>10}{'brotli':>11}"]
     total = [0, 0]
-    for key, (_, raw, packed) in shown.items():
+    for key, (raw, packed) in shown.items():
         lines.append(f"{key:<{width}}{human(raw):>10}{human(packed):>11}")
         total[0] += raw
         total[1] += packed

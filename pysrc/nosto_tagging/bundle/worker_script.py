@@ -13,7 +13,7 @@ checks in the page's hello keep a page and a worker script of different builds a
   whose runtime (``?runtime=`` of its URL) is another, so the engine it starts is the page's.
 
 The source is ``web/shared/worker.js``; the engine it starts is ``runtime/shared-engine.mjs``
-(``web/shared/engine.js``), copied into the runtime.
+(``web/shared/engine.js``, copied into the runtime by the build).
 """
 
 from __future__ import annotations
@@ -26,8 +26,6 @@ from nosto_tagging.bundle.errors import BuildError
 
 NAME = "nosto-worker.js"  # at the bundle's root
 SOURCE = Path("shared") / "worker.js"  # in web/
-ENGINE_SOURCE = Path("shared") / "engine.js"  # in web/
-ENGINE = "shared-engine.mjs"  # in the runtime
 
 
 def stamp(web_dir: Path, version: str) -> str:
@@ -55,8 +53,3 @@ def worker_script(web_dir: Path, version: str, runtime_dir: str) -> str:
     if "%VERSION%" in filled or "%RUNTIME_DIR%" in filled or filled == text:
         raise BuildError(f'{web_dir / SOURCE} lacks its "%VERSION%" or "%RUNTIME_DIR%" slot')
     return filled
-
-
-def write_engine(web_dir: Path, runtime: Path) -> None:
-    """Copy the shared engine's module into the runtime (before it is sealed)."""
-    (runtime / ENGINE).write_text(_read(web_dir, ENGINE_SOURCE), encoding="utf-8")

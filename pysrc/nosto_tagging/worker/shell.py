@@ -1,10 +1,11 @@
 """The worker's shell: page messages in, engine outputs and delivery results out.
 
-Runs inside polyscript's worker; ``web/engine.py`` (the worker's entry) connects it to
-polyscript's ``xworker`` channel. Every message is a JSON text defined in
-``nosto_tagging.core.protocol``. A built request is held until the page answers ``stored``
-(it keeps the body until the collector acknowledges it), then sent: by the page where the engine
-ends with it (a dedicated worker), by the engine itself where it outlives its pages (shared).
+Runs in the page's dedicated worker, where ``web/engine.py`` (the worker's entry) connects it to
+the page's messages, or in the shared engine (``nosto_tagging.worker.shared``). Every message
+is a JSON text defined in ``nosto_tagging.core.protocol``. A built request is held until the
+page answers ``stored`` (it keeps the body until the collector acknowledges it), then sent: by
+the page where the engine ends with it (a dedicated worker), by the engine itself where it
+outlives its pages (shared).
 """
 
 from __future__ import annotations
@@ -327,19 +328,17 @@ def start_marks(performance: Any) -> dict[str, float]:
 
 def start(
     post: Callable[[str], None], sleep: Callable[[float], Awaitable[None]] | None = None
-) -> Callable[[Any], None]:
-    """Make the engine's shell and return the handler for polyscript's ``xworker.onmessage``.
+) -> Callable[[str], None]:
+    """Make the dedicated engine's shell and return the handler for the page's message texts.
 
-    ``web/engine.py`` (the worker's entry) assigns the handler itself: polyscript only
-    dispatches to a handler assigned from the entry script, not from inside a module. ``sleep``:
-    the test build's clock (``web/engine.test.py``).
+    ``web/engine.py`` (the worker's entry) hands it to the worker's channel. ``sleep``: the test
+    build's clock (``web/engine.test.py``).
     """
     import js
 
     start = str(getattr(js, "nostoTaggingStart", ""))  # set by the runtime's snapshot.mjs
     marks = start_marks(js.performance)
-    receive = receiver(WorkerShell(post, None, start=start, marks=marks, sleep=sleep), post)
-    return lambda event: receive(str(event.data))
+    return receiver(WorkerShell(post, None, start=start, marks=marks, sleep=sleep), post)
 
 
 def receiver(shell: WorkerShell, post: Callable[[str], None]) -> Callable[[str], None]:
