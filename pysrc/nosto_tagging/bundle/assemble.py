@@ -92,9 +92,11 @@ def _replace(out: Path, staging: Path) -> None:
         ) from error
 
 
-def _copy(src: Path, dst: Path) -> None:
+def _copy(src: Path, dst: Path, fix: str = "") -> None:
+    """Copy ``src`` (a cached download unless ``fix`` says what to do when it is missing)."""
     if not src.is_file():
-        raise BuildError(f"{src} is missing; delete the cache directory {src.parent} and re-run")
+        fix = fix or f"delete the cache directory {src.parent} and re-run"
+        raise BuildError(f"{src} is missing; {fix}")
     dst.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dst)
 
@@ -228,7 +230,7 @@ def _lay_out_runtime(
         text = bundle_chunk(web_dir, inputs.esbuild, chunk, nosto_tagging.__version__)
         (runtime / chunk).write_text(text, encoding="utf-8")
     for name, source in WORKER_MODULES.items():
-        _copy(web_dir / source, runtime / name)
+        _copy(web_dir / source, runtime / name, "make sure the checkout is complete")
     engine = web_dir / "engine.py"
     if engine.is_file():
         _copy(engine, runtime / "engine.py")
