@@ -222,19 +222,11 @@ def run_engine_round(
     its snapshot is kept. (In WebKitGTK's WebDriver session a reload, which opening the same URL
     again is, empties Cache Storage; a second window WebDriver opens started plainly too.)"""
     pages = {"ours": "ours-test.html", "baseline": "baseline.html"}
-    snapshot = f"/bundle/{runtime_dir}engine.snapshot"
     visits = []
     for kind in ("ours", "baseline") if number % 2 else ("baseline", "ours"):
         url = f"{origin}/bundle/bench/{pages[kind]}"
-        context = engine.context()
-        try:
-            tab = context.tab()
-            visits.append(load(tab, url, receipts, engine.name, kind, "cold", number))
-            if kind == "ours":
-                tab.wait_for(KEPT, [SNAPSHOTS, snapshot])
-            visits.append(load(tab, f"{url}?next", receipts, engine.name, kind, "warm", number))
-        finally:
-            context.close()
+        kept = runtime_dir if kind == "ours" else None
+        visits += visit_twice(engine, url, receipts, kind, number, kept)
         for visit in visits[-2:]:
             answered = visit.answered_ms
             shown = f"{answered:6.0f}" if answered is not None else "     -"
@@ -245,6 +237,28 @@ def run_engine_round(
                 file=log,
             )
     return visits
+
+
+def visit_twice(
+    engine: Engine,
+    url: str,
+    receipts: Receipts,
+    kind: str,
+    number: int,
+    runtime_dir: str | None = None,
+) -> list[EngineVisit]:
+    """In a fresh context: ``url`` cold, then the next page (``url?next``) in the same tab,
+    once the snapshot of ``runtime_dir`` (ours) is kept."""
+    context = engine.context()
+    try:
+        tab = context.tab()
+        cold = load(tab, url, receipts, engine.name, kind, "cold", number)
+        if runtime_dir is not None:
+            tab.wait_for(KEPT, [SNAPSHOTS, f"/bundle/{runtime_dir}engine.snapshot"])
+        warm = load(tab, f"{url}?next", receipts, engine.name, kind, "warm", number)
+    finally:
+        context.close()
+    return [cold, warm]
 
 
 def _median(values: list[float]) -> float | None:
