@@ -69,7 +69,7 @@ def report(visits: dict[str, list[EngineVisit]], engines: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python3 -m benchmarks.pair", description=__doc__.split("\n\n")[0]
+        prog="python3 -m benchmarks.pair", description=(__doc__ or "").split("\n\n")[0]
     )
     parser.add_argument("a", type=Path, help="a built bundle (build/bundle, or a copy of it)")
     parser.add_argument("b", type=Path, help="the bundle to compare with it")
