@@ -4,7 +4,6 @@ same HTML, and what core/tagging.py parses without a problem."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -12,14 +11,12 @@ from playwright.sync_api import Page
 
 from nosto_tagging.core import tagging as core
 from tests.browser.conftest import Shop
-from tests.checkout import BUNDLE_DIR
+from tests.checkout import runtime_dir
 from tests.tagging_html import PLATFORM_PAGES as PLATFORM_DIR
 from tests.tagging_html import PLATFORM_VISITOR, platform_page, read_tagging
 
 # The built reader, served by the sandbox with the rest of the bundle.
-MODULE = "/bundle/{}tagging.mjs".format(
-    json.loads((BUNDLE_DIR / "build-info.json").read_text(encoding="utf-8"))["runtime_dir"]
-)
+MODULE = f"/bundle/{runtime_dir()}tagging.mjs"
 READ = f"() => import('{MODULE}').then((m) => m.readTagging(document))"
 
 

@@ -4,11 +4,9 @@ exception. (tests/browser/test_loader.py has the same for missing files, in Chro
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.checkout import BUNDLE_DIR
+from tests.checkout import runtime_dir
 
 from .conftest import Shop
 
@@ -27,8 +25,7 @@ STARTED = "() => window.__seen.console.find((line) => line.includes('could not s
 def test_a_runtime_file_that_cannot_run_is_reported_with_why(
     shop: Shop, file: str, source: str, why: str
 ) -> None:
-    runtime = json.loads((BUNDLE_DIR / "build-info.json").read_text())["runtime_dir"]
-    shop.server.add_script(f"/bundle/{runtime}{file}", source)
+    shop.server.add_script(f"/bundle/{runtime_dir()}{file}", source)
     line = str(shop.open(CART, path="/test/cart.html").wait_for(STARTED))
     assert why in line, line
     assert len(shop.our_console_errors()) == 1
