@@ -35,10 +35,6 @@ NAMES = ("A", "B")
 ENGINES = ("chromium", "firefox", "webkit")
 
 
-def _median(values: list[float]) -> float:
-    return float(statistics.median(values))
-
-
 def report(visits: dict[str, list[EngineVisit]], engines: list[str]) -> str:
     """Medians of ready and of each step, A against B, per engine and visit."""
     lines = []
@@ -50,7 +46,7 @@ def report(visits: dict[str, list[EngineVisit]], engines: list[str]) -> str:
             }
             if not all(chosen.values()):
                 continue
-            a, b = (_median([v.ready_ms for v in chosen[name]]) for name in NAMES)
+            a, b = (statistics.median([v.ready_ms for v in chosen[name]]) for name in NAMES)
             starts = ", ".join(sorted({v.start for name in NAMES for v in chosen[name]}))
             ratio = f"B / A {b / a:.2f}"
             lines.append(f"{engine} {visit} ({starts}): A {a:.0f} ms, B {b:.0f} ms, {ratio}")
@@ -61,9 +57,8 @@ def report(visits: dict[str, list[EngineVisit]], engines: list[str]) -> str:
             for step, title in STEPS:
                 at = [[v.marks[step] for v in chosen[name] if step in v.marks] for name in NAMES]
                 if all(at):
-                    lines.append(
-                        f"    {_median(at[0]):6.0f} {_median(at[1]):6.0f}  {step}: {title}"
-                    )
+                    a_at, b_at = (statistics.median(times) for times in at)
+                    lines.append(f"    {a_at:6.0f} {b_at:6.0f}  {step}: {title}")
     return "\n".join(lines)
 
 
