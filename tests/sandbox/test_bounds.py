@@ -28,6 +28,7 @@ from nosto_tagging.sandbox.server import MAX_CONNECTIONS
 from nosto_tagging.sandbox.stream import MAX_STREAMS, QUEUE_BYTES, Broadcaster
 from nosto_tagging.sandbox.visitors import KEPT_ORDERS
 from nosto_tagging.testing import Sandbox, running_sandbox
+from tests.event_loop import run_apart
 from tests.examples import SHIRT
 
 from .conftest import post
@@ -113,7 +114,7 @@ def run_recorder(
             assert outcome.stored
 
     try:
-        asyncio.run(submit_all())
+        run_apart(submit_all())
     finally:
         recorder.stop()
     return recorder, captured
@@ -201,7 +202,7 @@ def test_a_slow_stream_is_ended_once_its_queue_holds_too_many_bytes() -> None:
                 broadcaster.publish("request", payload)
             return await subscriber.get(), broadcaster.listening()
 
-    first, listening = asyncio.run(scenario())
+    first, listening = run_apart(scenario())
     assert first is None  # ended: what waited was dropped; the viewer reconnects and replays
     assert listening is False
 
@@ -219,7 +220,7 @@ def test_a_reader_that_keeps_up_gets_every_event() -> None:
                 received += (await subscriber.get()) is not None
         return received
 
-    assert asyncio.run(scenario()) == 2 * QUEUE_BYTES // (1024 * 1024)
+    assert run_apart(scenario()) == 2 * QUEUE_BYTES // (1024 * 1024)
 
 
 # The real server: streams and connections.
