@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from nosto_tagging.core.delivery import RetryPolicy
 from nosto_tagging.core.dispatcher import Dispatcher, Response, TransportError
 from nosto_tagging.core.request import Request
+from tests.event_loop import run_apart
 
 POLICY = RetryPolicy(request_timeout_s=60.0)
 
@@ -48,9 +48,11 @@ def run(
     timeouts_fire: bool = False,
     carried: tuple[str, ...] = (),
     attempts: bool = False,
+    under_way: tuple[str, ...] = (),
 ) -> tuple[list[Any], list[float]]:
     """Deliver ``eids``; ``carried``: the page beacons these as the first attempt starts;
-    ``attempts``: the events include the page's attempt notices."""
+    ``attempts``: the events include the page's attempt notices; ``under_way``: these are
+    submitted with their first attempt started."""
     events: list[Any] = []
     slept: list[float] = []
 
@@ -79,15 +81,14 @@ def run(
         )
         for eid in eids:
             dispatcher.submit(
-                Request(eid, f"http://127.0.0.1/ev1?eid={eid}", {"page_type": "other"})
+                Request(eid, f"http://127.0.0.1/ev1?eid={eid}", {"page_type": "other"}),
+                under_way=eid in under_way,
             )
         await dispatcher.idle()
 
     dispatcher: Dispatcher
 
-    # A thread of its own: the browser tests' Playwright may own this thread's event loop.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, main()).result()
+    run_apart(main())
     return events, slept
 
 
@@ -147,3 +148,65 @@ def test_bodies_their_page_carried_are_not_sent_nor_retried() -> None:
     events, _ = run(collector, "a", "b", "c", carried=("a", "b"))
     assert collector.seen == ["http://127.0.0.1/ev1?eid=a", "http://127.0.0.1/ev1?eid=c"]
     assert events == [("acked", "c", 1)]
+
+
+def test_a_request_submitted_under_way_is_told_only_of_its_retries() -> None:
+    collector = ScriptedCollector(Response(503, ""))
+    events, _ = run(collector, "a", "b", attempts=True, under_way=("a",))
+    assert events == [
+        ("attempt", "a", False),
+        ("attempt", "a", True),
+        ("acked", "a", 1),
+        ("attempt", "b", True),
+        ("acked", "b", 1),
+    ]
+
+
+def test_a_request_goes_next_only_with_nothing_held_queued_or_under_way() -> None:
+    async def main() -> list[bool]:
+        gate: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
+
+        async def transport(url: str, body: str, timeout_s: float) -> Response:
+            return await gate
+
+        dispatcher = Dispatcher(transport, lambda eid, m: None, lambda eid, r: None)
+        seen = [dispatcher.sends_next()]
+        dispatcher.hold(Request("a", "http://127.0.0.1/ev1", {}))
+        seen.append(dispatcher.sends_next())  # "a" waits to be stored: it goes first
+        dispatcher.release("a")
+        seen.append(dispatcher.sends_next())  # queued
+        await asyncio.sleep(0)
+        seen.append(dispatcher.sends_next())  # being delivered
+        gate.set_result(Response(200, '{"pv": 1}'))
+        await dispatcher.idle()
+        await asyncio.sleep(0)
+        seen.append(dispatcher.sends_next())
+        return seen
+
+    seen = run_apart(main())
+    assert seen == [True, False, False, False, True]
+
+
+def test_a_request_whose_page_beaconed_it_during_a_backoff_is_not_retried() -> None:
+    async def main() -> list[str]:
+        sent: list[str] = []
+        wake: asyncio.Event = asyncio.Event()
+
+        async def transport(url: str, body: str, timeout_s: float) -> Response:
+            sent.append(url)
+            return Response(503, "")
+
+        async def sleep(seconds: float) -> None:
+            await wake.wait()
+
+        dispatcher = Dispatcher(transport, lambda eid, m: None, lambda eid, r: None, sleep=sleep)
+        dispatcher.submit(Request("a", "http://127.0.0.1/ev1", {}))
+        while not sent:
+            await asyncio.sleep(0)
+        dispatcher.carried(["a"])  # during the backoff after the first attempt failed
+        dispatcher.nudge()
+        await dispatcher.idle()
+        return sent
+
+    sent = run_apart(main())
+    assert sent == ["http://127.0.0.1/ev1"]

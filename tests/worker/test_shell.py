@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from nosto_tagging.core.dispatcher import Response
 from nosto_tagging.testing.clock import ManualClock
 from nosto_tagging.worker.shell import WorkerShell, receiver, start_marks
+from tests.event_loop import run_apart
 from tests.examples import SHIRT
 
 CONFIG = {"kind": "config", "account": "demo", "endpoint": "http://127.0.0.1/ev1",
@@ -81,8 +81,7 @@ def run(harness: Harness, scenario: Any) -> None:
         await scenario()
         await harness.shell.idle()
 
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, main()).result()
+    run_apart(main())
 
 
 def test_a_body_is_sent_only_after_the_page_stored_it() -> None:
@@ -415,50 +414,120 @@ def test_an_internal_error_is_named_by_type_and_place_never_by_its_text() -> Non
     assert re.fullmatch(r"engine: internal error JSONDecodeError at \w+\.py:\d+", log["message"])
 
 
-def test_where_the_page_sends_each_attempt_waits_for_its_answer() -> None:
+ANSWER_200 = {"status": 200, "text": '{"pv": 1}', "retryAfter": None, "type": "application/json"}
+
+
+def page_sending() -> Harness:
+    """A page that makes each attempt itself (a dedicated worker: no transport)."""
     harness = Harness()
     harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
+    return harness
+
+
+def test_where_the_page_sends_it_sends_a_body_once_stored_and_each_retry_when_told() -> None:
+    harness = page_sending()
 
     async def scenario() -> None:
         harness.configure()
         harness.send("calls", calls=FRONT_PAGE_LOAD)
+        [built] = harness.of("built")
+        assert built["send"] is True  # nothing goes before it: sent as soon as it is stored
         harness.send("stored", eid="p1-2")
-        await until(lambda: len(harness.of("attempt")) == 1)
         await quiet()
-        assert harness.of("acked") == []
+        assert harness.of("attempt") == [] and harness.of("acked") == []
         harness.send("answer", eid="p1-2", error="Failed to fetch")
-        await until(lambda: len(harness.of("attempt")) == 2)  # failed: a backoff
+        await until(lambda: len(harness.of("attempt")) == 1)  # failed: a backoff
         harness.send("online")  # ends it now
-        await until(lambda: len(harness.of("attempt")) == 3)
-        answer = {
-            "status": 200,
-            "text": '{"pv": 1}',
-            "retryAfter": None,
-            "type": "application/json",
-        }
-        harness.send("answer", eid="p1-2", **answer)
+        await until(lambda: len(harness.of("attempt")) == 2)
+        harness.send("answer", eid="p1-2", **ANSWER_200)
         await until(lambda: len(harness.of("acked")) == 1)
 
     run(harness, scenario)
-    attempts = [m["sending"] for m in harness.of("attempt")]
-    assert attempts == [True, False, True]
+    attempts = [(m["sending"], m.get("body") is not None) for m in harness.of("attempt")]
+    assert attempts == [(False, False), (True, True)]
     assert harness.of("ready")[0]["outlives"] is False
 
 
-def test_a_body_the_page_beaconed_while_its_attempt_waited_is_not_sent() -> None:
-    harness = Harness()
-    harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
+def test_where_the_page_sends_a_body_built_behind_another_waits_for_its_attempt() -> None:
+    harness = page_sending()
+    two = [*FRONT_PAGE_LOAD, call(3, "session", "viewCart"), call(4, "action:p1-3", "load")]
+
+    async def scenario() -> None:
+        harness.configure()
+        harness.send("calls", calls=two)
+        assert [m["send"] for m in harness.of("built")] == [True, False]
+        harness.send("stored", eid="p1-2")
+        harness.send("stored", eid="p1-4")
+        await quiet()
+        assert harness.of("attempt") == []  # one at a time: p1-4 waits for p1-2's answer
+        harness.send("answer", eid="p1-2", **ANSWER_200)
+        await until(lambda: len(harness.of("attempt")) == 1)
+        [attempt] = harness.of("attempt")
+        assert (attempt["eid"], attempt["sending"]) == ("p1-4", True)
+        harness.send("answer", eid="p1-4", **ANSWER_200)
+        await until(lambda: len(harness.of("acked")) == 2)
+
+    run(harness, scenario)
+    assert [m["eid"] for m in harness.of("acked")] == ["p1-2", "p1-4"]
+
+
+def test_where_the_page_sends_a_body_built_while_a_retry_waits_is_not_sent_at_once() -> None:
+    harness = page_sending()
 
     async def scenario() -> None:
         harness.configure()
         harness.send("calls", calls=FRONT_PAGE_LOAD)
         harness.send("stored", eid="p1-2")
-        await until(lambda: len(harness.of("attempt")) == 1)
-        harness.send("carried", eids=["p1-2"])  # the page left before it saw the attempt
+        harness.send("answer", eid="p1-2", error="Failed to fetch")
+        await until(lambda: len(harness.of("attempt")) == 1)  # p1-2 waits for its retry
+        harness.send(
+            "calls", calls=[call(3, "session", "viewCart"), call(4, "action:p1-3", "load")]
+        )
+        assert [m["send"] for m in harness.of("built")] == [True, False]
+        harness.send("stored", eid="p1-4")
+        harness.send("online")
+        await until(lambda: len(harness.of("attempt")) == 2)
+        assert harness.of("attempt")[1]["eid"] == "p1-2"  # the order they were built in
+        harness.send("answer", eid="p1-2", **ANSWER_200)
+        await until(lambda: len(harness.of("attempt")) == 3)
+        assert harness.of("attempt")[2]["eid"] == "p1-4"
+        harness.send("answer", eid="p1-4", **ANSWER_200)
+        await until(lambda: len(harness.of("acked")) == 2)
+
+    run(harness, scenario)
+
+
+def test_a_body_the_page_beaconed_while_its_first_attempt_was_under_way_is_not_sent_again() -> None:
+    harness = page_sending()
+
+    async def scenario() -> None:
+        harness.configure()
+        harness.send("calls", calls=FRONT_PAGE_LOAD)
+        harness.send("stored", eid="p1-2")
+        await quiet()  # its answer awaited
+        harness.send("carried", eids=["p1-2"])  # the page left before its answer came
         await quiet()
 
     run(harness, scenario)
-    assert [m["sending"] for m in harness.of("attempt")] == [True, False]
+    assert [m["sending"] for m in harness.of("attempt")] == [False]
+    assert harness.of("acked") == [] and harness.of("dropped") == []
+
+
+def test_a_body_the_page_beaconed_while_its_retry_waited_is_not_sent_again() -> None:
+    harness = page_sending()
+
+    async def scenario() -> None:
+        harness.configure()
+        harness.send("calls", calls=FRONT_PAGE_LOAD)
+        harness.send("stored", eid="p1-2")
+        harness.send("answer", eid="p1-2", error="Failed to fetch")
+        await until(lambda: len(harness.of("attempt")) == 1)
+        harness.send("carried", eids=["p1-2"])  # the page left before the retry
+        harness.send("online")
+        await quiet()
+
+    run(harness, scenario)
+    assert [m["sending"] for m in harness.of("attempt")] == [False]
     assert harness.of("acked") == [] and harness.of("dropped") == []
 
 

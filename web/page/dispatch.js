@@ -6,6 +6,11 @@ export const MAX_OBJECTS = 200; // dumpData() mirrors kept, as the engine keeps 
 
 export function makeDispatch(ctx, onReady) {
   const { win, doc, store, journal, outbox, pending, bus, report } = ctx;
+  // One attempt the engine decided (`m`: its eid, url and body), marked as leaving as it is
+  // made; the collector's answer, or the error, goes back to the engine.
+  const attempt = (m) => ctx.delivery
+    .then((chunk) => { outbox.mark(m.eid, true); return chunk.send(win, m); }, (error) => ({ error: String(error) }))
+    .then((answer) => ctx.post(Object.assign({ kind: "answer", eid: m.eid }, answer)));
   return function onMessage(event) {
     let m;
     try { m = JSON.parse(event.data); } catch (e) { return; } // not a JSON text: not the engine's
@@ -15,9 +20,8 @@ export function makeDispatch(ctx, onReady) {
         ctx.readyMessage = Object.assign({ at: win.performance.now() }, m);
         ctx.engine = m.engine; ctx.start = m.start; ctx.outlives = m.outlives; onReady(); break;
       case "attempt": // marked as leaving when the request is made (by the page, or the engine)
-        if (!m.sending || ctx.outlives) { outbox.mark(m.eid, m.sending); break; }
-        ctx.delivery.then((chunk) => { outbox.mark(m.eid, true); return chunk.send(win, m); }, (error) => ({ error: String(error) }))
-          .then((answer) => ctx.post(Object.assign({ kind: "answer", eid: m.eid }, answer)));
+        if (!m.sending || ctx.outlives) outbox.mark(m.eid, m.sending);
+        else attempt(m);
         break;
       case "left": ctx.adopt(); break; // a page of the shared engine went away
       case "built":
@@ -25,6 +29,7 @@ export function makeDispatch(ctx, onReady) {
         outbox.keep(m.eid, { url: m.url, body: m.body, private: m.private, order: m.order });
         bus.emit("prerequest", JSON.parse(m.body));
         ctx.post({ kind: "stored", eid: m.eid });
+        if (m.send) attempt(m); // stored first: the engine's first attempt, made at once
         break;
       case "applied":
         if (m.page === ctx.page) { journal.applyUpTo(m.seq); journal.compact(outbox.size()); }

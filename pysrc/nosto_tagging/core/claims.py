@@ -45,6 +45,10 @@ class Claims:
         self._open[eid] = [waiter]
         return True
 
+    def unclaimed(self, eid: str) -> bool:
+        """True when a :meth:`claim` of ``eid`` now would be the first."""
+        return eid not in self._open and eid not in self._settled
+
     def settle(self, eid: str, outcome: Outcome) -> None:
         """The delivery of ``eid`` ended: tell every waiter, remember the outcome."""
         self._settled[eid] = outcome

@@ -1,10 +1,12 @@
 """Deliver built requests one at a time, in the order they were built, retrying per ``delivery``.
 
 Order matters: the collector applies cart and customer changes in arrival order. A request
-may be held until the page has stored its body (write-ahead), then released. The transport,
-the sleep and the random draw are passed in, so tests drive time themselves. ``on_attempt``
-hears when an attempt is about to start and when one failed (the page marks the stored body: a
-body whose attempt may still be under way is not sent again by the page).
+may be held until the page has stored its body (write-ahead), then released; or, where the page
+itself makes the attempts, submitted with its first attempt under way (the page stores the body
+and sends it at once: see :meth:`Dispatcher.sends_next`). The transport, the sleep and the
+random draw are passed in, so tests drive time themselves. ``on_attempt`` hears when an attempt
+is about to start and when one failed (the page marks the stored body: a body whose attempt may
+still be under way is not sent again by the page).
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._on_attempt = on_attempt or (lambda request, sending: None)
         self._carried: set[str] = set()
+        self._under_way: set[str] = set()  # submitted with their first attempt started
 
     def use_sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
         """Sleep on another clock from now on (tests drive a ``ManualClock``)."""
@@ -120,7 +123,18 @@ class Dispatcher:
             if self._held.pop(eid, None) is None:
                 self._carried.add(eid)
 
-    def submit(self, request: Request) -> None:
+    def sends_next(self) -> bool:
+        """True when a request submitted now goes at once: nothing is held, queued or being
+        delivered before it."""
+        idle = self._task is None or self._task.done()
+        return idle and self._queue.empty() and not self._held
+
+    def submit(self, request: Request, under_way: bool = False) -> None:
+        """Deliver ``request`` after those before it; ``under_way``: its first attempt has
+        started already (the transport's answer is that attempt's; ``on_attempt`` does not hear
+        of its start)."""
+        if under_way:
+            self._under_way.add(request.eid)
         self._queue.put_nowait(request)
         if self._task is None or self._task.done():
             self._task = asyncio.ensure_future(self._drain())
@@ -133,8 +147,8 @@ class Dispatcher:
         while not self._queue.empty():
             request = await self._queue.get()
             try:
-                if request.eid in self._carried:
-                    self._carried.discard(request.eid)
+                if self._was_carried(request):
+                    self._under_way.discard(request.eid)
                     continue
                 await self._deliver(request)
             finally:
@@ -146,7 +160,9 @@ class Dispatcher:
         while True:
             attempt += 1
             message: Any
-            self._on_attempt(request, True)
+            if not (attempt == 1 and request.eid in self._under_way):
+                self._on_attempt(request, True)
+            self._under_way.discard(request.eid)
             try:
                 response = await self._attempt(request.url, body)
             except TransportError as error:
@@ -161,10 +177,18 @@ class Dispatcher:
                 self._on_dropped(request.eid, decision.reason)
                 return
             self._on_attempt(request, False)
-            if request.eid in self._carried:  # beaconed by its page meanwhile
-                self._carried.discard(request.eid)
+            if self._was_carried(request):
                 return
             await self._pause(decision.delay_s)
+            if self._was_carried(request):
+                return
+
+    def _was_carried(self, request: Request) -> bool:
+        """Its page beaconed it as it went away (so it is not attempted again)."""
+        if request.eid not in self._carried:
+            return False
+        self._carried.discard(request.eid)
+        return True
 
     async def _attempt(self, url: str, body: str) -> Response:
         """One send, timed out on the dispatcher's own clock (a test clock times it out too)."""

@@ -53,7 +53,9 @@ TO_PAGE: Final = {
     # web/snapshot/ marks them): the test build's api.internal.marks() gives them to benchmarks
     "ready": ["version", "engine", "start", "outlives", "joined", "marks"],
     "left": ["page"],  # shared engine: a page of this account went away; adopt its leftovers
-    "built": ["eid", "url", "body", "inject", "private", "order"],
+    # send: the page sends the body itself as soon as it stored it (where the page makes the
+    # attempts and nothing goes before this body: its first attempt, with no `attempt` message)
+    "built": ["eid", "url", "body", "inject", "private", "order", "send"],
     # an attempt to send the body starts (sending: where the engine ends with its page, the page
     # sends it, with keepalive, and says the `answer`) or failed and waits for a retry
     "attempt": ["eid", "sending", "url", "body"],  # url and body: the page sends it

@@ -5,7 +5,8 @@ the page's messages, or in the shared engine (``nosto_tagging.worker.shared``). 
 is a JSON text defined in ``nosto_tagging.core.protocol``. A built request is held until the
 page answers ``stored`` (it keeps the body until the collector acknowledges it), then sent: by
 the page where the engine ends with it (a dedicated worker), by the engine itself where it
-outlives its pages (shared).
+outlives its pages (shared). A page that sends finds in ``built`` whether to send the body as
+soon as it stored it (nothing goes before it), or to wait for the engine's ``attempt``.
 """
 
 from __future__ import annotations
@@ -227,6 +228,13 @@ class WorkerShell:
         encode = protocol.encode
         if isinstance(output, Built):
             request = output.request
+            # Where the page makes the attempts and nothing goes before this body, the page
+            # sends it as soon as it stored it: its first attempt needs no message of its own.
+            send = (
+                self._page_sends
+                and self._dispatcher.sends_next()
+                and self._claims.unclaimed(request.eid)
+            )
             self._post(
                 encode(
                     "built",
@@ -236,12 +244,18 @@ class WorkerShell:
                     inject=output.inject,
                     private=output.private,
                     order=output.order,
+                    send=send,
                 )
             )
             # A replay keeps its calls' event ids: where the closed page's own connection
             # built and delivers them (it went before it heard `applied`), this page is told
             # the outcome instead of sending a copy.
-            if self._claims.claim(request.eid, self._outcome):
+            if not self._claims.claim(request.eid, self._outcome):
+                return
+            if send:
+                self._answer = (request.eid, asyncio.get_event_loop().create_future())
+                self._dispatcher.submit(request, under_way=True)
+            else:
                 self._dispatcher.hold(request)
         elif isinstance(output, StateChanged):
             self._post(encode("state", state=output.state))
