@@ -417,11 +417,24 @@ def test_an_internal_error_is_named_by_type_and_place_never_by_its_text() -> Non
 ANSWER_200 = {"status": 200, "text": '{"pv": 1}', "retryAfter": None, "type": "application/json"}
 
 
+CART_PAGE_LOAD = [call(3, "session", "viewCart"), call(4, "action:p1-3", "load")]
+
+
 def page_sending() -> Harness:
     """A page that makes each attempt itself (a dedicated worker: no transport)."""
     harness = Harness()
     harness.shell = WorkerShell(lambda text: harness.posted.append(json.loads(text)), None)
     return harness
+
+
+async def first_attempt_failed(harness: Harness) -> None:
+    """The front page's body stored and sent by the page, which answers that it failed: the
+    engine tells it so (an ``attempt`` not sending) and waits for a retry."""
+    harness.configure()
+    harness.send("calls", calls=FRONT_PAGE_LOAD)
+    harness.send("stored", eid="p1-2")
+    harness.send("answer", eid="p1-2", error="Failed to fetch")
+    await until(lambda: len(harness.of("attempt")) == 1)
 
 
 def test_where_the_page_sends_it_sends_a_body_once_stored_and_each_retry_when_told() -> None:
@@ -450,7 +463,7 @@ def test_where_the_page_sends_it_sends_a_body_once_stored_and_each_retry_when_to
 
 def test_where_the_page_sends_a_body_built_behind_another_waits_for_its_attempt() -> None:
     harness = page_sending()
-    two = [*FRONT_PAGE_LOAD, call(3, "session", "viewCart"), call(4, "action:p1-3", "load")]
+    two = [*FRONT_PAGE_LOAD, *CART_PAGE_LOAD]
 
     async def scenario() -> None:
         harness.configure()
@@ -475,14 +488,8 @@ def test_where_the_page_sends_a_body_built_while_a_retry_waits_is_not_sent_at_on
     harness = page_sending()
 
     async def scenario() -> None:
-        harness.configure()
-        harness.send("calls", calls=FRONT_PAGE_LOAD)
-        harness.send("stored", eid="p1-2")
-        harness.send("answer", eid="p1-2", error="Failed to fetch")
-        await until(lambda: len(harness.of("attempt")) == 1)  # p1-2 waits for its retry
-        harness.send(
-            "calls", calls=[call(3, "session", "viewCart"), call(4, "action:p1-3", "load")]
-        )
+        await first_attempt_failed(harness)  # p1-2 waits for its retry
+        harness.send("calls", calls=CART_PAGE_LOAD)
         assert [m["send"] for m in harness.of("built")] == [True, False]
         harness.send("stored", eid="p1-4")
         harness.send("online")
@@ -517,11 +524,7 @@ def test_a_body_the_page_beaconed_while_its_retry_waited_is_not_sent_again() -> 
     harness = page_sending()
 
     async def scenario() -> None:
-        harness.configure()
-        harness.send("calls", calls=FRONT_PAGE_LOAD)
-        harness.send("stored", eid="p1-2")
-        harness.send("answer", eid="p1-2", error="Failed to fetch")
-        await until(lambda: len(harness.of("attempt")) == 1)
+        await first_attempt_failed(harness)
         harness.send("carried", eids=["p1-2"])  # the page left before the retry
         harness.send("online")
         await quiet()
