@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -27,16 +26,17 @@ from playwright.sync_api import sync_playwright
 
 from benchmarks import startup_engines
 from benchmarks.startup import CACHE_DIR, CONFIG, SITE_DIR
-from benchmarks.startup_engines import STEPS, EngineVisit, Receipts, visit_twice
+from benchmarks.startup_engines import ENGINES, STEPS, EngineVisit, Receipts, summarize, visit_twice
 from benchmarks.startup_site import prepare_site
 from nosto_tagging.testing import running_sandbox
 
 NAMES = ("A", "B")
-ENGINES = ("chromium", "firefox", "webkit")
 
 
 def report(visits: dict[str, list[EngineVisit]], engines: list[str]) -> str:
-    """Medians of ready and of each step, A against B, per engine and visit."""
+    """Medians of ready and of each step, A against B, per engine and visit (each bundle's
+    figures as ``startup_engines.summarize`` takes them for our page)."""
+    summaries = {name: summarize(visits[name], {}) for name in NAMES}
     lines = []
     for engine in engines:
         for visit in ("cold", "warm"):
@@ -46,7 +46,8 @@ def report(visits: dict[str, list[EngineVisit]], engines: list[str]) -> str:
             }
             if not all(chosen.values()):
                 continue
-            a, b = (statistics.median([v.ready_ms for v in chosen[name]]) for name in NAMES)
+            ours = [summaries[name][engine]["ours"] for name in NAMES]
+            a, b = (figures[f"ready_{visit}_ms"] for figures in ours)
             starts = ", ".join(sorted({v.start for name in NAMES for v in chosen[name]}))
             ratio = f"B / A {b / a:.2f}"
             lines.append(f"{engine} {visit} ({starts}): A {a:.0f} ms, B {b:.0f} ms, {ratio}")
@@ -54,11 +55,12 @@ def report(visits: dict[str, list[EngineVisit]], engines: list[str]) -> str:
                 shown = ", ".join(f"{v.ready_ms:.0f}" for v in chosen[name])
                 lines.append(f"    {name}: {shown}")
             lines.append("         A      B  step (median ms from navigation start)")
+            a_phases, b_phases = (figures[f"phases_{visit}"] for figures in ours)
             for step, title in STEPS:
-                at = [[v.marks[step] for v in chosen[name] if step in v.marks] for name in NAMES]
-                if all(at):
-                    a_at, b_at = (statistics.median(times) for times in at)
-                    lines.append(f"    {a_at:6.0f} {b_at:6.0f}  {step}: {title}")
+                if step in a_phases and step in b_phases:
+                    lines.append(
+                        f"    {a_phases[step]:6.0f} {b_phases[step]:6.0f}  {step}: {title}"
+                    )
     return "\n".join(lines)
 
 
