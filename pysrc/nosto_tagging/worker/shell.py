@@ -253,7 +253,7 @@ class WorkerShell:
             if not self._claims.claim(request.eid, self._outcome):
                 return
             if send:
-                self._answer = (request.eid, asyncio.get_event_loop().create_future())
+                self._await_answer(request.eid)
                 self._dispatcher.submit(request, under_way=True)
             else:
                 self._dispatcher.hold(request)
@@ -272,11 +272,15 @@ class WorkerShell:
         if not (sending and self._page_sends):
             self._post(protocol.encode("attempt", eid=request.eid, sending=sending))
             return
-        self._answer = (request.eid, asyncio.get_event_loop().create_future())
+        self._await_answer(request.eid)
         body = request.body_text()
         self._post(
             protocol.encode("attempt", eid=request.eid, sending=True, url=request.url, body=body)
         )
+
+    def _await_answer(self, eid: str) -> None:
+        """The page makes the attempt for ``eid`` now: its ``answer`` is the one awaited."""
+        self._answer = (eid, asyncio.get_event_loop().create_future())
 
     async def _page_transport(self, url: str, body: str, timeout_s: float) -> Response:
         """One attempt made by the page (``fetch`` with keepalive: it outlives the page, which
